@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+
+namespace StackScope.Contracts;
+
+/// <summary>
+/// The one source-generated serializer context for the wire, shared by agent and server so both
+/// read and write exactly the same shapes without reflection (the agent is Native AOT).
+/// </summary>
+[JsonSourceGenerationOptions(
+    NumberHandling = JsonNumberHandling.Strict,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(MonitorReport))]
+[JsonSerializable(typeof(ApiEnvelope<string>))]
+public sealed partial class ContractsJsonContext : JsonSerializerContext;

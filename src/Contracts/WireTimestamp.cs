@@ -1,0 +1,31 @@
+using System.Globalization;
+
+namespace StackScope.Contracts;
+
+/// <summary>The wire's timestamp form: <c>YYYY-MM-DD HH:MM:SS</c>, always UTC, no zone suffix.</summary>
+public static class WireTimestamp
+{
+    public const string Format = "yyyy-MM-dd HH:mm:ss";
+
+    public static string ToWire(DateTime utc) =>
+        utc.ToString(Format, CultureInfo.InvariantCulture);
+
+    /// <summary>Parses exactly the wire form; anything else (a 'T', a zone, fractions) is refused.</summary>
+    public static bool TryParse(string? text, out DateTime utc)
+    {
+        if (text is not null && text.Length == Format.Length &&
+            DateTime.TryParseExact(text, Format, CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            utc = DateTime.SpecifyKind(parsed, DateTimeKind.Utc);
+            return true;
+        }
+
+        utc = default;
+        return false;
+    }
+
+    /// <summary>Drops sub-second precision so a value survives a round trip through the wire unchanged.</summary>
+    public static DateTime Truncate(DateTime utc) =>
+        new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+}

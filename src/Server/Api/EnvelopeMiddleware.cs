@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Http.Features;
+using StackScope.Contracts;
+
+namespace StackScope.Server.Api;
+
+/// <summary>
+/// Turns every failure into the envelope: a client's mistake into its 4xx, an unreachable database into
+/// 503 with Retry-After, and only a real defect into 500 (logged with its stack).
+/// </summary>
+internal sealed partial class EnvelopeMiddleware(RequestDelegate next, ILogger<EnvelopeMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+        }
+        catch (ApiProblemException ex) when (!context.Response.HasStarted)
+        {
+            if (ex.RetryAfterSeconds is { } seconds)
+            {
+                context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (ex.StatusCode >= 500)
+            {
+                LogUnavailable(logger, ex.ResultCode, ex.Message);
+            }
+            else
+            {
+                LogRejected(logger, context.Request.Path, ex.StatusCode, ex.ResultCode, ex.Message);
+            }
+
+            await Envelopes.WriteErrorAsync(context, ex.StatusCode, ex.ResultCode, ex.Message).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+        {
+            // Kestrel's own framing checks: oversized body, bad chunking, unexpected end of body.
+            var code = ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? ResultCodes.PayloadTooLarge : ResultCodes.BadRequest;
+            LogRejected(logger, context.Request.Path, ex.StatusCode, code, ex.Message);
+            await Envelopes.WriteErrorAsync(context, ex.StatusCode, code, ex.Message).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!context.Response.HasStarted)
+        {
+            LogDefect(logger, ex, context.Request.Path);
+            context.Features.Get<IHttpResponseFeature>()?.Headers.Clear();
+            await Envelopes.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, ResultCodes.InternalError,
+                "internal server error; the request was not stored").ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected {Path}: {Status} {ResultCode} {Reason}")]
+    private static partial void LogRejected(ILogger logger, PathString path, int status, string resultCode, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Answered 503 {ResultCode}: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string resultCode, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled failure on {Path}")]
+    private static partial void LogDefect(ILogger logger, Exception exception, PathString path);
+}

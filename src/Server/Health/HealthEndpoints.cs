@@ -1,0 +1,33 @@
+using StackScope.Contracts;
+using StackScope.Server.Api;
+using StackScope.Server.Storage;
+
+namespace StackScope.Server.Health;
+
+internal static class HealthEndpoints
+{
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        // Liveness: the process answers. Never touches storage, so a database outage does not get it restarted.
+        app.MapGet("/healthz", (HttpContext context) => Envelopes.WriteOkAsync(context));
+
+        // Readiness: storage answers and its schema is in place.
+        app.MapGet("/readyz", async (HttpContext context, IMetricStore store, SchemaGate schema) =>
+        {
+            try
+            {
+                await schema.EnsureAsync(context.RequestAborted).ConfigureAwait(false);
+                await store.PingAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (store.IsUnavailable(ex))
+            {
+                throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, ResultCodes.StorageUnavailable,
+                    "storage is unavailable", ex)
+                { RetryAfterSeconds = 5 };
+            }
+
+            await Envelopes.WriteOkAsync(context).ConfigureAwait(false);
+        });
+        return app;
+    }
+}

@@ -1,0 +1,23 @@
+namespace StackScope.Server.Ingest;
+
+internal sealed class IngestOptions
+{
+    public const string SectionName = "Ingest";
+
+    /// <summary>Largest accepted body; larger is answered 413.</summary>
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    public int MaxContainers { get; set; } = 1000;
+
+    /// <summary>How far ahead of the server's clock a sample time may be before it is refused.</summary>
+    public int MaxFutureSkewSeconds { get; set; } = 300;
+
+    /// <summary>Reports waiting for the writer; when full, ingest answers 503 with Retry-After.</summary>
+    public int QueueCapacity { get; set; } = 20_000;
+
+    /// <summary>Most reports one transaction carries (group commit).</summary>
+    public int MaxBatchReports { get; set; } = 500;
+
+    /// <summary>Concurrent writer loops; 0 picks 1 for SQLite (one writer at a time anyway) and 2 for MySQL.</summary>
+    public int WriterCount { get; set; }
+}

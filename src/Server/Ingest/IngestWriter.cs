@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using StackScope.Contracts;
+using StackScope.Server.Api;
+using StackScope.Server.Storage;
+
+namespace StackScope.Server.Ingest;
+
+/// <summary>
+/// Group commit: requests put validated reports on a bounded queue and wait; writer loops take whatever
+/// has gathered (up to a batch) and store it in one transaction with multi-row inserts, then release
+/// every waiting request. Under load many reports share one commit (one fsync); when idle a report is
+/// written alone at once. A full queue is refused with 503 rather than grown without limit.
+/// </summary>
+internal sealed partial class IngestWriter : BackgroundService
+{
+    private const int RetryAfterBusySeconds = 1;
+    private const int RetryAfterUnavailableSeconds = 5;
+
+    private readonly Channel<PendingReport> _queue;
+    private readonly IMetricStore _store;
+    private readonly SchemaGate _schema;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<IngestWriter> _logger;
+    private readonly IngestOptions _options;
+    private readonly int _writerCount;
+
+    public IngestWriter(IMetricStore store, SchemaGate schema, IOptions<IngestOptions> options, IOptions<StorageOptions> storage,
+        TimeProvider clock, ILogger<IngestWriter> logger)
+    {
+        _store = store;
+        _schema = schema;
+        _clock = clock;
+        _logger = logger;
+        _options = options.Value;
+        _writerCount = _options.WriterCount > 0
+            ? _options.WriterCount
+            : storage.Value.Provider.Equals(StorageProviders.MySql, StringComparison.OrdinalIgnoreCase) ? 2 : 1;
+        _queue = Channel.CreateBounded<PendingReport>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity))
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleWriter = false,
+            SingleReader = _writerCount == 1,
+        });
+    }
+
+    /// <summary>Queues a validated report and returns when it is committed; throws the envelope's 503s.</summary>
+    public async Task StoreAsync(MonitorReport report)
+    {
+        var pending = new PendingReport(report, Stopwatch.GetTimestamp());
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, ResultCodes.ServerBusy,
+                "the server is busy (write queue full); nothing was stored, retry later")
+            { RetryAfterSeconds = RetryAfterBusySeconds };
+        }
+
+        await pending.Committed.ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _schema.EnsureAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (_store.IsUnavailable(ex))
+        {
+            LogStorageDown(_logger, ex.Message);
+        }
+
+        // On shutdown stop taking new reports but finish every one already accepted.
+        await using var stopping = stoppingToken.Register(() => _queue.Writer.TryComplete());
+        var loops = Enumerable.Range(0, _writerCount).Select(_ => Task.Run(WriteLoopAsync, CancellationToken.None));
+        await Task.WhenAll(loops).ConfigureAwait(false);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingReport>(_options.MaxBatchReports);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < _options.MaxBatchReports && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            if (batch.Count > 0)
+            {
+                await WriteAsync(batch).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<PendingReport> batch)
+    {
+        try
+        {
+            await _schema.EnsureAsync(CancellationToken.None).ConfigureAwait(false);
+            await _store.WriteBatchAsync(batch.Select(p => p.Report).ToList(), _clock.GetUtcNow().UtcDateTime, CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (_store.IsUnavailable(ex))
+        {
+            LogStorageDown(_logger, ex.Message);
+            var unavailable = new ApiProblemException(StatusCodes.Status503ServiceUnavailable, ResultCodes.StorageUnavailable,
+                "storage is unavailable; nothing was stored, retry later", ex)
+            { RetryAfterSeconds = RetryAfterUnavailableSeconds };
+            foreach (var pending in batch)
+            {
+                pending.Fail(unavailable);
+            }
+
+            return;
+        }
+        catch (Exception ex) when (batch.Count > 1)
+        {
+            // One report's data failed the database where validation let it through: store the others alone
+            // so a single defect cannot take a batch of good reports down with it.
+            LogBatchSplit(_logger, ex, batch.Count);
+            foreach (var pending in batch)
+            {
+                await WriteAsync([pending]).ConfigureAwait(false);
+            }
+
+            return;
+        }
+        catch (Exception ex)
+        {
+            batch[0].Fail(ex);
+            return;
+        }
+
+        var logStored = _logger.IsEnabled(LogLevel.Information);
+        foreach (var pending in batch)
+        {
+            pending.MarkCommitted();
+            if (logStored)
+            {
+                var commitMs = Stopwatch.GetElapsedTime(pending.EnqueuedTimestamp).TotalMilliseconds;
+                LogStored(_logger, pending.Report.AgentId, pending.Report.Containers.Count, commitMs, batch.Count);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Stored report from {AgentId}: {ContainerCount} containers, committed in {CommitMs:0.0} ms (batch of {BatchSize})")]
+    private static partial void LogStored(ILogger logger, string agentId, int containerCount, double commitMs, int batchSize);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage unavailable, answering 503 until it is back: {Reason}")]
+    private static partial void LogStorageDown(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} reports failed on its data; storing them one by one")]
+    private static partial void LogBatchSplit(ILogger logger, Exception exception, int count);
+}

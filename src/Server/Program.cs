@@ -1,0 +1,3 @@
+using StackScope.Server;
+
+await ServerApp.Build(args).RunAsync().ConfigureAwait(false);

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Options;
+using StackScope.Server.Api;
+using StackScope.Server.Health;
+using StackScope.Server.Ingest;
+using StackScope.Server.Storage;
+
+namespace StackScope.Server;
+
+/// <summary>Builds ss-server; tests call it with their own settings and run it on a loopback port.</summary>
+internal static class ServerApp
+{
+    public const string EnvironmentPrefix = "SS_";
+
+    public static WebApplication Build(string[] args, IDictionary<string, string?>? overrides = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // appsettings.json ships beside the binary; the SQLite data folder is under the working directory.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        // SS_Storage__Provider and friends; the command line is added again so it still wins.
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.Configuration.AddCommandLine(args);
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<StorageOptions>().Bind(builder.Configuration.GetSection(StorageOptions.SectionName));
+        services.AddOptions<IngestOptions>().Bind(builder.Configuration.GetSection(IngestOptions.SectionName))
+            .Validate(o => o.MaxBodyBytes > 0 && o.MaxContainers > 0 && o.QueueCapacity > 0 && o.MaxBatchReports > 0 && o.WriterCount >= 0,
+                "Ingest: MaxBodyBytes, MaxContainers, QueueCapacity and MaxBatchReports must be positive, WriterCount not negative")
+            .ValidateOnStart();
+        services.AddSingleton(sp => MetricStoreFactory.Create(
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value, Directory.GetCurrentDirectory()));
+        services.AddSingleton<SchemaGate>();
+        services.AddSingleton<ReportValidator>();
+        services.AddSingleton<IngestWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
+
+        var app = builder.Build();
+        // Resolve now so a bad Storage:Provider stops the start with the key named, not the first request.
+        app.Services.GetRequiredService<IMetricStore>();
+
+        app.UseMiddleware<EnvelopeMiddleware>();
+        app.UseStatusCodeEnvelopes();
+        app.MapHealthEndpoints();
+        app.MapIngestEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,25 @@
+using StackScope.Contracts;
+
+namespace StackScope.Server.Storage;
+
+/// <summary>Where accepted reports are kept. One implementation per database, same behaviour.</summary>
+internal interface IMetricStore
+{
+    /// <summary>Creates or upgrades the schema; running it again changes nothing.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores every report's server row and container rows in one transaction: all or nothing.
+    /// A report already stored (same agent and sample time) adds no rows.
+    /// </summary>
+    Task WriteBatchAsync(IReadOnlyList<MonitorReport> reports, DateTime receivedAtUtc, CancellationToken cancellationToken);
+
+    /// <summary>Round trip to the database; throws when it cannot be reached.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when the failure says the database is away (connection refused, lost, timed out, locked):
+    /// the caller answers 503 and the client retries. False for a failure of the data itself.
+    /// </summary>
+    bool IsUnavailable(Exception exception);
+}

@@ -1,0 +1,103 @@
+using System.Data.Common;
+using System.Net.Sockets;
+using MySqlConnector;
+
+namespace StackScope.Server.Storage.MySql;
+
+/// <summary>MySQL / MariaDB through MySqlConnector's pooled, long-lived connections.</summary>
+internal sealed class MySqlMetricStore : SqlMetricStore
+{
+    private readonly string _connectionString;
+    private readonly string _serverOnlyConnectionString;
+    private readonly string _database;
+
+    public MySqlMetricStore(string connectionString)
+    {
+        var builder = new MySqlConnectionStringBuilder(connectionString)
+        {
+            // DATETIME columns hold UTC; read them back as such.
+            DateTimeKind = MySqlDateTimeKind.Utc,
+        };
+        if (!builder.ContainsKey("Connection Timeout"))
+        {
+            // Fail fast when the database is away: the client is answered 503 and retries.
+            builder.ConnectionTimeout = 5;
+        }
+
+        _database = builder.Database;
+        _connectionString = builder.ConnectionString;
+        builder.Database = "";
+        _serverOnlyConnectionString = builder.ConnectionString;
+    }
+
+    protected override IReadOnlyList<Migration> Migrations => MySqlMigrations.All;
+
+    protected override string SkipDuplicatesClause => " ON DUPLICATE KEY UPDATE id = id";
+
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new MySqlConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (MySqlException ex) when (ex.ErrorCode == MySqlErrorCode.UnknownDatabase && _database.Length > 0)
+        {
+            // First start against an empty server: create the database, then connect to it.
+            await connection.DisposeAsync().ConfigureAwait(false);
+            await using (var server = new MySqlConnection(_serverOnlyConnectionString))
+            {
+                await server.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(server, null,
+                    $"CREATE DATABASE IF NOT EXISTS `{_database.Replace("`", "``", StringComparison.Ordinal)}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            connection = new MySqlConnection(_connectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            MySqlConnection.ClearAllPools();
+            throw;
+        }
+    }
+
+    protected override async Task<IAsyncDisposable?> LockSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, null, "DO GET_LOCK('stackscope_schema', 60)", cancellationToken).ConfigureAwait(false);
+        return new SchemaLock(connection);
+    }
+
+    protected override object ToDbTime(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Unspecified);
+
+    public override bool IsUnavailable(Exception exception)
+    {
+        var unavailable = exception switch
+        {
+            // Data errors (duplicate key, value too long, out of range...) are the report's; all else is the server's.
+            MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry or MySqlErrorCode.DataTooLong
+                or MySqlErrorCode.WarningDataOutOfRange or MySqlErrorCode.TruncatedWrongValueForField
+                or MySqlErrorCode.ColumnCannotBeNull or MySqlErrorCode.ParseError } => false,
+            MySqlException or SocketException or IOException or TimeoutException or MySqlEndOfStreamException => true,
+            InvalidOperationException { InnerException: { } inner } => IsUnavailable(inner),
+            _ => false,
+        };
+        if (unavailable)
+        {
+            // Connections in the pool may point at a server that has gone away; start afresh.
+            MySqlConnection.ClearAllPools();
+        }
+
+        return unavailable;
+    }
+
+    private sealed class SchemaLock(DbConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() =>
+            await ExecuteAsync(connection, null, "DO RELEASE_LOCK('stackscope_schema')", CancellationToken.None).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,43 @@
+namespace StackScope.Server.Storage.MySql;
+
+internal static class MySqlMigrations
+{
+    // utf8mb4_bin: container names are case-sensitive in every engine, so 'Web' and 'web' are two rows.
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1, "server and container tables",
+        [
+            """
+            CREATE TABLE IF NOT EXISTS server (
+                id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                engine_type VARCHAR(16) NOT NULL,
+                agent_id VARCHAR(64) NOT NULL,
+                ser_cpu_count INT NOT NULL,
+                ser_cpu_percent DOUBLE NOT NULL,
+                ser_memory_total DOUBLE NOT NULL,
+                ser_memory_used DOUBLE NOT NULL,
+                ser_memory_percent DOUBLE NOT NULL,
+                ser_get_datetime DATETIME NOT NULL,
+                received_at DATETIME NOT NULL,
+                UNIQUE KEY ux_server_agent_time (agent_id, ser_get_datetime)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS container (
+                id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                engine_type VARCHAR(16) NOT NULL,
+                agent_id VARCHAR(64) NOT NULL,
+                node_name VARCHAR(255) NOT NULL,
+                container_name VARCHAR(255) NOT NULL,
+                status VARCHAR(32) NOT NULL,
+                con_cpu_percent DOUBLE NOT NULL,
+                con_memory_usage DOUBLE NOT NULL,
+                con_memory_percent DOUBLE NOT NULL,
+                con_get_datetime DATETIME NOT NULL,
+                received_at DATETIME NOT NULL,
+                UNIQUE KEY ux_container_agent_node_name_time (agent_id, node_name, container_name, con_get_datetime)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+        ]),
+    ];
+}

@@ -1,0 +1,63 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace StackScope.Server.Storage.Sqlite;
+
+/// <summary>The embedded default: one file, WAL, full fsync on commit so an acknowledged report survives power loss.</summary>
+internal sealed class SqliteMetricStore : SqlMetricStore
+{
+    private readonly string _connectionString;
+
+    public SqliteMetricStore(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString)
+        {
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        if (builder.DataSource is { Length: > 0 } path && path != ":memory:")
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+
+        _connectionString = builder.ToString();
+    }
+
+    protected override IReadOnlyList<Migration> Migrations => SqliteMigrations.All;
+
+    protected override string SkipDuplicatesClause => " ON CONFLICT DO NOTHING";
+
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var pragma = connection.CreateCommand();
+            // journal_mode is stored in the file; synchronous and busy_timeout are per connection.
+            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    protected override object ToDbTime(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    public override bool IsUnavailable(Exception exception) => exception switch
+    {
+        // Busy/locked, I/O, disk full, cannot open, read-only: the data was fine, the file was not.
+        SqliteException { SqliteErrorCode: 5 or 6 or 10 or 13 or 14 or 8 } => true,
+        IOException or UnauthorizedAccessException or TimeoutException => true,
+        _ => false,
+    };
+}

@@ -1,0 +1,43 @@
+namespace StackScope.Server.Storage.Sqlite;
+
+internal static class SqliteMigrations
+{
+    // Times are TEXT in the wire's 'YYYY-MM-DD HH:MM:SS' form: it sorts and compares correctly as text.
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1, "server and container tables",
+        [
+            """
+            CREATE TABLE server (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                engine_type TEXT NOT NULL,
+                agent_id TEXT NOT NULL,
+                ser_cpu_count INTEGER NOT NULL,
+                ser_cpu_percent REAL NOT NULL,
+                ser_memory_total REAL NOT NULL,
+                ser_memory_used REAL NOT NULL,
+                ser_memory_percent REAL NOT NULL,
+                ser_get_datetime TEXT NOT NULL,
+                received_at TEXT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX ux_server_agent_time ON server(agent_id, ser_get_datetime)",
+            """
+            CREATE TABLE container (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                engine_type TEXT NOT NULL,
+                agent_id TEXT NOT NULL,
+                node_name TEXT NOT NULL,
+                container_name TEXT NOT NULL,
+                status TEXT NOT NULL,
+                con_cpu_percent REAL NOT NULL,
+                con_memory_usage REAL NOT NULL,
+                con_memory_percent REAL NOT NULL,
+                con_get_datetime TEXT NOT NULL,
+                received_at TEXT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX ux_container_agent_node_name_time ON container(agent_id, node_name, container_name, con_get_datetime)",
+        ]),
+    ];
+}

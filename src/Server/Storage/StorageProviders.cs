@@ -1,0 +1,7 @@
+namespace StackScope.Server.Storage;
+
+internal static class StorageProviders
+{
+    public const string Sqlite = "sqlite";
+    public const string MySql = "mysql";
+}
