@@ -49,10 +49,11 @@ internal static class IngestEndpoints
             throw TooLarge(maxBodyBytes);
         }
 
-        // Our own limit applies (with its envelope); Kestrel's is moved just past it as a backstop.
+        // Our own limit applies, checked after every read below, so the answer is the envelope's 413
+        // rather than Kestrel's bare one; Kestrel's own limit would fire first on a chunked body.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = maxBodyBytes + 1L;
+            limit.MaxRequestBodySize = null;
         }
 
         var body = request.BodyReader;

@@ -97,40 +97,21 @@ internal sealed partial class IngestWriter : BackgroundService
 
     private async Task WriteAsync(List<PendingReport> batch)
     {
+        Exception? failure = null;
         try
         {
             await _schema.EnsureAsync(CancellationToken.None).ConfigureAwait(false);
             await _store.WriteBatchAsync(batch.Select(p => p.Report).ToList(), _clock.GetUtcNow().UtcDateTime, CancellationToken.None)
                 .ConfigureAwait(false);
         }
-        catch (Exception ex) when (_store.IsUnavailable(ex))
-        {
-            LogStorageDown(_logger, ex.Message);
-            var unavailable = new ApiProblemException(StatusCodes.Status503ServiceUnavailable, ResultCodes.StorageUnavailable,
-                "storage is unavailable; nothing was stored, retry later", ex)
-            { RetryAfterSeconds = RetryAfterUnavailableSeconds };
-            foreach (var pending in batch)
-            {
-                pending.Fail(unavailable);
-            }
-
-            return;
-        }
-        catch (Exception ex) when (batch.Count > 1)
-        {
-            // One report's data failed the database where validation let it through: store the others alone
-            // so a single defect cannot take a batch of good reports down with it.
-            LogBatchSplit(_logger, ex, batch.Count);
-            foreach (var pending in batch)
-            {
-                await WriteAsync([pending]).ConfigureAwait(false);
-            }
-
-            return;
-        }
         catch (Exception ex)
         {
-            batch[0].Fail(ex);
+            failure = ex;
+        }
+
+        if (failure is not null)
+        {
+            await FailAsync(batch, failure).ConfigureAwait(false);
             return;
         }
 
@@ -146,6 +127,54 @@ internal sealed partial class IngestWriter : BackgroundService
         }
     }
 
+    private async Task FailAsync(List<PendingReport> batch, Exception failure)
+    {
+        if (await IsStorageDownAsync(failure).ConfigureAwait(false))
+        {
+            LogStorageDown(_logger, failure.Message);
+            var unavailable = new ApiProblemException(StatusCodes.Status503ServiceUnavailable, ResultCodes.StorageUnavailable,
+                "storage is unavailable; nothing was stored, retry later", failure)
+            { RetryAfterSeconds = RetryAfterUnavailableSeconds };
+            foreach (var pending in batch)
+            {
+                pending.Fail(unavailable);
+            }
+        }
+        else if (batch.Count > 1)
+        {
+            // The database is up but refused this batch's data where validation let it through: store the
+            // reports alone so a single bad one cannot take a batch of good ones down with it.
+            LogBatchSplit(_logger, failure, batch.Count);
+            foreach (var pending in batch)
+            {
+                await WriteAsync([pending]).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            LogReportRefused(_logger, failure, batch[0].Report.AgentId);
+            batch[0].Fail(failure);
+        }
+    }
+
+    private async Task<bool> IsStorageDownAsync(Exception failure)
+    {
+        if (_store.IsUnavailable(failure))
+        {
+            return true;
+        }
+
+        try
+        {
+            await _store.PingAsync(CancellationToken.None).ConfigureAwait(false);
+            return false;
+        }
+        catch (Exception ex) when (_store.IsUnavailable(ex))
+        {
+            return true;
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Stored report from {AgentId}: {ContainerCount} containers, committed in {CommitMs:0.0} ms (batch of {BatchSize})")]
     private static partial void LogStored(ILogger logger, string agentId, int containerCount, double commitMs, int batchSize);
@@ -155,4 +184,7 @@ internal sealed partial class IngestWriter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} reports failed on its data; storing them one by one")]
     private static partial void LogBatchSplit(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The database refused a validated report from {AgentId}; nothing of it was stored")]
+    private static partial void LogReportRefused(ILogger logger, Exception exception, string agentId);
 }

@@ -92,8 +92,21 @@ internal static class ReportReader
     {
         var value = Field(owner, name, prefix);
         return value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
+            ? Text(value, prefix + name)
             : throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected a string, got {Describe(value.ValueKind)}");
+    }
+
+    private static string Text(JsonElement value, string field)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonDocument checks UTF-8 inside strings only when they are read.
+            throw Reject(ResultCodes.MalformedJson, $"body: malformed JSON (invalid UTF-8 in {field})");
+        }
     }
 
     private static double Number(JsonElement owner, string name, string prefix)
@@ -134,7 +147,7 @@ internal static class ReportReader
             throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected a string '{WireTimestamp.Format}', got {Describe(value.ValueKind)}");
         }
 
-        var text = value.GetString();
+        var text = Text(value, prefix + name);
         return WireTimestamp.TryParse(text, out var utc)
             ? utc
             : throw Reject(ResultCodes.InvalidTimestamp, $"{prefix}{name}: expected UTC '{WireTimestamp.Format}', got '{Truncate(text)}'");

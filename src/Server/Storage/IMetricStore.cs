@@ -19,7 +19,8 @@ internal interface IMetricStore
 
     /// <summary>
     /// True when the failure says the database is away (connection refused, lost, timed out, locked):
-    /// the caller answers 503 and the client retries. False for a failure of the data itself.
+    /// the caller answers 503 and the client retries. False when the failure alone does not tell; the
+    /// writer then pings to decide between "database away" and "this data was refused".
     /// </summary>
     bool IsUnavailable(Exception exception);
 }

@@ -76,13 +76,14 @@ internal sealed class MySqlMetricStore : SqlMetricStore
 
     public override bool IsUnavailable(Exception exception)
     {
+        // Only failures that say the server is away or busy; anything else is decided by the writer with a ping.
         var unavailable = exception switch
         {
-            // Data errors (duplicate key, value too long, out of range...) are the report's; all else is the server's.
-            MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry or MySqlErrorCode.DataTooLong
-                or MySqlErrorCode.WarningDataOutOfRange or MySqlErrorCode.TruncatedWrongValueForField
-                or MySqlErrorCode.ColumnCannotBeNull or MySqlErrorCode.ParseError } => false,
-            MySqlException or SocketException or IOException or TimeoutException or MySqlEndOfStreamException => true,
+            MySqlException { IsTransient: true } => true,
+            MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost or MySqlErrorCode.CommandTimeoutExpired
+                or MySqlErrorCode.ServerShutdown or MySqlErrorCode.QueryInterrupted or MySqlErrorCode.ConnectionCountError } => true,
+            SocketException or IOException or TimeoutException or MySqlEndOfStreamException => true,
+            MySqlException { InnerException: { } inner } => IsUnavailable(inner),
             InvalidOperationException { InnerException: { } inner } => IsUnavailable(inner),
             _ => false,
         };

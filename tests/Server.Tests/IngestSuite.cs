@@ -1,0 +1,269 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using StackScope.Contracts;
+using StackScope.Server.Storage;
+using StackScope.Server.Tests.Infrastructure;
+
+namespace StackScope.Server.Tests;
+
+/// <summary>The ingest contract, run once per storage provider (SQLite and MariaDB subclasses below).</summary>
+public abstract class IngestSuite<TDatabase>(ServerFixture<TDatabase> fixture) : IClassFixture<ServerFixture<TDatabase>>
+    where TDatabase : TestDatabase, new()
+{
+    private HttpClient Client => fixture.Server.Client;
+
+    private TestDatabase Db => fixture.Database;
+
+    [Fact]
+    public async Task Seed_request_gets_the_seed_response_and_its_rows_read_back_equal()
+    {
+        var response = await Reports.PostAsync(Client, Reports.SeedRequest);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(Reports.SeedResponse), JsonNode.Parse(body)), body);
+
+        var seed = JsonNode.Parse(Reports.SeedRequest)!.AsObject();
+        var server = Assert.Single(await Db.QueryAsync("SELECT * FROM server WHERE agent_id = 'agent_ss'"));
+        Assert.Equal("docker", server["engine_type"]);
+        Assert.Equal(1L, Convert.ToInt64(server["ser_cpu_count"], CultureInfo.InvariantCulture));
+        foreach (var column in new[] { "ser_cpu_percent", "ser_memory_total", "ser_memory_used", "ser_memory_percent" })
+        {
+            Assert.Equal(seed[column]!.GetValue<double>(), Convert.ToDouble(server[column], CultureInfo.InvariantCulture));
+        }
+
+        Assert.Equal("2024-08-30 12:59:41", Wire(server["ser_get_datetime"]));
+        Assert.NotNull(server["received_at"]);
+        Assert.NotNull(server["id"]);
+
+        var rows = await Db.QueryAsync("SELECT * FROM container WHERE agent_id = 'agent_ss' ORDER BY id");
+        var expected = seed["container_stats"]!.AsArray();
+        Assert.Equal(expected.Count, rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            foreach (var column in new[] { "engine_type", "agent_id", "node_name", "container_name", "status" })
+            {
+                Assert.Equal(expected[i]![column]!.GetValue<string>(), rows[i][column]);
+            }
+
+            foreach (var column in new[] { "con_cpu_percent", "con_memory_usage", "con_memory_percent" })
+            {
+                Assert.Equal(expected[i]![column]!.GetValue<double>(), Convert.ToDouble(rows[i][column], CultureInfo.InvariantCulture));
+            }
+
+            Assert.Equal("2024-08-30 12:59:41", Wire(rows[i]["con_get_datetime"]));
+        }
+    }
+
+    [Fact]
+    public async Task Resending_a_stored_report_answers_200_and_adds_no_rows()
+    {
+        var agent = Reports.NewAgentId();
+        var report = Reports.Seed(agent);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await Reports.PostAsync(Client, report);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.True((await Envelope.ReadAsync(response)).Success);
+        }
+
+        Assert.Equal(1, await Db.CountAsync("server", agent));
+        Assert.Equal(4, await Db.CountAsync("container", agent));
+    }
+
+    [Fact]
+    public async Task Two_samples_of_one_agent_are_two_reports()
+    {
+        var agent = Reports.NewAgentId();
+        var first = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, Reports.Seed(agent, first))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, Reports.Seed(agent, first.AddSeconds(10)))).StatusCode);
+
+        Assert.Equal(2, await Db.CountAsync("server", agent));
+        Assert.Equal(8, await Db.CountAsync("container", agent));
+    }
+
+    [Fact]
+    public async Task A_report_the_database_refuses_midway_leaves_no_row_behind()
+    {
+        var poison = "poison" + Guid.NewGuid().ToString("N")[..8];
+        await Db.ExecuteAsync(Db.PoisonTriggerSql(poison));
+        var agent = Reports.NewAgentId();
+        var report = Reports.Seed(agent);
+        // The poisoned container comes last, so the server row and three container rows are written before it fails.
+        report["container_stats"]!.AsArray()[3]!["container_name"] = poison;
+
+        var response = await Reports.PostAsync(Client, report);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(ResultCodes.InternalError, (await Envelope.ReadAsync(response)).ResultCode);
+        Assert.Equal(0, await Db.CountAsync("server", agent));
+        Assert.Equal(0, await Db.CountAsync("container", agent));
+
+        // The server carries on: the next good report is stored.
+        var good = Reports.NewAgentId();
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, Reports.Seed(good))).StatusCode);
+        Assert.Equal(1, await Db.CountAsync("server", good));
+    }
+
+    [Fact]
+    public async Task Two_hundred_concurrent_reports_sent_twice_are_all_stored_exactly_once()
+    {
+        var prefix = "conc" + Guid.NewGuid().ToString("N")[..8];
+        var start = new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc);
+        var bodies = Enumerable.Range(0, 200)
+            .Select(i => Reports.Seed($"{prefix}-{i % 20}", start.AddSeconds(10 * (i / 20))).ToJsonString())
+            .ToList();
+
+        // Every report twice, all at once: duplicates race each other inside and across batches.
+        var responses = await Task.WhenAll(bodies.Concat(bodies).Select(b => Reports.PostAsync(Client, b)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var servers = await Db.QueryAsync("SELECT agent_id, ser_get_datetime FROM server WHERE agent_id LIKE @p", ("@p", prefix + "-%"));
+        Assert.Equal(200, servers.Count);
+        Assert.Equal(200, servers.Select(r => $"{r["agent_id"]}|{Wire(r["ser_get_datetime"])}").Distinct().Count());
+        var containers = await Db.QueryAsync("SELECT COUNT(*) AS n FROM container WHERE agent_id LIKE @p", ("@p", prefix + "-%"));
+        Assert.Equal(800L, Convert.ToInt64(containers[0]["n"], CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [MemberData(nameof(InvalidReports.Names), MemberType = typeof(InvalidReports))]
+    public async Task Invalid_report_is_refused_with_the_field_named_and_nothing_stored(string caseName)
+    {
+        var invalid = InvalidReports.All[caseName];
+        var agent = Reports.NewAgentId();
+        var report = Reports.Seed(agent);
+        invalid.Break(report);
+        var before = (await Db.CountAllAsync("server"), await Db.CountAllAsync("container"));
+
+        var response = await Reports.PostAsync(Client, report);
+
+        await Envelope.AssertErrorAsync(response, HttpStatusCode.BadRequest, invalid.ResultCode, invalid.MessageFragment);
+        Assert.Equal(before, (await Db.CountAllAsync("server"), await Db.CountAllAsync("container")));
+    }
+
+    [Theory]
+    [MemberData(nameof(BadBodies.All), MemberType = typeof(BadBodies))]
+    public async Task Bad_body_is_refused_in_the_envelope(string caseName, string contentType, string body, int status, string resultCode)
+    {
+        Assert.NotEmpty(caseName);
+        var before = await Db.CountAllAsync("server");
+        using var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.Remove("Content-Type");
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        var response = await Client.PostAsync("/api/v1/monitor-info", content);
+
+        await Envelope.AssertErrorAsync(response, (HttpStatusCode)status, resultCode, "");
+        Assert.Equal(before, await Db.CountAllAsync("server"));
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_is_malformed_json()
+    {
+        var bytes = Encoding.UTF8.GetBytes(Reports.Seed(Reports.NewAgentId()).ToJsonString().Replace("ss-agent", "ss-ag\u00e9nt", StringComparison.Ordinal));
+        var at = Array.IndexOf(bytes, (byte)0xC3);
+        bytes[at + 1] = 0x28; // breaks the two-byte sequence
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+
+        var response = await Client.PostAsync("/api/v1/monitor-info", content);
+
+        await Envelope.AssertErrorAsync(response, HttpStatusCode.BadRequest, ResultCodes.MalformedJson, "body: malformed JSON");
+    }
+
+    [Fact]
+    public async Task Missing_content_type_is_415()
+    {
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(Reports.SeedRequest));
+        var response = await Client.PostAsync("/api/v1/monitor-info", content);
+        await Envelope.AssertErrorAsync(response, HttpStatusCode.UnsupportedMediaType, ResultCodes.UnsupportedMediaType, "Content-Type");
+    }
+
+    [Fact]
+    public async Task Body_over_the_limit_is_413_declared_or_streamed()
+    {
+        var before = await Db.CountAllAsync("server");
+        var huge = Reports.Seed(Reports.NewAgentId());
+        huge["padding"] = new string('x', (1024 * 1024) + 10);
+        var body = Encoding.UTF8.GetBytes(huge.ToJsonString());
+
+        using var declared = new ByteArrayContent(body);
+        declared.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        await Envelope.AssertErrorAsync(await Client.PostAsync("/api/v1/monitor-info", declared),
+            HttpStatusCode.RequestEntityTooLarge, ResultCodes.PayloadTooLarge, "larger than the limit of 1048576 bytes");
+
+        // Chunked: no Content-Length, so the limit is enforced while reading.
+        using var streamed = new StreamContent(new MemoryStream(body));
+        streamed.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/monitor-info") { Content = streamed };
+        request.Headers.TransferEncodingChunked = true;
+        await Envelope.AssertErrorAsync(await Client.SendAsync(request),
+            HttpStatusCode.RequestEntityTooLarge, ResultCodes.PayloadTooLarge, "larger than the limit");
+
+        Assert.Equal(before, await Db.CountAllAsync("server"));
+    }
+
+    [Fact]
+    public async Task Unknown_fields_are_ignored_for_forward_compatibility()
+    {
+        var agent = Reports.NewAgentId();
+        var report = Reports.Seed(agent);
+        report["ser_disk_percent"] = 12.5;
+        report["container_stats"]!.AsArray()[0]!["con_net_rx"] = 1;
+
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, report)).StatusCode);
+        Assert.Equal(1, await Db.CountAsync("server", agent));
+    }
+
+    [Fact]
+    public async Task Unknown_route_and_wrong_method_answer_in_the_envelope()
+    {
+        await Envelope.AssertErrorAsync(await Client.GetAsync("/api/v1/nothing-here"), HttpStatusCode.NotFound, ResultCodes.NotFound, "/api/v1/nothing-here");
+        await Envelope.AssertErrorAsync(await Client.GetAsync("/api/v1/monitor-info"), HttpStatusCode.MethodNotAllowed, ResultCodes.MethodNotAllowed, "GET");
+    }
+
+    [Fact]
+    public async Task Health_and_readiness_answer_ok()
+    {
+        var live = await Client.GetAsync("/healthz");
+        var ready = await Client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.True((await Envelope.ReadAsync(live)).Success);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.True((await Envelope.ReadAsync(ready)).Success);
+    }
+
+    [Fact]
+    public async Task Migrating_again_changes_nothing()
+    {
+        var agent = Reports.NewAgentId();
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, Reports.Seed(agent))).StatusCode);
+        var versions = await Db.QueryAsync("SELECT version FROM schema_version");
+        var store = MetricStoreFactory.Create(new StorageOptions { Provider = Db.Provider, ConnectionString = Db.ConnectionString }, Path.GetTempPath());
+
+        await store.MigrateAsync(CancellationToken.None);
+        await store.MigrateAsync(CancellationToken.None);
+
+        Assert.Equal(versions.Count, (await Db.QueryAsync("SELECT version FROM schema_version")).Count);
+        Assert.NotEmpty(versions);
+        Assert.Equal(1, await Db.CountAsync("server", agent));
+        Assert.Equal(4, await Db.CountAsync("container", agent));
+    }
+
+    private static string Wire(object? value) => value switch
+    {
+        DateTime time => WireTimestamp.ToWire(time),
+        string text => text,
+        _ => throw new InvalidOperationException($"unexpected time value {value}"),
+    };
+}
+
+public sealed class SqliteIngestTests(ServerFixture<SqliteTestDatabase> fixture) : IngestSuite<SqliteTestDatabase>(fixture);
+
+public sealed class MariaDbIngestTests(ServerFixture<MariaDbTestDatabase> fixture) : IngestSuite<MariaDbTestDatabase>(fixture);
