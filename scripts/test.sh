@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian machine with the .NET SDK: installs what is missing (MariaDB),
+# starts it as a plain process on a loopback port, builds with warnings as errors and runs every test.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+scripts/install-deps.sh
+
+mkdir -p .tmp
+rm -rf .tmp/mariadb-private-* .tmp/test-results
+db_dir=.tmp/mariadb-test
+db_port=${SS_TEST_MYSQL_PORT:-33061}
+SS_TEST_MYSQL=$(scripts/mariadb.sh start "$db_dir" "$db_port")
+export SS_TEST_MYSQL
+trap 'scripts/mariadb.sh stop "$db_dir" || true' EXIT
+echo "test.sh: MariaDB on 127.0.0.1:$db_port"
+
+dotnet build StackScope.slnx -c Release -warnaserror -nologo -v quiet
+
+log=.tmp/test-output.log
+set +e
+dotnet test StackScope.slnx -c Release --no-build --nologo \
+  --results-directory .tmp/test-results --logger "trx" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line in the plain form CI reads: "N passed, N failed".
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"

@@ -1,0 +1,60 @@
+using System.Net;
+using Microsoft.Data.Sqlite;
+using StackScope.Contracts;
+using StackScope.Server.Tests.Infrastructure;
+
+namespace StackScope.Server.Tests;
+
+public sealed class BackpressureTests
+{
+    [Fact]
+    public async Task A_full_write_queue_answers_503_with_Retry_After_and_every_200_is_stored()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var server = await RunningServer.StartAsync(database, new Dictionary<string, string?>
+        {
+            ["Ingest:QueueCapacity"] = "2",
+            ["Ingest:WriterCount"] = "1",
+        });
+
+        // Hold the database's write lock so the writer stalls and the queue fills up behind it.
+        var agent = Reports.NewAgentId();
+        var t0 = new DateTime(2025, 4, 1, 0, 0, 0, DateTimeKind.Utc);
+        Task<HttpResponseMessage>[] posts;
+        await using (var blocker = new SqliteConnection(database.ConnectionString))
+        {
+            await blocker.OpenAsync();
+            await using var tx = (SqliteTransaction)await blocker.BeginTransactionAsync(System.Data.IsolationLevel.Serializable);
+            await using (var lockCommand = blocker.CreateCommand())
+            {
+                lockCommand.Transaction = tx;
+                lockCommand.CommandText = "INSERT INTO schema_version(version, name, applied_at) VALUES (999, 'lock', 'x')";
+                await lockCommand.ExecuteNonQueryAsync();
+            }
+
+            posts = new Task<HttpResponseMessage>[8];
+            for (var i = 0; i < posts.Length; i++)
+            {
+                posts[i] = Reports.PostAsync(server.Client, Reports.Seed(agent, t0.AddSeconds(i)));
+                await Task.Delay(100);
+            }
+
+            await Task.Delay(300);
+            await tx.RollbackAsync();
+        }
+
+        var responses = await Task.WhenAll(posts);
+        var busy = responses.Where(r => r.StatusCode == HttpStatusCode.ServiceUnavailable).ToList();
+        var ok = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
+
+        Assert.NotEmpty(busy);
+        Assert.Equal(responses.Length, ok + busy.Count);
+        foreach (var response in busy)
+        {
+            await Envelope.AssertErrorAsync(response, HttpStatusCode.ServiceUnavailable, ResultCodes.ServerBusy, "queue full");
+            Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        }
+
+        Assert.Equal(ok, await database.CountAsync("server", agent));
+    }
+}
