@@ -31,7 +31,7 @@ start)
   # Durable defaults (innodb_flush_log_at_trx_commit=1): benchmarks measure commits that survive a crash.
   setsid nohup mariadbd --no-defaults --user=root --datadir="$dir/data" --port="$port" --bind-address=127.0.0.1 \
     --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
-    --skip-name-resolve --innodb-buffer-pool-size=512M --innodb-log-file-size=256M \
+    --skip-name-resolve --innodb-buffer-pool-size="${SS_MARIADB_BUFFER_POOL:-512M}" --innodb-log-file-size=512M --innodb-io-capacity=2000 \
     --max-connections=500 >"$dir/stdout.log" 2>&1 < /dev/null &
   for _ in $(seq 1 300); do
     if mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot ping >/dev/null 2>&1; then break; fi

@@ -1,1 +1,18 @@
-return 0;
+using StackScope.Bench.Ingest;
+
+// ingest-bench load --url URL [--seconds 20] [--agents 200] [--containers 10] [--concurrency 64] [--rate R] [--warmup 3]
+// ingest-bench baseline-server --urls URL --mysql CONNECTION
+return args.FirstOrDefault() switch
+{
+    "load" => await LoadGenerator.RunAsync(BenchArgs.Parse(args.Skip(1))),
+    "probe-store" => await StoreProbe.RunAsync(BenchArgs.Parse(args.Skip(1))),
+    "baseline-server" => await BaselineServer.RunAsync(BenchArgs.Parse(args.Skip(1))),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: ingest-bench load --url URL [--seconds N] [--agents N] [--containers N] [--concurrency N] [--rate R]");
+    Console.Error.WriteLine("       ingest-bench baseline-server --urls URL --mysql CONNECTION");
+    return 2;
+}

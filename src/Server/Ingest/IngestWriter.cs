@@ -72,15 +72,18 @@ internal sealed partial class IngestWriter : BackgroundService
 
         // On shutdown stop taking new reports but finish every one already accepted.
         await using var stopping = stoppingToken.Register(() => _queue.Writer.TryComplete());
-        var loops = Enumerable.Range(0, _writerCount).Select(_ => Task.Run(WriteLoopAsync, CancellationToken.None));
+        // Dedicated threads with blocking database calls: a batch's round trips never queue behind HTTP
+        // work in the thread pool, which is what made commits stall under load.
+        var loops = Enumerable.Range(0, _writerCount)
+            .Select(_ => Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         await Task.WhenAll(loops).ConfigureAwait(false);
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
         var batch = new List<PendingReport>(_options.MaxBatchReports);
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        while (WaitForWork(reader))
         {
             batch.Clear();
             while (batch.Count < _options.MaxBatchReports && reader.TryRead(out var pending))
@@ -90,19 +93,24 @@ internal sealed partial class IngestWriter : BackgroundService
 
             if (batch.Count > 0)
             {
-                await WriteAsync(batch).ConfigureAwait(false);
+                Write(batch);
             }
         }
     }
 
-    private async Task WriteAsync(List<PendingReport> batch)
+    private static bool WaitForWork(ChannelReader<PendingReport> reader)
+    {
+        var wait = reader.WaitToReadAsync(CancellationToken.None);
+        return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+    }
+
+    private void Write(List<PendingReport> batch)
     {
         Exception? failure = null;
         try
         {
-            await _schema.EnsureAsync(CancellationToken.None).ConfigureAwait(false);
-            await _store.WriteBatchAsync(batch.Select(p => p.Report).ToList(), _clock.GetUtcNow().UtcDateTime, CancellationToken.None)
-                .ConfigureAwait(false);
+            _schema.EnsureAsync(CancellationToken.None).GetAwaiter().GetResult();
+            _store.WriteBatch(batch.Select(p => p.Report).ToList(), _clock.GetUtcNow().UtcDateTime);
         }
         catch (Exception ex)
         {
@@ -111,7 +119,7 @@ internal sealed partial class IngestWriter : BackgroundService
 
         if (failure is not null)
         {
-            await FailAsync(batch, failure).ConfigureAwait(false);
+            Fail(batch, failure);
             return;
         }
 
@@ -127,9 +135,9 @@ internal sealed partial class IngestWriter : BackgroundService
         }
     }
 
-    private async Task FailAsync(List<PendingReport> batch, Exception failure)
+    private void Fail(List<PendingReport> batch, Exception failure)
     {
-        if (await IsStorageDownAsync(failure).ConfigureAwait(false))
+        if (IsStorageDown(failure))
         {
             LogStorageDown(_logger, failure.Message);
             var unavailable = new ApiProblemException(StatusCodes.Status503ServiceUnavailable, ResultCodes.StorageUnavailable,
@@ -147,7 +155,7 @@ internal sealed partial class IngestWriter : BackgroundService
             LogBatchSplit(_logger, failure, batch.Count);
             foreach (var pending in batch)
             {
-                await WriteAsync([pending]).ConfigureAwait(false);
+                Write([pending]);
             }
         }
         else
@@ -157,7 +165,7 @@ internal sealed partial class IngestWriter : BackgroundService
         }
     }
 
-    private async Task<bool> IsStorageDownAsync(Exception failure)
+    private bool IsStorageDown(Exception failure)
     {
         if (_store.IsUnavailable(failure))
         {
@@ -166,7 +174,7 @@ internal sealed partial class IngestWriter : BackgroundService
 
         try
         {
-            await _store.PingAsync(CancellationToken.None).ConfigureAwait(false);
+            _store.PingAsync(CancellationToken.None).GetAwaiter().GetResult();
             return false;
         }
         catch (Exception ex) when (_store.IsUnavailable(ex))

@@ -11,8 +11,9 @@ internal interface IMetricStore
     /// <summary>
     /// Stores every report's server row and container rows in one transaction: all or nothing.
     /// A report already stored (same agent and sample time) adds no rows.
+    /// Synchronous: called only from the ingest writer's dedicated threads.
     /// </summary>
-    Task WriteBatchAsync(IReadOnlyList<MonitorReport> reports, DateTime receivedAtUtc, CancellationToken cancellationToken);
+    void WriteBatch(IReadOnlyList<MonitorReport> reports, DateTime receivedAtUtc);
 
     /// <summary>Round trip to the database; throws when it cannot be reached.</summary>
     Task PingAsync(CancellationToken cancellationToken);

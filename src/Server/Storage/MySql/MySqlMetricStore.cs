@@ -66,6 +66,23 @@ internal sealed class MySqlMetricStore : SqlMetricStore
         }
     }
 
+    protected override DbConnection Open()
+    {
+        // The database exists once migrations ran, which always precede writes.
+        var connection = new MySqlConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            MySqlConnection.ClearAllPools();
+            throw;
+        }
+    }
+
     protected override async Task<IAsyncDisposable?> LockSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await ExecuteAsync(connection, null, "DO GET_LOCK('stackscope_schema', 60)", cancellationToken).ConfigureAwait(false);

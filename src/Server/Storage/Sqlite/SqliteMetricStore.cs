@@ -32,21 +32,24 @@ internal sealed class SqliteMetricStore : SqlMetricStore
 
     protected override string SkipDuplicatesClause => " ON CONFLICT DO NOTHING";
 
-    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    // Microsoft.Data.Sqlite's async methods complete synchronously anyway.
+    protected override Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => Task.FromResult(Open());
+
+    protected override DbConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var pragma = connection.CreateCommand();
+            connection.Open();
+            using var pragma = connection.CreateCommand();
             // journal_mode is stored in the file; synchronous and busy_timeout are per connection.
             pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            pragma.ExecuteNonQuery();
             return connection;
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            connection.Dispose();
             throw;
         }
     }

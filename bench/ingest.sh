@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Ingest benchmark (issue #2): ss-server on MariaDB against the original's approach, same database.
+#   bench/ingest.sh [SECONDS]      (default 20 s per phase)
+# Prints RESULT lines; copy them into BENCHMARKS.md with the date and machine.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+seconds=${1:-20}
+scripts/install-deps.sh
+dotnet build StackScope.slnx -c Release -nologo -v quiet
+
+db_dir=.tmp/mariadb-bench
+scripts/mariadb.sh stop "$db_dir"; rm -rf "$db_dir"   # a fresh server: no dirty pages from earlier runs
+conn=$(SS_MARIADB_BUFFER_POOL=2G scripts/mariadb.sh start "$db_dir" 33062)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; scripts/mariadb.sh stop "$db_dir" || true; }
+trap cleanup EXIT
+run=$(date +%H%M%S)
+bench="dotnet bench/StackScope.Bench.Ingest/bin/Release/net10.0/StackScope.Bench.Ingest.dll"
+
+wait_ready() {
+  for _ in $(seq 1 200); do curl -sf "$1/readyz" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "server at $1 did not become ready" >&2; exit 1
+}
+
+echo "== ss-server (group commit, pooled connections), MariaDB, $seconds s per phase"
+SS_Storage__Provider=mysql SS_Storage__ConnectionString="$conn;Database=ss_bench_$run" \
+  dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5181 > .tmp/bench-server.log 2>&1 &
+pids+=($!)
+wait_ready http://127.0.0.1:5181
+max_line=$($bench load --url http://127.0.0.1:5181 --seconds "$seconds" --concurrency 128 --run "m$run" --warmup 12 | tee /dev/stderr | grep '^RESULT')
+max_rate=$(sed -E 's/.*reports_per_s=([0-9]+).*/\1/' <<<"$max_line")
+rate70=$(( max_rate * 70 / 100 ))
+$bench load --url http://127.0.0.1:5181 --seconds "$seconds" --rate "$rate70" --run "r$run" --warmup 3
+echo "server log lines (one per stored report): $(grep -c 'Stored report' .tmp/bench-server.log || true)"
+kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+
+echo "== baseline (original approach: connection per request, one INSERT per row), same MariaDB"
+$bench baseline-server --urls http://127.0.0.1:5182 --mysql "$conn;Database=ss_baseline_$run" > .tmp/bench-baseline.log 2>&1 &
+pids+=($!)
+for _ in $(seq 1 200); do curl -s -o /dev/null http://127.0.0.1:5182/ && break; sleep 0.1; done
+$bench load --url http://127.0.0.1:5182 --seconds "$seconds" --concurrency 128 --run "b$run"
+$bench load --url http://127.0.0.1:5182 --seconds "$seconds" --concurrency 16 --run "c$run" --warmup 0
