@@ -1,3 +1,3 @@
-// Placeholder until the agent issue lands: the agent is built on the shared contract only.
-Console.Error.WriteLine("ss-agent: not implemented yet");
-return 2;
+using StackScope.Agent;
+
+return await AgentProgram.RunAsync(args).ConfigureAwait(false);

@@ -12,4 +12,5 @@ namespace StackScope.Contracts;
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(MonitorReport))]
 [JsonSerializable(typeof(ApiEnvelope<string>))]
+[JsonSerializable(typeof(ContainerStat))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

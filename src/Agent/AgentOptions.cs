@@ -1,0 +1,53 @@
+namespace StackScope.Agent;
+
+/// <summary>Settings under "Agent" (appsettings.json, SS_Agent__* environment variables, --Agent:* arguments).</summary>
+internal sealed class AgentOptions
+{
+    public const string SectionName = "Agent";
+
+    public string ServerUrl { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>Defaults to the host name.</summary>
+    public string AgentId { get; set; } = "";
+
+    /// <summary>Defaults to the host name.</summary>
+    public string NodeName { get; set; } = "";
+
+    public int IntervalSeconds { get; set; } = 10;
+
+    /// <summary>Defaults to DOCKER_HOST, else unix:///var/run/docker.sock.</summary>
+    public string DockerHost { get; set; } = "";
+
+    /// <summary>Where undelivered reports wait, oldest first. Relative paths are under the working directory.</summary>
+    public string SpoolPath { get; set; } = "spool";
+
+    /// <summary>When the spool grows past this, the oldest reports are dropped (logged and counted).</summary>
+    public long SpoolMaxBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Reports older than this are dropped from the spool (logged and counted).</summary>
+    public int SpoolMaxAgeHours { get; set; } = 72;
+
+    /// <summary>The host's /proc; mount it into the agent's container and point here to watch the host.</summary>
+    public string ProcRoot { get; set; } = "/proc";
+
+    public int RequestTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Fills the host-dependent defaults; call once after binding.</summary>
+    public void ApplyDefaults(string hostName, string? dockerHostVariable)
+    {
+        if (string.IsNullOrWhiteSpace(AgentId))
+        {
+            AgentId = hostName;
+        }
+
+        if (string.IsNullOrWhiteSpace(NodeName))
+        {
+            NodeName = hostName;
+        }
+
+        if (string.IsNullOrWhiteSpace(DockerHost))
+        {
+            DockerHost = string.IsNullOrWhiteSpace(dockerHostVariable) ? "unix:///var/run/docker.sock" : dockerHostVariable;
+        }
+    }
+}

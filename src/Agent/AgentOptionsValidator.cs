@@ -1,0 +1,63 @@
+using StackScope.Contracts;
+
+namespace StackScope.Agent;
+
+/// <summary>Every problem with the settings, each naming its key, so the agent stops at start rather than later.</summary>
+internal static class AgentOptionsValidator
+{
+    public static IReadOnlyList<string> Validate(AgentOptions options)
+    {
+        var errors = new List<string>();
+        if (!Uri.TryCreate(options.ServerUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"Agent:ServerUrl must be an absolute http:// or https:// URL, got '{options.ServerUrl}'");
+        }
+
+        if (!AgentIds.IsValid(options.AgentId))
+        {
+            errors.Add($"Agent:AgentId must be 1-{AgentIds.MaxLength} characters of [A-Za-z0-9._-], got '{options.AgentId}'");
+        }
+
+        if (options.NodeName.Length is 0 or > 255 || options.NodeName.Any(char.IsControl))
+        {
+            errors.Add($"Agent:NodeName must be 1-255 characters without control characters, got '{options.NodeName}'");
+        }
+
+        if (options.IntervalSeconds is < 1 or > 3600)
+        {
+            errors.Add($"Agent:IntervalSeconds must be 1-3600, got {options.IntervalSeconds}");
+        }
+
+        if (!options.DockerHost.StartsWith("unix://", StringComparison.Ordinal) && !options.DockerHost.StartsWith("tcp://", StringComparison.Ordinal))
+        {
+            errors.Add($"Agent:DockerHost must start with unix:// or tcp://, got '{options.DockerHost}'");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.SpoolPath))
+        {
+            errors.Add("Agent:SpoolPath must not be empty");
+        }
+
+        if (options.SpoolMaxBytes < 1024 * 1024)
+        {
+            errors.Add($"Agent:SpoolMaxBytes must be at least 1048576, got {options.SpoolMaxBytes}");
+        }
+
+        if (options.SpoolMaxAgeHours < 1)
+        {
+            errors.Add($"Agent:SpoolMaxAgeHours must be at least 1, got {options.SpoolMaxAgeHours}");
+        }
+
+        if (!File.Exists(Path.Combine(options.ProcRoot, "stat")) || !File.Exists(Path.Combine(options.ProcRoot, "meminfo")))
+        {
+            errors.Add($"Agent:ProcRoot '{options.ProcRoot}' has no stat and meminfo");
+        }
+
+        if (options.RequestTimeoutSeconds is < 1 or > 300)
+        {
+            errors.Add($"Agent:RequestTimeoutSeconds must be 1-300, got {options.RequestTimeoutSeconds}");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+using StackScope.Agent.Delivery;
+using StackScope.Agent.Engines.Docker;
+using StackScope.Agent.Host;
+using StackScope.Agent.Sampling;
+
+namespace StackScope.Agent;
+
+/// <summary>ss-agent: runs until stopped, or with --once samples, prints, posts once and exits.</summary>
+internal static class AgentProgram
+{
+    public const string EnvironmentPrefix = "SS_";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var once = args.Contains("--once");
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args.Where(a => a != "--once").ToArray(),
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.Configuration.AddCommandLine(args.Where(a => a != "--once").ToArray());
+
+        var options = new AgentOptions();
+        builder.Configuration.GetSection(AgentOptions.SectionName).Bind(options);
+        options.ApplyDefaults(Environment.MachineName, Environment.GetEnvironmentVariable("DOCKER_HOST"));
+        var errors = AgentOptionsValidator.Validate(options);
+        if (errors.Count > 0)
+        {
+            foreach (var error in errors)
+            {
+                await Console.Error.WriteLineAsync("ss-agent: invalid configuration: " + error).ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new HostCollector(options.ProcRoot));
+        services.AddSingleton(new DockerEngineClient(options.DockerHost));
+        services.AddSingleton(sp => new DockerCollector(sp.GetRequiredService<DockerEngineClient>(), sp.GetRequiredService<ILogger<DockerCollector>>()));
+        services.AddSingleton<ReportSampler>();
+        services.AddSingleton(sp => new HttpClient(new SocketsHttpHandler
+        {
+            // Keep-alive, but re-resolve now and then so a moved server is found again.
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        })
+        {
+            Timeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds),
+        });
+        services.AddSingleton(sp => new ReportSender(sp.GetRequiredService<HttpClient>(),
+            new Uri(new Uri(options.ServerUrl.TrimEnd('/') + "/"), ReportSender.MonitorInfoPath)));
+
+        if (once)
+        {
+            using var host = builder.Build();
+            return await OnceCommand.RunAsync(host.Services, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        services.AddSingleton(sp => new ReportSpool(options.SpoolPath, options.SpoolMaxBytes, TimeSpan.FromHours(options.SpoolMaxAgeHours),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ReportSpool>>()));
+        services.AddSingleton<DeliverySignal>();
+        services.AddHostedService<SamplingWorker>();
+        services.AddHostedService<DeliveryWorker>();
+        using var app = builder.Build();
+        await app.RunAsync().ConfigureAwait(false);
+        return 0;
+    }
+}

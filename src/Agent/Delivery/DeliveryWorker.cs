@@ -1,0 +1,86 @@
+using System.Diagnostics;
+
+namespace StackScope.Agent.Delivery;
+
+/// <summary>
+/// Sends spooled reports oldest first, one at a time so the server sees them in order. Runs apart from
+/// sampling: an outage grows the spool, it never delays the next sample.
+/// </summary>
+internal sealed partial class DeliveryWorker(ReportSpool spool, ReportSender sender, DeliverySignal signal, ILogger<DeliveryWorker> logger)
+    : BackgroundService
+{
+    private readonly Backoff _backoff = new(Random.Shared);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var outage = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (spool.Oldest() is not { } next)
+            {
+                await signal.WaitAsync(TimeSpan.FromSeconds(5), stoppingToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            DeliveryResult result;
+            try
+            {
+                result = await sender.SendAsync(next.Body, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return; // the report stays spooled and goes first after the restart
+            }
+
+            switch (result.Outcome)
+            {
+                case DeliveryOutcome.Delivered:
+                    spool.Remove(next.Path);
+                    _backoff.Reset();
+                    if (outage)
+                    {
+                        LogServerBack(logger);
+                        outage = false;
+                    }
+
+                    LogDelivered(logger, Path.GetFileName(next.Path), result.StatusCode ?? 0, Stopwatch.GetElapsedTime(started).TotalMilliseconds, spool.Count);
+                    break;
+                case DeliveryOutcome.Rejected:
+                    spool.Reject(next.Path);
+                    LogRejected(logger, Path.GetFileName(next.Path), result.StatusCode ?? 0, result.Body);
+                    break;
+                default:
+                    var delay = _backoff.Next(result.RetryAfter);
+                    if (!outage)
+                    {
+                        LogRetrying(logger, result.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no answer", result.Body, spool.Count);
+                        outage = true;
+                    }
+
+                    try
+                    {
+                        await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivered report {Report}: HTTP {Status} in {ElapsedMs:0} ms, {Waiting} waiting")]
+    private static partial void LogDelivered(ILogger logger, string report, int status, double elapsedMs, int waiting);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Server rejected report {Report} (HTTP {Status}): {Body}; kept in the spool's rejected folder, not resent")]
+    private static partial void LogRejected(ILogger logger, string report, int status, string body);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Server unavailable ({Status}: {Reason}); spooling, {Waiting} waiting, retrying with backoff")]
+    private static partial void LogRetrying(ILogger logger, string status, string reason, int waiting);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server reachable again; delivering the spool oldest first")]
+    private static partial void LogServerBack(ILogger logger);
+}

@@ -1,0 +1,36 @@
+namespace StackScope.Agent.Host;
+
+/// <summary>
+/// Samples the host from a /proc root (the host's own, or one mounted into the agent's container).
+/// Keeps the previous CPU times, so each sample's CPU % covers the interval since the one before.
+/// </summary>
+internal sealed class HostCollector(string procRoot)
+{
+    private const double KiBPerMiB = 1024;
+    private CpuTimes? _previous;
+
+    /// <summary>Takes the baseline so the first real sample already has a CPU %.</summary>
+    public void Prime() => _previous = ProcStatParser.Parse(Read("stat")).Times;
+
+    public HostSample Sample()
+    {
+        var (times, online) = ProcStatParser.Parse(Read("stat"));
+        var (totalKiB, availableKiB) = MemInfoParser.Parse(Read("meminfo"));
+
+        // A counter that went backwards restarts the baseline; this interval reports 0 rather than a wrong value.
+        var cpu = _previous is { } previous ? HostCpuCalculator.Percent(previous, times) ?? 0 : 0;
+        _previous = times;
+
+        var usedKiB = totalKiB - availableKiB;
+        return new HostSample(
+            CpuCount: online,
+            CpuPercent: Math.Min(cpu, 100),
+            // Whole MiB, as the original sent them (1956.0 on a 2 GB machine).
+            MemoryTotalMiB: Math.Floor(totalKiB / KiBPerMiB),
+            MemoryUsedMiB: Math.Floor(usedKiB / KiBPerMiB),
+            MemoryPercent: Math.Round(100.0 * usedKiB / totalKiB, 2, MidpointRounding.AwayFromZero),
+            MemoryTotalBytes: totalKiB * 1024);
+    }
+
+    private string Read(string name) => File.ReadAllText(Path.Combine(procRoot, name));
+}

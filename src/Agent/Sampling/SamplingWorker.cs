@@ -1,0 +1,51 @@
+using System.Text.Json;
+using StackScope.Agent.Delivery;
+using StackScope.Contracts;
+
+namespace StackScope.Agent.Sampling;
+
+/// <summary>Samples once per interval and spools the report; delivery happens elsewhere.</summary>
+internal sealed partial class SamplingWorker(
+    ReportSampler sampler, ReportSpool spool, DeliverySignal signal, AgentOptions options, TimeProvider clock, ILogger<SamplingWorker> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(options.IntervalSeconds);
+        await sampler.PrimeAsync(stoppingToken).ConfigureAwait(false);
+        LogStarted(logger, options.AgentId, options.ServerUrl, options.IntervalSeconds, spool.Count);
+
+        // The first report follows the priming sample by a short, real interval; then one per interval.
+        await Task.Delay(TimeSpan.FromSeconds(Math.Min(1, options.IntervalSeconds)), clock, stoppingToken).ConfigureAwait(false);
+        using var timer = new PeriodicTimer(interval, clock);
+        do
+        {
+            try
+            {
+                var report = await sampler.SampleAsync(stoppingToken).ConfigureAwait(false);
+                spool.Add(JsonSerializer.SerializeToUtf8Bytes(report, ContractsJsonContext.Default.MonitorReport), report.SampledAt);
+                signal.Notify();
+                LogSampled(logger, WireTimestamp.ToWire(report.SampledAt), report.CpuPercent, report.MemoryPercent, report.Containers.Count);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+            {
+                // A bad read (e.g. /proc unreadable for a moment) skips one report, never the agent.
+                LogSampleFailed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ss-agent {AgentId} reporting to {ServerUrl} every {Interval} s; {Waiting} spooled reports from before")]
+    private static partial void LogStarted(ILogger logger, string agentId, string serverUrl, int interval, int waiting);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sampled {Time}: host CPU {Cpu} %, memory {Memory} %, {Containers} containers")]
+    private static partial void LogSampled(ILogger logger, string time, double cpu, double memory, int containers);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sampling failed; this interval is skipped")]
+    private static partial void LogSampleFailed(ILogger logger, Exception exception);
+}
