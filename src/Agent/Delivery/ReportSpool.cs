@@ -113,8 +113,9 @@ internal sealed partial class ReportSpool
                     break;
                 }
 
+                var length = file.Length;
                 file.Delete();
-                total -= file.Length;
+                total -= length;
                 var dropped = Interlocked.Increment(ref _dropped);
                 LogDropped(_logger, file.Name, tooOld ? "older than Agent:SpoolMaxAgeHours" : "spool over Agent:SpoolMaxBytes", dropped);
             }
