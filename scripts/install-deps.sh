@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and benchmarks need, only those missing. Idempotent.
 #   mariadb-server: the MySQL-compatible database the production provider is tested against.
+#   docker.io:      the Docker Engine the agent samples (dockerd, started by scripts/dockerd.sh).
+#   busybox-static: the only thing inside the test image (scripts/test-image.sh); nothing is pulled.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
 need=()
 command -v mariadbd >/dev/null 2>&1 || need+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+[ -x /bin/busybox ] || need+=(busybox-static)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh Debian machine with the .NET SDK: installs what is missing (MariaDB),
-# starts it as a plain process on a loopback port, builds with warnings as errors and runs every test.
+# The whole test suite on a fresh Debian machine with the .NET SDK: installs what is missing (MariaDB,
+# Docker Engine, busybox), starts MariaDB on a loopback port and dockerd without a network, builds the
+# local test image, builds with warnings as errors and runs every test.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,8 +14,17 @@ db_dir=.tmp/mariadb-test
 db_port=${SS_TEST_MYSQL_PORT:-33061}
 SS_TEST_MYSQL=$(scripts/mariadb.sh start "$db_dir" "$db_port")
 export SS_TEST_MYSQL
-trap 'scripts/mariadb.sh stop "$db_dir" || true' EXIT
+docker_dir=.tmp/docker-test
+trap 'scripts/mariadb.sh stop "$db_dir" || true; scripts/dockerd.sh stop "$docker_dir" || true' EXIT
 echo "test.sh: MariaDB on 127.0.0.1:$db_port"
+
+SS_TEST_DOCKER_HOST=$(scripts/dockerd.sh start "$docker_dir")
+export SS_TEST_DOCKER_HOST
+DOCKER_HOST=$SS_TEST_DOCKER_HOST scripts/test-image.sh
+# Containers left by an interrupted earlier run.
+leftovers=$(DOCKER_HOST=$SS_TEST_DOCKER_HOST docker ps -aq --filter name=sst- || true)
+[ -z "$leftovers" ] || DOCKER_HOST=$SS_TEST_DOCKER_HOST docker rm -f $leftovers >/dev/null
+echo "test.sh: dockerd at $SS_TEST_DOCKER_HOST"
 
 dotnet build StackScope.slnx -c Release -warnaserror -nologo -v quiet
 

@@ -18,11 +18,21 @@ internal sealed partial class SamplingWorker(
         // The first report follows the priming sample by a short, real interval; then one per interval.
         await Task.Delay(TimeSpan.FromSeconds(Math.Min(1, options.IntervalSeconds)), clock, stoppingToken).ConfigureAwait(false);
         using var timer = new PeriodicTimer(interval, clock);
+        var previous = DateTime.MinValue;
         do
         {
             try
             {
                 var report = await sampler.SampleAsync(stoppingToken).ConfigureAwait(false);
+                if (report.SampledAt <= previous)
+                {
+                    // Times are whole seconds and (agent, time) is the report's identity: a second report in
+                    // the same second would be taken for a resend of the first. Skip it visibly instead.
+                    LogSameSecond(logger, WireTimestamp.ToWire(report.SampledAt));
+                    continue;
+                }
+
+                previous = report.SampledAt;
                 spool.Add(JsonSerializer.SerializeToUtf8Bytes(report, ContractsJsonContext.Default.MonitorReport), report.SampledAt);
                 signal.Notify();
                 LogSampled(logger, WireTimestamp.ToWire(report.SampledAt), report.CpuPercent, report.MemoryPercent, report.Containers.Count);
@@ -45,6 +55,9 @@ internal sealed partial class SamplingWorker(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Sampled {Time}: host CPU {Cpu} %, memory {Memory} %, {Containers} containers")]
     private static partial void LogSampled(ILogger logger, string time, double cpu, double memory, int containers);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Two samples fell in the second {Time}; the later one is skipped")]
+    private static partial void LogSameSecond(ILogger logger, string time);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sampling failed; this interval is skipped")]
     private static partial void LogSampleFailed(ILogger logger, Exception exception);

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using StackScope.Agent;
+using StackScope.Server.Tests.Infrastructure;
+
+namespace StackScope.EndToEnd.Tests.Infrastructure;
+
+/// <summary>The real ss-agent program (its build output), run as its own process.</summary>
+public static class AgentBinary
+{
+    /// <summary>
+    /// The agent's own build output (same configuration as the tests): run from there so its dependencies
+    /// resolve as they will for users, not through this test project's merged dependency set.
+    /// </summary>
+    public static string DllPath
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0
+            var path = Path.Combine(MariaDb.RepositoryRoot, "src", "Agent", "bin", configuration, "net10.0", Path.GetFileName(typeof(AgentOptions).Assembly.Location));
+            return File.Exists(path) ? path : throw new FileNotFoundException("build the agent first (dotnet build StackScope.slnx)", path);
+        }
+    }
+
+    public static Task<CliResult> OnceAsync(Uri server, string agentId, params string[] extra) =>
+        Cli.RunAsync("dotnet", [DllPath, "--once", "--Agent:ServerUrl", server.ToString(), "--Agent:AgentId", agentId, "--Agent:NodeName", agentId, .. extra],
+            DockerEngine.Environment_, 120);
+}
+
+/// <summary>A long-running agent whose log lines are collected; stopped with SIGTERM like a service manager would.</summary>
+public sealed class RunningAgent : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+
+    private RunningAgent(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_lines) { _lines.Add(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_lines) { _lines.Add(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return _lines.ToList();
+            }
+        }
+    }
+
+    public static RunningAgent Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(AgentBinary.DllPath);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOCKER_HOST"] = DockerEngine.Host;
+        // The sampling log line (Debug) tells the test which reports were sampled.
+        start.Environment["SS_Logging__LogLevel__StackScope.Agent.Sampling.SamplingWorker"] = "Debug";
+        return new RunningAgent(Process.Start(start)!);
+    }
+
+    public async Task<int> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await Cli.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
