@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackScope.Agent.Engines.Docker;
+
+// agent-bench cycle DOCKER_HOST [rounds]
+// Times one sampling cycle of every running container: the agent's way (concurrent one-shot stats)
+// against the original's (each container's stats with stream=false, one after another).
+if (args.Length < 2 || args[0] != "cycle")
+{
+    Console.Error.WriteLine("usage: agent-bench cycle unix:///path/docker.sock [rounds]");
+    return 2;
+}
+
+var dockerHost = args[1];
+var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
+using var client = new DockerEngineClient(dockerHost);
+var collector = new DockerCollector(client, NullLogger<DockerCollector>.Instance);
+await collector.PrimeAsync(CancellationToken.None);
+
+var times = new List<double>();
+var count = 0;
+for (var i = 0; i < rounds; i++)
+{
+    var started = Stopwatch.GetTimestamp();
+    count = (await collector.CollectAsync(CancellationToken.None)).Count(r => r.State == "running");
+    times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+}
+
+times.Sort();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"RESULT approach=agent running={count} rounds={rounds} median_ms={times[times.Count / 2]:0} max_ms={times[^1]:0}"));
+
+// The original's approach, once: a blocking stats call per container, in sequence.
+var socketPath = dockerHost["unix://".Length..];
+using var http = new HttpClient(new SocketsHttpHandler
+{
+    ConnectCallback = async (_, ct) =>
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
+        return new NetworkStream(socket, ownsSocket: true);
+    },
+}) { BaseAddress = new Uri("http://docker/"), Timeout = TimeSpan.FromMinutes(10) };
+var ids = (await http.GetFromJsonAsync<List<Summary>>("containers/json"))!.Select(c => c.Id).ToList();
+var sequential = Stopwatch.StartNew();
+foreach (var id in ids)
+{
+    using var response = await http.GetAsync($"containers/{id}/stats?stream=false");
+    await response.Content.ReadAsByteArrayAsync();
+}
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"RESULT approach=original-sequential running={ids.Count} rounds=1 median_ms={sequential.Elapsed.TotalMilliseconds:0} max_ms={sequential.Elapsed.TotalMilliseconds:0}"));
+return 0;
+
+internal sealed record Summary(string Id);
