@@ -3,11 +3,12 @@ using System.Collections.Concurrent;
 namespace StackScope.Agent.Engines.Docker;
 
 /// <summary>
-/// Samples every container of one Docker engine, running or not. Stats are fetched concurrently (one-shot,
-/// so no call waits for a second sample), and each container's previous CPU reading is kept here so its
-/// CPU % covers exactly the interval since this agent's previous report.
+/// Samples every container of one Docker engine, running or not. Stats are fetched concurrently: even with
+/// one-shot=true, Docker 20.10 answers each call at its stats collector's next tick (about 1 s), so calls in
+/// sequence would cost a second per container while concurrent ones share the same tick. Each container's
+/// previous CPU reading is kept here so its CPU % covers exactly the interval since this agent's previous report.
 /// </summary>
-internal sealed partial class DockerCollector(DockerEngineClient client, ILogger<DockerCollector> logger, int maxConcurrency = 16)
+internal sealed partial class DockerCollector(DockerEngineClient client, ILogger<DockerCollector> logger, int maxConcurrency = 128)
 {
     private readonly ConcurrentDictionary<string, CpuSnapshot> _previous = new();
     private bool _engineDown;

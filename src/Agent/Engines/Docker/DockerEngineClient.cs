@@ -19,7 +19,7 @@ internal sealed class DockerEngineClient : IDisposable
         var handler = new SocketsHttpHandler
         {
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            MaxConnectionsPerServer = 32,
+            MaxConnectionsPerServer = 128,
         };
         Uri baseAddress;
         if (dockerHost.StartsWith("unix://", StringComparison.Ordinal))
