@@ -35,6 +35,12 @@ public static class ResultCodes
     /// <summary>400: a container's agent_id or engine_type differs from its report's.</summary>
     public const string InconsistentContainer = "1009";
 
+    /// <summary>400: a query parameter is malformed or out of range (page, size, from, to, step, name, status).</summary>
+    public const string InvalidParameter = "1010";
+
+    /// <summary>404: no report was ever stored for that agent (or that container of it).</summary>
+    public const string UnknownAgent = "1011";
+
     /// <summary>404: no such endpoint or resource.</summary>
     public const string NotFound = "1404";
 

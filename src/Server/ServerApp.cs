@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
 using StackScope.Server.Api;
 using StackScope.Server.Health;
+using StackScope.Server.Dashboard;
 using StackScope.Server.Ingest;
+using StackScope.Server.Query;
 using StackScope.Server.Storage;
 
 namespace StackScope.Server;
@@ -39,6 +41,8 @@ internal static class ServerApp
             .ValidateOnStart();
         services.AddSingleton(sp => MetricStoreFactory.Create(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, Directory.GetCurrentDirectory()));
+        services.AddSingleton(sp => (IMetricQueries)sp.GetRequiredService<IMetricStore>());
+        services.AddOpenApi();
         services.AddSingleton<SchemaGate>();
         services.AddSingleton<ReportValidator>();
         services.AddSingleton<IngestWriter>();
@@ -52,6 +56,9 @@ internal static class ServerApp
         app.UseStatusCodeEnvelopes();
         app.MapHealthEndpoints();
         app.MapIngestEndpoints();
+        app.MapQueryEndpoints();
+        app.MapOpenApi("/openapi/v1.json");
+        app.MapDashboard();
         return app;
     }
 }

@@ -23,6 +23,11 @@ internal static class IngestEndpoints
     {
         app.MapPost(MonitorInfoPath, PostMonitorInfoAsync)
             .WithName("PostMonitorInfo")
+            .WithTags("Ingest")
+            .Accepts<MonitorReport>("application/json")
+            .Produces<ApiEnvelope<string>>()
+            .Produces<ApiEnvelope<string>>(StatusCodes.Status400BadRequest)
+            .Produces<ApiEnvelope<string>>(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Store one agent report (the original wire format); answered once committed.");
         return app;
     }

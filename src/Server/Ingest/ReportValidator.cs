@@ -12,8 +12,8 @@ namespace StackScope.Server.Ingest;
 internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvider clock)
 {
     public const int MaxCpuCount = 65_536;
-    public const int MaxNameLength = 255;
-    public const int MaxStatusLength = 32;
+    private const int MaxNameLength = ReportLimits.MaxNameLength;
+    private const int MaxStatusLength = ReportLimits.MaxStatusLength;
 
     // Older than any agent could have spooled; also keeps DATETIME columns clear of their edge values.
     private static readonly DateTime Earliest = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);

@@ -12,7 +12,7 @@ namespace StackScope.Server.Storage;
 /// I/O does not wait in the thread-pool queue behind HTTP requests (which under load made each of a
 /// batch's round trips 10x slower).
 /// </summary>
-internal abstract class SqlMetricStore : IMetricStore
+internal abstract partial class SqlMetricStore : IMetricStore
 {
     // Small enough that a statement's parameter list (about 2,000) stays off the large-object heap, whose
     // allocations force full GCs (seen as 1-2 gen2 GCs a second under load); large enough that a batch

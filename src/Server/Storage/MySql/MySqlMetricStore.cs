@@ -34,6 +34,9 @@ internal sealed class MySqlMetricStore : SqlMetricStore
 
     protected override string SkipDuplicatesClause => " ON DUPLICATE KEY UPDATE id = id";
 
+    // TIMESTAMPDIFF, not UNIX_TIMESTAMP: the latter reads DATETIME in the session's time zone.
+    protected override string BucketStart(string column) => $"(TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', {column}) DIV @step) * @step";
+
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new MySqlConnection(_connectionString);

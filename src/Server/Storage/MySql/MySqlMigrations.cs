@@ -39,5 +39,10 @@ internal static class MySqlMigrations
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
             """,
         ]),
+        // The containers of one report (latest-state views) without scanning the agent's history.
+        new(2, "container lookup by agent and sample time",
+        [
+            "CREATE INDEX ix_container_agent_time ON container(agent_id, con_get_datetime)",
+        ]),
     ];
 }

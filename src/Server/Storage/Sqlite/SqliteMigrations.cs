@@ -39,5 +39,10 @@ internal static class SqliteMigrations
             """,
             "CREATE UNIQUE INDEX ux_container_agent_node_name_time ON container(agent_id, node_name, container_name, con_get_datetime)",
         ]),
+        // The containers of one report (latest-state views) without scanning the agent's history.
+        new(2, "container lookup by agent and sample time",
+        [
+            "CREATE INDEX ix_container_agent_time ON container(agent_id, con_get_datetime)",
+        ]),
     ];
 }

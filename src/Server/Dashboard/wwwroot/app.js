@@ -1,0 +1,203 @@
+// StackScope dashboard: fleet, host and container pages over the query API. No framework and no chart
+// library: charts are SVG drawn here, so the page needs nothing but ss-server (no CDN, no build step).
+// Every text from the API (agent and container names are attacker-controlled) goes in via textContent.
+"use strict";
+
+const RANGES = { "1h": 3600, "6h": 21600, "24h": 86400, "7d": 604800 };
+const state = { range: "1h", sort: { key: "containerName", dir: 1 }, filter: "", status: "", timer: null };
+const view = document.getElementById("view");
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v; else if (k.startsWith("on")) node.addEventListener(k.slice(2), v); else node.setAttribute(k, v);
+  }
+  for (const c of children.flat()) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+function svgEl(tag, attrs = {}) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+async function api(path) {
+  const response = await fetch(path, { headers: { Accept: "application/json" } });
+  const envelope = await response.json();
+  if (!envelope.success) throw new Error(`${envelope.resultCode}: ${envelope.resultMessage}`);
+  return envelope;
+}
+
+const fmt = (n, digits = 1) => (n == null ? "–" : Number(n).toFixed(digits));
+const localTime = iso => new Date(iso).toLocaleString();
+const enc = encodeURIComponent;
+
+function setStatus(text, isError = false) {
+  const s = document.getElementById("status");
+  s.textContent = text;
+  s.className = isError ? "error" : "muted";
+}
+
+function crumbs(...links) {
+  const nav = document.getElementById("crumbs");
+  nav.replaceChildren(...links.map(([text, href]) => el("a", { href }, text)));
+}
+
+// ---- charts -------------------------------------------------------------------------------------
+
+function lineChart(title, history, series, unit, fixedMax) {
+  const W = 600, H = 180, L = 40, R = 8, T = 8, B = 22;
+  const from = Date.parse(history.from), to = Date.parse(history.to), stepMs = history.stepSeconds * 1000;
+  const points = history.points.map(p => ({ ...p, x: Date.parse(p.t) + stepMs / 2 }));
+  const dataMax = Math.max(0, ...points.flatMap(p => series.map(s => p[s.key])));
+  const max = fixedMax && dataMax <= fixedMax ? fixedMax : niceMax(dataMax);
+  const sx = x => L + (W - L - R) * (x - from) / Math.max(1, to - from);
+  const sy = y => T + (H - T - B) * (1 - y / max);
+  const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": title });
+  for (let i = 0; i <= 4; i++) {
+    const v = max * i / 4, y = sy(v);
+    svg.append(svgEl("line", { class: "axis", x1: L, x2: W - R, y1: y, y2: y }));
+    const label = svgEl("text", { x: L - 4, y: y + 3, "text-anchor": "end" });
+    label.textContent = fmt(v, v < 10 ? 1 : 0);
+    svg.append(label);
+  }
+  for (let i = 0; i <= 3; i++) {
+    const t = from + (to - from) * i / 3;
+    const label = svgEl("text", { x: sx(t), y: H - 6, "text-anchor": i === 0 ? "start" : i === 3 ? "end" : "middle" });
+    label.textContent = new Date(t).toLocaleString([], to - from > 86400000 ? { month: "short", day: "numeric", hour: "2-digit" } : { hour: "2-digit", minute: "2-digit" });
+    svg.append(label);
+  }
+  for (const s of series) {
+    // A missing bucket is a gap in the data: the line stops there instead of being drawn across it.
+    let d = "", prev = null;
+    for (const p of points) {
+      const move = prev === null || p.x - prev.x > stepMs * 1.5;
+      d += `${move ? "M" : "L"}${sx(p.x).toFixed(1)},${sy(p[s.key]).toFixed(1)}`;
+      prev = p;
+    }
+    svg.append(svgEl("path", { d, class: s.cls, stroke: s.color, "data-series": s.key, "data-points": points.length }));
+  }
+  const legend = series.map(s => el("span", { style: `color:${s.color};margin-right:.8rem` }, s.label));
+  return el("div", { class: "chart", "data-chart": title }, el("h4", {}, `${title} (${unit})`), svg, el("div", { class: "muted" }, legend,
+    points.length === 0 ? "no data in this range" : `${points.length} points, ${history.stepSeconds} s each`));
+}
+
+function niceMax(v) {
+  if (v <= 0) return 1;
+  const p = Math.pow(10, Math.floor(Math.log10(v)));
+  return [1, 2, 2.5, 5, 10].map(m => m * p).find(m => m >= v);
+}
+
+function sparkline(values) {
+  const W = 120, H = 28, max = Math.max(100, ...values);
+  const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}`, class: "spark", "aria-label": "CPU trend" });
+  const d = values.map((v, i) => `${i ? "L" : "M"}${(W * i / Math.max(1, values.length - 1)).toFixed(1)},${(H - H * v / max).toFixed(1)}`).join("");
+  svg.append(svgEl("path", { d, class: "avg", stroke: "var(--cpu)" }));
+  return svg;
+}
+
+function rangeButtons(onChange) {
+  return el("div", { class: "ranges" }, Object.keys(RANGES).map(r =>
+    el("button", { class: r === state.range ? "active" : "", "data-range": r, onclick: () => { state.range = r; onChange(); } }, r)));
+}
+
+function rangeQuery() {
+  const to = new Date(), from = new Date(to.getTime() - RANGES[state.range] * 1000);
+  return `from=${enc(from.toISOString())}&to=${enc(to.toISOString())}`;
+}
+
+// ---- pages --------------------------------------------------------------------------------------
+
+async function fleetPage() {
+  crumbs();
+  const { data: agents, pageInfo } = await api("/api/v1/agents?size=200");
+  const cards = agents.map(a => {
+    const running = a.containers.running || 0;
+    const notRunning = Object.entries(a.containers).filter(([k]) => k !== "running").reduce((n, [, v]) => n + v, 0);
+    return el("a", { class: `card ${a.online ? "" : "offline"}`, href: `#/agent/${enc(a.agentId)}`, "data-agent": a.agentId },
+      el("h3", {}, a.agentId),
+      el("span", { class: `badge ${a.online ? "online" : "offline"}` }, a.online ? "online" : "offline"),
+      el("span", { class: "muted" }, ` last report ${localTime(a.lastReportAt)}`),
+      el("div", { class: "figures" },
+        el("div", {}, el("b", { "data-figure": "cpu" }, `${fmt(a.cpuPercent)} %`), el("span", { class: "muted" }, `CPU of ${a.cpuCount}`)),
+        el("div", {}, el("b", { "data-figure": "memory" }, `${fmt(a.memoryPercent)} %`), el("span", { class: "muted" }, `of ${fmt(a.memoryTotalMiB / 1024)} GiB`))),
+      sparkline(a.cpuTrend),
+      el("div", { "data-figure": "containers" }, `${running} running · ${notRunning} not running`));
+  });
+  view.replaceChildren(el("h2", {}, `Fleet (${pageInfo.totalCount} agents)`),
+    cards.length ? el("div", { class: "grid" }, cards) : el("p", { class: "muted" }, "No reports yet: start an ss-agent."));
+  return Math.min(...agents.map(a => a.intervalSeconds), 10);
+}
+
+async function hostPage(agentId) {
+  crumbs([agentId, `#/agent/${enc(agentId)}`]);
+  const base = `/api/v1/agents/${enc(agentId)}`;
+  const [host, containers] = await Promise.all([api(`${base}/host?${rangeQuery()}`), api(`${base}/containers?size=200`)]);
+  const h = host.data;
+  const charts = el("div", { class: "charts" },
+    lineChart("Host CPU", h, [{ key: "cpuAvg", cls: "avg", color: "var(--cpu)", label: "average" }, { key: "cpuMax", cls: "max", color: "var(--cpu)", label: "maximum" }], "%", 100),
+    lineChart("Host memory", h, [{ key: "memoryPercentAvg", cls: "avg", color: "var(--mem)", label: "average" }, { key: "memoryPercentMax", cls: "max", color: "var(--mem)", label: "maximum" }], "%", 100));
+  const table = el("div", { class: "table-wrap" });
+  const renderTable = () => table.replaceChildren(containerTable(agentId, containers.data));
+  const filter = el("input", { type: "search", placeholder: "filter by name", value: state.filter, "aria-label": "filter by name",
+    oninput: e => { state.filter = e.target.value; renderTable(); } });
+  const statuses = [...new Set(containers.data.map(c => c.status))].sort();
+  const select = el("select", { "aria-label": "filter by status", onchange: e => { state.status = e.target.value; renderTable(); } },
+    el("option", { value: "" }, "all statuses"), statuses.map(s => el("option", s === state.status ? { value: s, selected: "" } : { value: s }, s)));
+  renderTable();
+  view.replaceChildren(el("h2", {}, agentId), rangeButtons(route), charts,
+    el("h3", {}, `Containers (${containers.pageInfo.totalCount})`), el("div", { class: "controls" }, filter, select), table);
+}
+
+function containerTable(agentId, rows) {
+  const columns = [["containerName", "Name"], ["status", "Status"], ["cpuPercent", "CPU %", true], ["memoryUsageMiB", "Memory MiB", true], ["memoryPercent", "Memory %", true]];
+  const needle = state.filter.toLowerCase();
+  const shown = rows.filter(r => (!needle || r.containerName.toLowerCase().includes(needle)) && (!state.status || r.status === state.status))
+    .sort((a, b) => (a[state.sort.key] > b[state.sort.key] ? 1 : a[state.sort.key] < b[state.sort.key] ? -1 : 0) * state.sort.dir);
+  const head = el("tr", {}, columns.map(([key, label, num]) => el("th", { class: num ? "num" : "", "data-sort": key, onclick: () => {
+    state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : 1 }; route(); } }, label + (state.sort.key === key ? (state.sort.dir > 0 ? " ▲" : " ▼") : ""))));
+  const body = shown.map(r => el("tr", { "data-container": r.containerName },
+    el("td", {}, el("a", { href: `#/agent/${enc(agentId)}/container/${enc(r.containerName)}` }, r.containerName)),
+    el("td", { class: `status-${r.status}` }, r.status),
+    el("td", { class: "num" }, fmt(r.cpuPercent, 2)), el("td", { class: "num" }, fmt(r.memoryUsageMiB, 2)), el("td", { class: "num" }, fmt(r.memoryPercent, 2))));
+  return el("table", {}, el("thead", {}, head), el("tbody", {}, body));
+}
+
+async function containerPage(agentId, name) {
+  crumbs([agentId, `#/agent/${enc(agentId)}`], [name, `#/agent/${enc(agentId)}/container/${enc(name)}`]);
+  const { data: h } = await api(`/api/v1/agents/${enc(agentId)}/containers/${enc(name)}/history?${rangeQuery()}`);
+  const timeline = el("div", { class: "timeline", "aria-label": "status over time" });
+  const from = Date.parse(h.from), to = Date.parse(h.to), step = h.stepSeconds * 1000;
+  const byStart = new Map(h.points.map(p => [Date.parse(p.t), p]));
+  for (let t = Math.floor(from / step) * step; t <= to; t += step) {
+    const p = byStart.get(t);
+    timeline.append(el("span", { class: !p ? "gap" : p.runningSamples === p.samples ? "up" : "down",
+      title: `${new Date(t).toLocaleString()}: ${p ? `${p.runningSamples}/${p.samples} samples running` : "no data"}` }));
+  }
+  view.replaceChildren(el("h2", {}, name), el("p", { class: "muted" }, `on ${agentId}`), rangeButtons(route),
+    el("div", { class: "charts" },
+      lineChart("Container CPU", h, [{ key: "cpuAvg", cls: "avg", color: "var(--cpu)", label: "average" }, { key: "cpuMax", cls: "max", color: "var(--cpu)", label: "maximum" }], "%"),
+      lineChart("Container memory", h, [{ key: "memoryAvg", cls: "avg", color: "var(--mem)", label: "average" }, { key: "memoryMax", cls: "max", color: "var(--mem)", label: "maximum" }], "MiB")),
+    el("h3", {}, "Status over time"), timeline, el("p", { class: "muted" }, "green: running, red: not running, empty: no report"));
+}
+
+// ---- routing and refresh ------------------------------------------------------------------------
+
+async function route() {
+  clearTimeout(state.timer);
+  const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  let refreshSeconds = 10;
+  try {
+    if (parts[0] === "agent" && parts[2] === "container") await containerPage(parts[1], parts.slice(3).join("/"));
+    else if (parts[0] === "agent" && parts[1]) await hostPage(parts[1]);
+    else refreshSeconds = await fleetPage();
+    setStatus(`updated ${new Date().toLocaleTimeString()}`);
+  } catch (e) {
+    setStatus(e.message, true);
+  }
+  state.timer = setTimeout(route, Math.max(5, refreshSeconds) * 1000);
+}
+
+window.addEventListener("hashchange", route);
+route();

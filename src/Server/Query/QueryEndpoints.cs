@@ -1,0 +1,158 @@
+using Microsoft.Extensions.Options;
+using StackScope.Contracts;
+using StackScope.Server.Api;
+using StackScope.Server.Storage;
+
+namespace StackScope.Server.Query;
+
+/// <summary>The read API over stored reports, in the same envelope as ingest; lists carry pageInfo.</summary>
+internal static class QueryEndpoints
+{
+    private const int TrendPoints = 30;
+    private const int DefaultIntervalSeconds = 10;
+    private const int OfflineAfterMissedIntervals = 3;
+
+    public static IEndpointRouteBuilder MapQueryEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Query");
+        api.MapGet("/agents", ListAgentsAsync)
+            .WithSummary("Every agent: last report, online state, latest host figures, containers by status, CPU trend.")
+            .Produces<ApiEnvelope<IReadOnlyList<AgentView>>>();
+        api.MapGet("/agents/{agentId}/host", HostHistoryAsync)
+            .WithSummary("One agent's host CPU and memory between from and to, bucketed by step (average and maximum).")
+            .Produces<ApiEnvelope<HistoryView>>();
+        api.MapGet("/agents/{agentId}/containers", AgentContainersAsync)
+            .WithSummary("One agent's containers with the figures of its latest report.")
+            .Produces<ApiEnvelope<IReadOnlyList<ContainerView>>>();
+        api.MapGet("/agents/{agentId}/containers/{containerName}/history", ContainerHistoryAsync)
+            .WithSummary("One container's CPU, memory and running share between from and to, bucketed by step.")
+            .Produces<ApiEnvelope<HistoryView>>();
+        api.MapGet("/containers", SearchContainersAsync)
+            .WithSummary("Containers of every agent's latest report, by name substring (name) and/or status.")
+            .Produces<ApiEnvelope<IReadOnlyList<ContainerView>>>();
+        return app;
+    }
+
+    private static async Task ListAgentsAsync(HttpContext context, IMetricQueries queries, TimeProvider clock)
+    {
+        var (page, size, offset) = QueryParameters.Paging(context.Request);
+        var ct = context.RequestAborted;
+        var agents = await queries.ListAgentsAsync(offset, size, ct).ConfigureAwait(false);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var views = new List<AgentView>(agents.Items.Count);
+        foreach (var agent in agents.Items)
+        {
+            var recent = await queries.LatestHostRowsAsync(agent.AgentId, TrendPoints, ct).ConfigureAwait(false);
+            var latest = recent[0];
+            var counts = await queries.StatusCountsAsync(agent.AgentId, latest.SampledAt, ct).ConfigureAwait(false);
+            var interval = EstimateIntervalSeconds(recent);
+            views.Add(new AgentView(
+                agent.AgentId, latest.SampledAt,
+                Online: (now - latest.SampledAt).TotalSeconds <= OfflineAfterMissedIntervals * interval,
+                interval, latest.CpuCount, latest.CpuPercent, latest.MemoryTotalMiB, latest.MemoryUsedMiB, latest.MemoryPercent,
+                counts.ToDictionary(c => c.Status, c => c.Count),
+                recent.Select(r => r.CpuPercent).Reverse().ToList()));
+        }
+
+        await WriteAsync(context, new ApiEnvelope<IReadOnlyList<AgentView>>
+        {
+            Data = views,
+            PageInfo = QueryParameters.PageInfo(page, size, agents.TotalCount),
+            ResultCode = ResultCodes.Ok,
+            Success = true,
+        }, QueryJsonContext.Default.ApiEnvelopeIReadOnlyListAgentView).ConfigureAwait(false);
+    }
+
+    private static async Task HostHistoryAsync(HttpContext context, string agentId, IMetricQueries queries, TimeProvider clock)
+    {
+        var id = QueryParameters.AgentId(agentId);
+        var (from, to, step) = QueryParameters.Range(context.Request, clock.GetUtcNow().UtcDateTime);
+        await RequireAgentAsync(queries, id, context.RequestAborted).ConfigureAwait(false);
+        var buckets = await queries.HostHistoryAsync(id, from, to, step, context.RequestAborted).ConfigureAwait(false);
+        await WriteHistoryAsync(context, from, to, step, buckets).ConfigureAwait(false);
+    }
+
+    private static async Task AgentContainersAsync(HttpContext context, string agentId, IMetricQueries queries)
+    {
+        var id = QueryParameters.AgentId(agentId);
+        var (page, size, offset) = QueryParameters.Paging(context.Request);
+        var latest = await RequireAgentAsync(queries, id, context.RequestAborted).ConfigureAwait(false);
+        var containers = await queries.ContainersAtAsync(id, latest.SampledAt, offset, size, context.RequestAborted).ConfigureAwait(false);
+        await WriteContainersAsync(context, containers, page, size).ConfigureAwait(false);
+    }
+
+    private static async Task ContainerHistoryAsync(HttpContext context, string agentId, string containerName, IMetricQueries queries, TimeProvider clock)
+    {
+        var id = QueryParameters.AgentId(agentId);
+        if (containerName.Length is 0 or > ReportLimits.MaxNameLength)
+        {
+            throw QueryParameters.Bad("containerName", $"must be 1-{ReportLimits.MaxNameLength} characters");
+        }
+
+        var (from, to, step) = QueryParameters.Range(context.Request, clock.GetUtcNow().UtcDateTime);
+        await RequireAgentAsync(queries, id, context.RequestAborted).ConfigureAwait(false);
+        if (!await queries.ContainerExistsAsync(id, containerName, context.RequestAborted).ConfigureAwait(false))
+        {
+            throw new ApiProblemException(StatusCodes.Status404NotFound, ResultCodes.UnknownAgent,
+                $"containerName: agent '{id}' never reported a container '{containerName}'");
+        }
+
+        var buckets = await queries.ContainerHistoryAsync(id, containerName, from, to, step, context.RequestAborted).ConfigureAwait(false);
+        await WriteHistoryAsync(context, from, to, step, buckets).ConfigureAwait(false);
+    }
+
+    private static async Task SearchContainersAsync(HttpContext context, IMetricQueries queries)
+    {
+        var (page, size, offset) = QueryParameters.Paging(context.Request);
+        var name = QueryParameters.Optional(context.Request, "name", ReportLimits.MaxNameLength);
+        var status = QueryParameters.Optional(context.Request, "status", ReportLimits.MaxStatusLength);
+        if (status is not null && !status.All(char.IsAsciiLetterLower))
+        {
+            throw QueryParameters.Bad("status", "must be lower-case letters, e.g. running or exited");
+        }
+
+        var containers = await queries.SearchLatestContainersAsync(name, status, offset, size, context.RequestAborted).ConfigureAwait(false);
+        await WriteContainersAsync(context, containers, page, size).ConfigureAwait(false);
+    }
+
+    private static async Task<HostRow> RequireAgentAsync(IMetricQueries queries, string agentId, CancellationToken cancellationToken) =>
+        (await queries.LatestHostRowsAsync(agentId, 1, cancellationToken).ConfigureAwait(false)) is [var latest, ..]
+            ? latest
+            : throw new ApiProblemException(StatusCodes.Status404NotFound, ResultCodes.UnknownAgent, $"agentId: no report from agent '{agentId}'");
+
+    /// <summary>The typical gap between the agent's recent reports (median, so an outage does not skew it).</summary>
+    private static int EstimateIntervalSeconds(IReadOnlyList<HostRow> newestFirst)
+    {
+        if (newestFirst.Count < 2)
+        {
+            return DefaultIntervalSeconds;
+        }
+
+        var gaps = newestFirst.Zip(newestFirst.Skip(1), (a, b) => (a.SampledAt - b.SampledAt).TotalSeconds).Order().ToList();
+        return (int)Math.Clamp(Math.Round(gaps[gaps.Count / 2]), 1, 3600);
+    }
+
+    private static Task WriteHistoryAsync(HttpContext context, DateTime from, DateTime to, int step, IReadOnlyList<HistoryBucket> buckets) =>
+        WriteAsync(context, new ApiEnvelope<HistoryView>
+        {
+            Data = new HistoryView(from, to, step, buckets.Select(b => new PointView(b.Start, b.Samples, Round(b.CpuAvg), Round(b.CpuMax),
+                Round(b.MemoryAvg), Round(b.MemoryMax), Round(b.MemoryPercentAvg), Round(b.MemoryPercentMax), b.RunningSamples)).ToList()),
+            ResultCode = ResultCodes.Ok,
+            Success = true,
+        }, QueryJsonContext.Default.ApiEnvelopeHistoryView);
+
+    private static Task WriteContainersAsync(HttpContext context, Page<ContainerRow> containers, int page, int size) =>
+        WriteAsync(context, new ApiEnvelope<IReadOnlyList<ContainerView>>
+        {
+            Data = containers.Items.Select(c => new ContainerView(c.AgentId, c.NodeName, c.ContainerName, c.Status, c.SampledAt,
+                c.CpuPercent, c.MemoryUsageMiB, c.MemoryPercent)).ToList(),
+            PageInfo = QueryParameters.PageInfo(page, size, containers.TotalCount),
+            ResultCode = ResultCodes.Ok,
+            Success = true,
+        }, QueryJsonContext.Default.ApiEnvelopeIReadOnlyListContainerView);
+
+    private static double Round(double value) => Math.Round(value, 2, MidpointRounding.AwayFromZero);
+
+    private static Task WriteAsync<T>(HttpContext context, T envelope, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
+        context.Response.WriteAsJsonAsync(envelope, typeInfo, contentType: "application/json; charset=utf-8");
+}

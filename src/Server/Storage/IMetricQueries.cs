@@ -1,0 +1,28 @@
+namespace StackScope.Server.Storage;
+
+/// <summary>
+/// The read side over stored reports. Every query is an index seek or range: latest-state views find
+/// an agent's last report through (agent_id, ser_get_datetime) and its containers through
+/// (agent_id, con_get_datetime); histories are range scans bucketed in the database.
+/// </summary>
+internal interface IMetricQueries
+{
+    Task<Page<AgentLastSeen>> ListAgentsAsync(int offset, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The agent's newest host rows, newest first; empty for an unknown agent.</summary>
+    Task<IReadOnlyList<HostRow>> LatestHostRowsAsync(string agentId, int count, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StatusCount>> StatusCountsAsync(string agentId, DateTime sampledAt, CancellationToken cancellationToken);
+
+    Task<Page<ContainerRow>> ContainersAtAsync(string agentId, DateTime sampledAt, int offset, int limit, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<HistoryBucket>> HostHistoryAsync(string agentId, DateTime from, DateTime to, int stepSeconds, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<HistoryBucket>> ContainerHistoryAsync(string agentId, string containerName, DateTime from, DateTime to, int stepSeconds,
+        CancellationToken cancellationToken);
+
+    Task<bool> ContainerExistsAsync(string agentId, string containerName, CancellationToken cancellationToken);
+
+    /// <summary>Containers of every agent's latest report, by name substring and/or status.</summary>
+    Task<Page<ContainerRow>> SearchLatestContainersAsync(string? nameContains, string? status, int offset, int limit, CancellationToken cancellationToken);
+}

@@ -1,0 +1,125 @@
+using System.Data.Common;
+using System.Globalization;
+using Dapper;
+
+namespace StackScope.Server.Storage;
+
+/// <summary>The read side, shared by both providers; only the time-bucket expression differs.</summary>
+internal abstract partial class SqlMetricStore : IMetricQueries
+{
+    /// <summary>SQL for "seconds since the epoch" of a DATETIME/TEXT column, integer-divided into buckets of @step.</summary>
+    protected abstract string BucketStart(string column);
+
+    public async Task<Page<AgentLastSeen>> ListAgentsAsync(int offset, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // MAX per group over the (agent_id, ser_get_datetime) index: one index dive per agent, not a history scan.
+        var rows = await connection.QueryAsync<(string AgentId, object Last)>(new CommandDefinition(
+            "SELECT agent_id, MAX(ser_get_datetime) FROM server GROUP BY agent_id ORDER BY agent_id LIMIT @limit OFFSET @offset",
+            new { limit, offset }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM (SELECT agent_id FROM server GROUP BY agent_id) a", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new Page<AgentLastSeen>(rows.Select(r => new AgentLastSeen(r.AgentId, FromDbTime(r.Last))).ToList(), total);
+    }
+
+    public async Task<IReadOnlyList<HostRow>> LatestHostRowsAsync(string agentId, int count, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(object At, long Cpus, double Cpu, double Total, double Used, double Percent)>(new CommandDefinition(
+            "SELECT ser_get_datetime, ser_cpu_count, ser_cpu_percent, ser_memory_total, ser_memory_used, ser_memory_percent " +
+            "FROM server WHERE agent_id = @agentId ORDER BY ser_get_datetime DESC LIMIT @count",
+            new { agentId, count }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => new HostRow(FromDbTime(r.At), (int)r.Cpus, r.Cpu, r.Total, r.Used, r.Percent)).ToList();
+    }
+
+    public async Task<IReadOnlyList<StatusCount>> StatusCountsAsync(string agentId, DateTime sampledAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Status, long Count)>(new CommandDefinition(
+            "SELECT status, COUNT(*) FROM container WHERE agent_id = @agentId AND con_get_datetime = @at GROUP BY status ORDER BY status",
+            new { agentId, at = ToDbTime(sampledAt) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => new StatusCount(r.Status, (int)r.Count)).ToList();
+    }
+
+    public async Task<Page<ContainerRow>> ContainersAtAsync(string agentId, DateTime sampledAt, int offset, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var parameters = new { agentId, at = ToDbTime(sampledAt), offset, limit };
+        var rows = await QueryContainersAsync(connection,
+            "WHERE agent_id = @agentId AND con_get_datetime = @at ORDER BY container_name, node_name LIMIT @limit OFFSET @offset",
+            parameters, cancellationToken).ConfigureAwait(false);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM container WHERE agent_id = @agentId AND con_get_datetime = @at", parameters, cancellationToken: cancellationToken))
+            .ConfigureAwait(false);
+        return new Page<ContainerRow>(rows, total);
+    }
+
+    public Task<IReadOnlyList<HistoryBucket>> HostHistoryAsync(string agentId, DateTime from, DateTime to, int stepSeconds, CancellationToken cancellationToken) =>
+        HistoryAsync(
+            $"SELECT {BucketStart("ser_get_datetime")} AS b, COUNT(*), AVG(ser_cpu_percent), MAX(ser_cpu_percent), AVG(ser_memory_used), " +
+            "MAX(ser_memory_used), AVG(ser_memory_percent), MAX(ser_memory_percent), COUNT(*) " +
+            "FROM server WHERE agent_id = @agentId AND ser_get_datetime >= @from AND ser_get_datetime <= @to GROUP BY b ORDER BY b",
+            new { agentId, from = ToDbTime(from), to = ToDbTime(to), step = stepSeconds }, cancellationToken);
+
+    public Task<IReadOnlyList<HistoryBucket>> ContainerHistoryAsync(string agentId, string containerName, DateTime from, DateTime to, int stepSeconds,
+        CancellationToken cancellationToken) =>
+        HistoryAsync(
+            $"SELECT {BucketStart("con_get_datetime")} AS b, COUNT(*), AVG(con_cpu_percent), MAX(con_cpu_percent), AVG(con_memory_usage), " +
+            "MAX(con_memory_usage), AVG(con_memory_percent), MAX(con_memory_percent), SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) " +
+            "FROM container WHERE agent_id = @agentId AND container_name = @containerName AND con_get_datetime >= @from AND con_get_datetime <= @to " +
+            "GROUP BY b ORDER BY b",
+            new { agentId, containerName, from = ToDbTime(from), to = ToDbTime(to), step = stepSeconds }, cancellationToken);
+
+    public async Task<bool> ContainerExistsAsync(string agentId, string containerName, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT 1 FROM container WHERE agent_id = @agentId AND container_name = @containerName LIMIT 1",
+            new { agentId, containerName }, cancellationToken: cancellationToken)).ConfigureAwait(false) is not null;
+    }
+
+    public async Task<Page<ContainerRow>> SearchLatestContainersAsync(string? nameContains, string? status, int offset, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Case-insensitive on both databases (SQLite's LIKE already is; MySQL's is not under utf8mb4_bin).
+        var pattern = nameContains is null ? null : "%" + EscapeLike(nameContains.ToLowerInvariant()) + "%";
+        var parameters = new { pattern, status, offset, limit };
+        const string latest =
+            "JOIN (SELECT agent_id AS a, MAX(ser_get_datetime) AS t FROM server GROUP BY agent_id) l ON container.agent_id = l.a AND container.con_get_datetime = l.t " +
+            "WHERE (@pattern IS NULL OR LOWER(container_name) LIKE @pattern ESCAPE '!') AND (@status IS NULL OR status = @status)";
+        var rows = await QueryContainersAsync(connection, latest + " ORDER BY agent_id, container_name, node_name LIMIT @limit OFFSET @offset",
+            parameters, cancellationToken).ConfigureAwait(false);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM container " + latest, parameters,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new Page<ContainerRow>(rows, total);
+    }
+
+    private async Task<IReadOnlyList<HistoryBucket>> HistoryAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Bucket, long Samples, double CpuAvg, double CpuMax, double MemAvg, double MemMax,
+            double PctAvg, double PctMax, long Running)>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => new HistoryBucket(DateTime.UnixEpoch.AddSeconds(r.Bucket), (int)r.Samples, r.CpuAvg, r.CpuMax, r.MemAvg, r.MemMax,
+            r.PctAvg, r.PctMax, (int)r.Running)).ToList();
+    }
+
+    private static async Task<IReadOnlyList<ContainerRow>> QueryContainersAsync(DbConnection connection, string tail, object parameters, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<(string Agent, string Node, string Name, string Status, object At, double Cpu, double Mem, double Pct)>(
+            new CommandDefinition(
+                "SELECT agent_id, node_name, container_name, status, con_get_datetime, con_cpu_percent, con_memory_usage, con_memory_percent FROM container " + tail,
+                parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => new ContainerRow(r.Agent, r.Node, r.Name, r.Status, FromDbTime(r.At), r.Cpu, r.Mem, r.Pct)).ToList();
+    }
+
+    private static string EscapeLike(string value) =>
+        value.Replace("!", "!!", StringComparison.Ordinal).Replace("%", "!%", StringComparison.Ordinal).Replace("_", "!_", StringComparison.Ordinal);
+
+    /// <summary>SQLite hands times back as text, MySQL as DateTime; both mean UTC.</summary>
+    protected static DateTime FromDbTime(object value) => value switch
+    {
+        DateTime time => DateTime.SpecifyKind(time, DateTimeKind.Utc),
+        string text => DateTime.SpecifyKind(DateTime.ParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), DateTimeKind.Utc),
+        _ => throw new InvalidCastException($"unexpected time value of type {value?.GetType().Name}"),
+    };
+}

@@ -1,0 +1,66 @@
+using StackScope.Contracts;
+using StackScope.Server.Storage;
+
+namespace StackScope.Server.Tests.Infrastructure;
+
+/// <summary>
+/// Known history written straight through the store: "qa-online" reports every 10 s for the last 30 minutes
+/// (containers web and db running, old exited); "qa-offline" stopped reporting an hour ago. Every figure is
+/// a formula of the sample index, so tests compute the expected buckets themselves.
+/// </summary>
+public sealed class SeededFleet<TDatabase> : IAsyncLifetime where TDatabase : TestDatabase, new()
+{
+    public const string Online = "qa-online";
+    public const string Offline = "qa-offline";
+    public const int Samples = 180;
+
+    public TDatabase Database { get; } = new();
+
+    public RunningServer Server { get; private set; } = null!;
+
+    /// <summary>Sample i (0 = oldest) of qa-online was taken at <see cref="End"/> - (Samples - 1 - i) x 10 s.</summary>
+    public DateTime End { get; } = WireTimestamp.Truncate(DateTime.UtcNow.AddSeconds(-5));
+
+    public DateTime TimeOf(int i) => End.AddSeconds(-10 * (Samples - 1 - i));
+
+    public static double HostCpu(int i) => i % 50;
+
+    public static double HostMemoryPercent(int i) => 20 + (i % 7);
+
+    public static double WebCpu(int i) => (i % 10) * 1.5;
+
+    public async Task InitializeAsync()
+    {
+        await Database.InitializeAsync();
+        var store = MetricStoreFactory.Create(new StorageOptions { Provider = Database.Provider, ConnectionString = Database.ConnectionString }, Path.GetTempPath());
+        await store.MigrateAsync(CancellationToken.None);
+        var reports = Enumerable.Range(0, Samples).Select(i => Report(Online, TimeOf(i), i)).ToList();
+        reports.AddRange(Enumerable.Range(0, 6).Select(i => Report(Offline, End.AddHours(-1).AddSeconds(10 * i), i)));
+        store.WriteBatch(reports, DateTime.UtcNow);
+        Server = await RunningServer.StartAsync(Database);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    private static MonitorReport Report(string agent, DateTime at, int i)
+    {
+        ContainerStat Container(string name, string status, double cpu, double mem) => new()
+        {
+            EngineType = EngineTypes.Docker, AgentId = agent, NodeName = agent + "-node", ContainerName = name, Status = status,
+            SampledAt = at, CpuPercent = cpu, MemoryUsageMiB = mem, MemoryPercent = Math.Round(mem / 4096 * 100, 2),
+        };
+
+        return new MonitorReport
+        {
+            EngineType = EngineTypes.Docker, AgentId = agent, CpuCount = 4, CpuPercent = HostCpu(i), MemoryTotalMiB = 4096,
+            MemoryUsedMiB = 4096 * HostMemoryPercent(i) / 100, MemoryPercent = HostMemoryPercent(i), SampledAt = at,
+            Containers = agent == Online
+                ? [Container("web", "running", WebCpu(i), 100 + i), Container("db", "running", 5, 300), Container("old", "exited", 0, 0)]
+                : [Container("job", "exited", 0, 0)],
+        };
+    }
+}
