@@ -3,6 +3,7 @@
 #   mariadb-server: the MySQL-compatible database the production provider is tested against.
 #   docker.io:      the Docker Engine the agent samples (dockerd, started by scripts/dockerd.sh).
 #   busybox-static: the only thing inside the test image (scripts/test-image.sh); nothing is pulled.
+#   chromium:       the browser the dashboard tests drive through Playwright (never a downloaded one).
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -11,6 +12,7 @@ command -v mariadbd >/dev/null 2>&1 || need+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 [ -x /bin/busybox ] || need+=(busybox-static)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -1,0 +1,71 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using StackScope.Server.Tests.Infrastructure;
+
+namespace StackScope.EndToEnd.Tests;
+
+/// <summary>The dashboard in Debian's Chromium, driven by Playwright, against a server with known history.</summary>
+public sealed class DashboardBrowserTests(SeededFleet<SqliteTestDatabase> fleet) : IClassFixture<SeededFleet<SqliteTestDatabase>>
+{
+    private static readonly string Artifacts = Path.Combine(MariaDb.RepositoryRoot, ".tmp", "test-artifacts");
+
+    [Fact]
+    public async Task Fleet_host_and_container_pages_show_the_stored_figures_and_log_no_errors()
+    {
+        Directory.CreateDirectory(Artifacts);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            // Debian's Chromium; Playwright never downloads a browser here.
+            ExecutablePath = "/usr/bin/chromium",
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 }, TimezoneId = "Asia/Seoul" });
+        var errors = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error") { errors.Add(message.Text); } };
+        page.PageError += (_, error) => errors.Add(error);
+
+        // Fleet: one card per agent, figures as stored, the offline agent marked.
+        await page.GotoAsync(fleet.Server.BaseAddress.ToString());
+        var online = page.Locator($"[data-agent='{SeededFleet<SqliteTestDatabase>.Online}']");
+        await online.WaitForAsync();
+        Assert.Equal(2, await page.Locator("[data-agent]").CountAsync());
+        var last = SeededFleet<SqliteTestDatabase>.Samples - 1;
+        Assert.Equal(SeededFleet<SqliteTestDatabase>.HostCpu(last).ToString("0.0", CultureInfo.InvariantCulture) + " %",
+            await online.Locator("[data-figure='cpu']").TextContentAsync());
+        Assert.Equal(SeededFleet<SqliteTestDatabase>.HostMemoryPercent(last).ToString("0.0", CultureInfo.InvariantCulture) + " %",
+            await online.Locator("[data-figure='memory']").TextContentAsync());
+        Assert.Equal("2 running · 1 not running", await online.Locator("[data-figure='containers']").TextContentAsync());
+        Assert.Contains("offline", await page.Locator($"[data-agent='{SeededFleet<SqliteTestDatabase>.Offline}']").GetAttributeAsync("class") ?? "", StringComparison.Ordinal);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "fleet.png"), FullPage = true });
+
+        // Host: both charts drawn with data points, the container table filterable.
+        await online.ClickAsync();
+        var cpuLine = page.Locator("[data-chart='Host CPU'] path[data-series='cpuAvg']");
+        await cpuLine.WaitForAsync();
+        Assert.True(int.Parse((await cpuLine.GetAttributeAsync("data-points"))!, CultureInfo.InvariantCulture) > 0);
+        Assert.NotEmpty((await cpuLine.GetAttributeAsync("d"))!);
+        Assert.True(int.Parse((await page.Locator("[data-chart='Host memory'] path[data-series='memoryPercentAvg']").GetAttributeAsync("data-points"))!, CultureInfo.InvariantCulture) > 0);
+        Assert.Equal(3, await page.Locator("tr[data-container]").CountAsync());
+        await page.FillAsync("input[type=search]", "we");
+        Assert.Equal(1, await page.Locator("tr[data-container]").CountAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "host.png"), FullPage = true });
+
+        // Container: charts and the status timeline.
+        await page.ClickAsync("tr[data-container='web'] a");
+        var memoryLine = page.Locator("[data-chart='Container memory'] path[data-series='memoryAvg']");
+        await memoryLine.WaitForAsync();
+        Assert.True(int.Parse((await memoryLine.GetAttributeAsync("data-points"))!, CultureInfo.InvariantCulture) > 0);
+        Assert.True(await page.Locator(".timeline span.up").CountAsync() > 0);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "container.png"), FullPage = true });
+
+        // A phone-width screen: nothing wider than the screen.
+        await page.SetViewportSizeAsync(390, 844);
+        await page.GotoAsync(fleet.Server.BaseAddress.ToString());
+        await online.WaitForAsync();
+        Assert.True(await page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 390);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "fleet-phone.png"), FullPage = true });
+
+        Assert.Empty(errors);
+    }
+}
