@@ -6,6 +6,8 @@ return args.FirstOrDefault() switch
 {
     "load" => await LoadGenerator.RunAsync(BenchArgs.Parse(args.Skip(1))),
     "probe-store" => await StoreProbe.RunAsync(BenchArgs.Parse(args.Skip(1))),
+    "query-seed" => await QueryBench.SeedAsync(BenchArgs.Parse(args.Skip(1))),
+    "query-measure" => await QueryBench.MeasureAsync(BenchArgs.Parse(args.Skip(1))),
     "baseline-server" => await BaselineServer.RunAsync(BenchArgs.Parse(args.Skip(1))),
     _ => Usage(),
 };

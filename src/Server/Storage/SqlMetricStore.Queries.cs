@@ -61,14 +61,27 @@ internal abstract partial class SqlMetricStore : IMetricQueries
             "FROM server WHERE agent_id = @agentId AND ser_get_datetime >= @from AND ser_get_datetime <= @to GROUP BY b ORDER BY b",
             new { agentId, from = ToDbTime(from), to = ToDbTime(to), step = stepSeconds }, cancellationToken);
 
-    public Task<IReadOnlyList<HistoryBucket>> ContainerHistoryAsync(string agentId, string containerName, DateTime from, DateTime to, int stepSeconds,
-        CancellationToken cancellationToken) =>
-        HistoryAsync(
+    public async Task<IReadOnlyList<HistoryBucket>> ContainerHistoryAsync(string agentId, string containerName, DateTime from, DateTime to, int stepSeconds,
+        CancellationToken cancellationToken)
+    {
+        // The unique key leads with (agent_id, node_name, container_name, time): naming the agent's nodes (from its
+        // latest report, a handful of rows) turns the history into index ranges instead of a scan of the agent's rows.
+        IReadOnlyList<string> nodes;
+        await using (var connection = await OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            nodes = (await connection.QueryAsync<string>(new CommandDefinition(
+                "SELECT DISTINCT node_name FROM container WHERE agent_id = @agentId AND con_get_datetime = " +
+                "(SELECT MAX(ser_get_datetime) FROM server WHERE agent_id = @agentId)",
+                new { agentId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        }
+
+        return await HistoryAsync(
             $"SELECT {BucketStart("con_get_datetime")} AS b, COUNT(*), AVG(con_cpu_percent), MAX(con_cpu_percent), AVG(con_memory_usage), " +
             "MAX(con_memory_usage), AVG(con_memory_percent), MAX(con_memory_percent), SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) " +
-            "FROM container WHERE agent_id = @agentId AND container_name = @containerName AND con_get_datetime >= @from AND con_get_datetime <= @to " +
-            "GROUP BY b ORDER BY b",
-            new { agentId, containerName, from = ToDbTime(from), to = ToDbTime(to), step = stepSeconds }, cancellationToken);
+            "FROM container WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName " +
+            "AND con_get_datetime >= @from AND con_get_datetime <= @to GROUP BY b ORDER BY b",
+            new { agentId, nodes, containerName, from = ToDbTime(from), to = ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<bool> ContainerExistsAsync(string agentId, string containerName, CancellationToken cancellationToken)
     {
