@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackScope.Agent.Engines.Docker;
 
-// agent-bench cycle DOCKER_HOST [rounds]
+// agent-bench cycle DOCKER_HOST [rounds] [api|files] [no-baseline]
 // Times one sampling cycle of every running container: the agent's way (concurrent one-shot stats)
 // against the original's (each container's stats with stream=false, one after another).
 if (args.Length < 2 || args[0] != "cycle")
@@ -17,7 +17,9 @@ if (args.Length < 2 || args[0] != "cycle")
 var dockerHost = args[1];
 var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
 using var client = new DockerEngineClient(dockerHost);
-var collector = new DockerCollector(client, NullLogger<DockerCollector>.Instance);
+// "api" as a third argument measures the Engine API path alone; by default the cgroup files are read when visible.
+var viaApi = args.Length > 3 && args[3] == "api";
+var collector = new DockerCollector(client, viaApi ? null : new CgroupStatsReader("/sys/fs/cgroup", "/proc"), NullLogger<DockerCollector>.Instance);
 await collector.PrimeAsync(CancellationToken.None);
 
 var times = new List<double>();
@@ -31,7 +33,12 @@ for (var i = 0; i < rounds; i++)
 
 times.Sort();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"RESULT approach=agent running={count} rounds={rounds} median_ms={times[times.Count / 2]:0} max_ms={times[^1]:0}"));
+    $"RESULT approach=agent-{(viaApi ? "engine-api" : "cgroup-files")} running={count} rounds={rounds} median_ms={times[times.Count / 2]:0} max_ms={times[^1]:0}"));
+
+if (args.Length > 4 && args[4] == "no-baseline")
+{
+    return 0;
+}
 
 // The original's approach, once: a blocking stats call per container, in sequence.
 var socketPath = dockerHost["unix://".Length..];

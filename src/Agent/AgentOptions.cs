@@ -32,6 +32,9 @@ internal sealed class AgentOptions
 
     public int RequestTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>The host's cgroup filesystem, read directly for container stats; empty to always use the Engine API.</summary>
+    public string CgroupRoot { get; set; } = "/sys/fs/cgroup";
+
     /// <summary>Fills the host-dependent defaults; call once after binding.</summary>
     public void ApplyDefaults(string hostName, string? dockerHostVariable)
     {

@@ -41,7 +41,9 @@ internal static class AgentProgram
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new HostCollector(options.ProcRoot));
         services.AddSingleton(new DockerEngineClient(options.DockerHost));
-        services.AddSingleton(sp => new DockerCollector(sp.GetRequiredService<DockerEngineClient>(), sp.GetRequiredService<ILogger<DockerCollector>>()));
+        services.AddSingleton(sp => new DockerCollector(sp.GetRequiredService<DockerEngineClient>(),
+            Directory.Exists(options.CgroupRoot) ? new CgroupStatsReader(options.CgroupRoot, options.ProcRoot) : null,
+            sp.GetRequiredService<ILogger<DockerCollector>>()));
         services.AddSingleton<ReportSampler>();
         services.AddSingleton(sp => new HttpClient(new SocketsHttpHandler
         {

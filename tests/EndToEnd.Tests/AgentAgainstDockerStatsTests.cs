@@ -8,16 +8,22 @@ namespace StackScope.EndToEnd.Tests;
 [Collection(DockerTestGroup.Name)]
 public sealed class AgentAgainstDockerStatsTests(TestContainers containers)
 {
-    [Fact]
-    public async Task Agent_reports_what_docker_stats_shows()
+    /// <summary>Both ways the agent reads container stats: the cgroup files (default) and the Engine API.</summary>
+    [Theory]
+    [InlineData("cgroup files", "/sys/fs/cgroup", "the containers' cgroup files")]
+    [InlineData("engine api", "", "the Docker Engine API")]
+    public async Task Agent_reports_what_docker_stats_shows(string path, string cgroupRoot, string expectedSource)
     {
+        Assert.NotEmpty(path);
         await using var database = new SqliteTestDatabase();
         await using var server = await RunningServer.StartAsync(database);
         var agentId = Reports.NewAgentId("e2e");
 
-        var agentRun = AgentBinary.OnceAsync(server.BaseAddress, agentId);
+        var agentRun = AgentBinary.OnceAsync(server.BaseAddress, agentId, "--Agent:CgroupRoot", cgroupRoot);
         var statsRun = DockerEngine.RunAsync("stats", "--no-stream", "--format", DockerStatsRow.Format);
-        var agent = AgentOutput.Parse((await agentRun).Output);
+        var output = (await agentRun).Output;
+        Assert.Contains("Reading container CPU and memory from " + expectedSource, output, StringComparison.Ordinal);
+        var agent = AgentOutput.Parse(output);
         var docker = DockerStatsRow.Parse(await statsRun);
 
         Assert.Equal("200", agent.Status);

@@ -8,8 +8,9 @@ namespace StackScope.Agent.Engines.Docker;
 /// sequence would cost a second per container while concurrent ones share the same tick. Each container's
 /// previous CPU reading is kept here so its CPU % covers exactly the interval since this agent's previous report.
 /// </summary>
-internal sealed partial class DockerCollector(DockerEngineClient client, ILogger<DockerCollector> logger, int maxConcurrency = 128)
+internal sealed partial class DockerCollector(DockerEngineClient client, CgroupStatsReader? cgroups, ILogger<DockerCollector> logger, int maxConcurrency = 128)
 {
+    private int _source; // 0 unknown, 1 cgroup files, 2 Engine API: logged once when it changes
     private readonly ConcurrentDictionary<string, CpuSnapshot> _previous = new();
     private bool _engineDown;
 
@@ -71,24 +72,38 @@ internal sealed partial class DockerCollector(DockerEngineClient client, ILogger
             return new ContainerReading(name, state, null, null);
         }
 
-        DockerStats? stats;
-        try
+        CpuSnapshot? snapshot;
+        DockerMemoryStats? memory;
+        if (cgroups?.Read(container.Id) is { } direct)
         {
-            stats = await client.GetStatsAsync(container.Id, cancellationToken).ConfigureAwait(false);
+            NoteSource(1);
+            (snapshot, memory) = direct;
         }
-        catch (HttpRequestException ex)
+        else
         {
-            LogStatsFailed(logger, name, ex.Message);
-            return null;
-        }
+            NoteSource(2);
+            DockerStats? stats;
+            try
+            {
+                stats = await client.GetStatsAsync(container.Id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                LogStatsFailed(logger, name, ex.Message);
+                return null;
+            }
 
-        if (stats is null)
-        {
-            return null; // removed between listing and sampling: left out, not an error
+            if (stats is null)
+            {
+                return null; // removed between listing and sampling: left out, not an error
+            }
+
+            snapshot = CpuSnapshot.From(stats);
+            memory = stats.MemoryStats;
         }
 
         double? cpu = null;
-        if (CpuSnapshot.From(stats) is { } current)
+        if (snapshot is { } current)
         {
             if (_previous.TryGetValue(container.Id, out var previous))
             {
@@ -98,8 +113,19 @@ internal sealed partial class DockerCollector(DockerEngineClient client, ILogger
             _previous[container.Id] = current;
         }
 
-        return new ContainerReading(name, state, cpu, stats.MemoryStats);
+        return new ContainerReading(name, state, cpu, memory);
     }
+
+    private void NoteSource(int source)
+    {
+        if (Interlocked.Exchange(ref _source, source) != source)
+        {
+            LogSource(logger, source == 1 ? "the containers' cgroup files" : "the Docker Engine API (cgroup files not visible)");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reading container CPU and memory from {Source}")]
+    private static partial void LogSource(ILogger logger, string source);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Docker engine unreachable ({Reason}); reporting the host without containers until it is back")]
     private static partial void LogEngineDown(ILogger logger, string reason);

@@ -1,0 +1,66 @@
+using StackScope.Agent.Engines.Docker;
+
+namespace StackScope.Agent.Tests;
+
+public sealed class CgroupStatsReaderTests : IDisposable
+{
+    private const string Id = "5052e826ec3c9fcd99315b7a2a201ad4645a9d0fd603ad795e4f83fb3459768c";
+    private readonly string _root = Directory.CreateTempSubdirectory("ss-cgroup-").FullName;
+    private readonly string _proc;
+
+    public CgroupStatsReaderTests()
+    {
+        _proc = Path.Combine(_root, "proc");
+        Directory.CreateDirectory(_proc);
+        // user..softirq = 1000 ticks in all (steal and guest are not part of dockerd's system usage).
+        File.WriteAllText(Path.Combine(_proc, "stat"), "cpu  400 0 100 400 50 0 50 7 9 0\ncpu0 200 0 50 200 25 0 25 3 4 0\ncpu1 200 0 50 200 25 0 25 4 5 0\n");
+    }
+
+    [Fact]
+    public void Cgroup_v1_cgroupfs_driver()
+    {
+        var root = Path.Combine(_root, "v1");
+        Write(root, $"cpuacct/docker/{Id}/cpuacct.usage", "7625560335\n");
+        Write(root, $"memory/docker/{Id}/memory.usage_in_bytes", "62914560\n");
+        Write(root, $"memory/docker/{Id}/memory.limit_in_bytes", "134217728\n");
+        Write(root, $"memory/docker/{Id}/memory.stat", "cache 10485760\ninactive_file 1048576\ntotal_inactive_file 10485760\n");
+
+        var (cpu, memory) = new CgroupStatsReader(root, _proc).Read(Id)!.Value;
+
+        Assert.Equal(new CpuSnapshot(7625560335, 1000UL * 10_000_000, 2), cpu);
+        Assert.Equal(62914560UL, memory.Usage);
+        Assert.Equal(134217728UL, memory.Limit);
+        Assert.Equal((50.0, 39.06), ContainerMemoryCalculator.Calculate(memory, 1UL << 32)); // 60 - 10 MiB of 128
+    }
+
+    [Fact]
+    public void Cgroup_v2_systemd_driver_without_limit()
+    {
+        var root = Path.Combine(_root, "v2");
+        Write(root, "cgroup.controllers", "cpu memory\n");
+        Write(root, $"system.slice/docker-{Id}.scope/cpu.stat", "usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n");
+        Write(root, $"system.slice/docker-{Id}.scope/memory.current", "73400320\n");
+        Write(root, $"system.slice/docker-{Id}.scope/memory.max", "max\n");
+        Write(root, $"system.slice/docker-{Id}.scope/memory.stat", "anon 52428800\nfile 20971520\ninactive_file 20971520\n");
+
+        var reader = new CgroupStatsReader(root, _proc);
+        var (cpu, memory) = reader.Read(Id)!.Value;
+
+        Assert.True(reader.IsCgroupV2);
+        Assert.Equal(2_500_000_000UL, cpu.ContainerNanos);
+        Assert.Equal((50.0, 1.22), ContainerMemoryCalculator.Calculate(memory, 4096UL * 1048576)); // 70 - 20 MiB of the host's 4 GiB
+    }
+
+    [Fact]
+    public void A_container_without_visible_cgroup_is_left_to_the_engine_api() =>
+        Assert.Null(new CgroupStatsReader(Path.Combine(_root, "empty"), _proc).Read(Id));
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static void Write(string root, string relative, string text)
+    {
+        var path = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+    }
+}
