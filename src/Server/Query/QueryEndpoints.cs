@@ -37,22 +37,19 @@ internal static class QueryEndpoints
     {
         var (page, size, offset) = QueryParameters.Paging(context.Request);
         var ct = context.RequestAborted;
-        var agents = await queries.ListAgentsAsync(offset, size, ct).ConfigureAwait(false);
+        var agents = await queries.FleetAsync(offset, size, TrendPoints, ct).ConfigureAwait(false);
         var now = clock.GetUtcNow().UtcDateTime;
-        var views = new List<AgentView>(agents.Items.Count);
-        foreach (var agent in agents.Items)
+        var views = agents.Items.Select(agent =>
         {
-            var recent = await queries.LatestHostRowsAsync(agent.AgentId, TrendPoints, ct).ConfigureAwait(false);
-            var latest = recent[0];
-            var counts = await queries.StatusCountsAsync(agent.AgentId, latest.SampledAt, ct).ConfigureAwait(false);
-            var interval = EstimateIntervalSeconds(recent);
-            views.Add(new AgentView(
+            var latest = agent.Recent[0];
+            var interval = EstimateIntervalSeconds(agent.Recent);
+            return new AgentView(
                 agent.AgentId, latest.SampledAt,
                 Online: (now - latest.SampledAt).TotalSeconds <= OfflineAfterMissedIntervals * interval,
                 interval, latest.CpuCount, latest.CpuPercent, latest.MemoryTotalMiB, latest.MemoryUsedMiB, latest.MemoryPercent,
-                counts.ToDictionary(c => c.Status, c => c.Count),
-                recent.Select(r => r.CpuPercent).Reverse().ToList()));
-        }
+                agent.ContainersByStatus.ToDictionary(c => c.Status, c => c.Count),
+                agent.Recent.Select(r => r.CpuPercent).Reverse().ToList());
+        }).ToList();
 
         await WriteAsync(context, new ApiEnvelope<IReadOnlyList<AgentView>>
         {

@@ -7,7 +7,8 @@ namespace StackScope.Server.Storage;
 /// </summary>
 internal interface IMetricQueries
 {
-    Task<Page<AgentLastSeen>> ListAgentsAsync(int offset, int limit, CancellationToken cancellationToken);
+    /// <summary>A page of agents with their recent host rows and latest container counts, in three round trips.</summary>
+    Task<Page<AgentSnapshot>> FleetAsync(int offset, int limit, int recentRows, CancellationToken cancellationToken);
 
     /// <summary>The agent's newest host rows, newest first; empty for an unknown agent.</summary>
     Task<IReadOnlyList<HostRow>> LatestHostRowsAsync(string agentId, int count, CancellationToken cancellationToken);

@@ -3,7 +3,8 @@ namespace StackScope.Server.Storage;
 // Rows the read side gets back from storage. Times come as text (SQLite) or DateTime (MySQL) and are
 // normalized to UTC DateTime by the store; nothing here knows which database answered.
 
-internal sealed record AgentLastSeen(string AgentId, DateTime LastReportAt);
+/// <summary>What the fleet view needs of one agent: its newest host rows (newest first) and its latest report's container counts.</summary>
+internal sealed record AgentSnapshot(string AgentId, IReadOnlyList<HostRow> Recent, IReadOnlyList<StatusCount> ContainersByStatus);
 
 internal sealed record HostRow(DateTime SampledAt, int CpuCount, double CpuPercent, double MemoryTotalMiB, double MemoryUsedMiB, double MemoryPercent);
 

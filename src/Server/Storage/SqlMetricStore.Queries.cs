@@ -10,16 +10,49 @@ internal abstract partial class SqlMetricStore : IMetricQueries
     /// <summary>SQL for "seconds since the epoch" of a DATETIME/TEXT column, integer-divided into buckets of @step.</summary>
     protected abstract string BucketStart(string column);
 
-    public async Task<Page<AgentLastSeen>> ListAgentsAsync(int offset, int limit, CancellationToken cancellationToken)
+    public async Task<Page<AgentSnapshot>> FleetAsync(int offset, int limit, int recentRows, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         // MAX per group over the (agent_id, ser_get_datetime) index: one index dive per agent, not a history scan.
-        var rows = await connection.QueryAsync<(string AgentId, object Last)>(new CommandDefinition(
-            "SELECT agent_id, MAX(ser_get_datetime) FROM server GROUP BY agent_id ORDER BY agent_id LIMIT @limit OFFSET @offset",
-            new { limit, offset }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        const string latest = "(SELECT agent_id AS a, MAX(ser_get_datetime) AS t FROM server GROUP BY agent_id ORDER BY agent_id LIMIT @limit OFFSET @offset) l";
+        var agents = (await connection.QueryAsync<string>(new CommandDefinition(
+            $"SELECT a FROM {latest} ORDER BY a", new { limit, offset }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM (SELECT agent_id FROM server GROUP BY agent_id) a", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return new Page<AgentLastSeen>(rows.Select(r => new AgentLastSeen(r.AgentId, FromDbTime(r.Last))).ToList(), total);
+        if (agents.Count == 0)
+        {
+            return new Page<AgentSnapshot>([], total);
+        }
+
+        var counts = (await connection.QueryAsync<(string Agent, string Status, long Count)>(new CommandDefinition(
+            $"SELECT container.agent_id, status, COUNT(*) FROM container JOIN {latest} ON container.agent_id = l.a AND container.con_get_datetime = l.t " +
+            "GROUP BY container.agent_id, status ORDER BY container.agent_id, status",
+            new { limit, offset }, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            .ToLookup(r => r.Agent, r => new StatusCount(r.Status, (int)r.Count));
+
+        // One statement per agent (each an index range of recentRows), sent together in a single round trip.
+        var parameters = new DynamicParameters(new { count = recentRows });
+        var sql = new System.Text.StringBuilder();
+        for (var i = 0; i < agents.Count; i++)
+        {
+            parameters.Add("a" + i.ToString(CultureInfo.InvariantCulture), agents[i]);
+            sql.Append(CultureInfo.InvariantCulture,
+                $"SELECT ser_get_datetime, ser_cpu_count, ser_cpu_percent, ser_memory_total, ser_memory_used, ser_memory_percent FROM server WHERE agent_id = @a{i} ORDER BY ser_get_datetime DESC LIMIT @count;");
+        }
+
+        var snapshots = new List<AgentSnapshot>(agents.Count);
+        await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken))
+            .ConfigureAwait(false))
+        {
+            foreach (var agent in agents)
+            {
+                var recent = (await results.ReadAsync<(object At, long Cpus, double Cpu, double Total, double Used, double Percent)>().ConfigureAwait(false))
+                    .Select(r => new HostRow(FromDbTime(r.At), (int)r.Cpus, r.Cpu, r.Total, r.Used, r.Percent)).ToList();
+                snapshots.Add(new AgentSnapshot(agent, recent, counts[agent].ToList()));
+            }
+        }
+
+        return new Page<AgentSnapshot>(snapshots, total);
     }
 
     public async Task<IReadOnlyList<HostRow>> LatestHostRowsAsync(string agentId, int count, CancellationToken cancellationToken)

@@ -1,0 +1,27 @@
+using StackScope.EndToEnd.Tests.Infrastructure;
+using StackScope.Server.Tests.Infrastructure;
+
+namespace StackScope.EndToEnd.Tests;
+
+public sealed class AgentWithoutEngineTests
+{
+    [Fact]
+    public async Task With_the_engine_unreachable_the_report_carries_the_host_and_no_containers()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var server = await RunningServer.StartAsync(database);
+        var agentId = Reports.NewAgentId("noengine");
+
+        var run = await Cli.RunAsync("dotnet",
+            [AgentBinary.DllPath, "--once", "--Agent:ServerUrl", server.BaseAddress.ToString(), "--Agent:AgentId", agentId,
+             "--Agent:DockerHost", "unix:///nonexistent/docker.sock"]);
+
+        Assert.Equal(0, run.ExitCode);
+        var output = AgentOutput.Parse(run.Output);
+        Assert.Empty(output.Containers);
+        Assert.Equal("200", output.Status);
+        Assert.Single(run.Output.Split('\n'), l => l.Contains("Docker engine unreachable", StringComparison.Ordinal));
+        Assert.Equal(1, await database.CountAsync("server", agentId));
+        Assert.Equal(0, await database.CountAsync("container", agentId));
+    }
+}
