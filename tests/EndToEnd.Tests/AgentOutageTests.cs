@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using StackScope.EndToEnd.Tests.Infrastructure;
 using StackScope.Server.Tests.Infrastructure;
@@ -14,7 +12,7 @@ public sealed partial class AgentOutageTests
     public async Task Every_report_sampled_during_an_outage_and_an_agent_restart_is_stored_exactly_once()
     {
         await using var database = new SqliteTestDatabase();
-        var settings = new Dictionary<string, string?> { ["Urls"] = $"http://127.0.0.1:{FreePort()}" };
+        var settings = new Dictionary<string, string?> { ["Urls"] = $"http://127.0.0.1:{Ports.Free()}" };
         var server = await RunningServer.StartAsync(database, settings);
         var agentId = Reports.NewAgentId("outage");
         var spool = Directory.CreateTempSubdirectory("ss-e2e-spool-").FullName;
@@ -69,13 +67,6 @@ public sealed partial class AgentOutageTests
 
             await Task.Delay(200);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"Sampled (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d):")]

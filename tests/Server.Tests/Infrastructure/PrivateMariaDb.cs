@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace StackScope.Server.Tests.Infrastructure;
 
@@ -11,7 +9,7 @@ namespace StackScope.Server.Tests.Infrastructure;
 public sealed class PrivateMariaDb : IAsyncDisposable
 {
     private readonly string _folder = Path.Combine(MariaDb.RepositoryRoot, ".tmp", "mariadb-private-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly int _port = FreePort();
+    private readonly int _port = Ports.Free();
 
     public string ServerConnectionString { get; private set; } = "";
 
@@ -38,13 +36,6 @@ public sealed class PrivateMariaDb : IAsyncDisposable
         {
             // left for the next run's clean-up
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<string> ScriptAsync(params string[] args)
