@@ -10,6 +10,13 @@ internal abstract partial class SqlMetricStore : IMetricQueries
     /// <summary>SQL for "seconds since the epoch" of a DATETIME/TEXT column, integer-divided into buckets of @step.</summary>
     protected abstract string BucketStart(string column);
 
+    /// <summary>
+    /// Pins joins from "latest report per agent" to (agent_id, con_get_datetime). Given only the join, MariaDB
+    /// picks the clustered key's agent_id prefix and reads every row the agent ever sent (1.6 s for 50 agents
+    /// with 24 h of history) instead of the few rows of one report.
+    /// </summary>
+    protected abstract string ContainerByTimeIndexHint { get; }
+
     public async Task<Page<AgentSnapshot>> FleetAsync(int offset, int limit, int recentRows, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -25,7 +32,7 @@ internal abstract partial class SqlMetricStore : IMetricQueries
         }
 
         var counts = (await connection.QueryAsync<(string Agent, string Status, long Count)>(new CommandDefinition(
-            $"SELECT container.agent_id, status, COUNT(*) FROM container JOIN {latest} ON container.agent_id = l.a AND container.con_get_datetime = l.t " +
+            $"SELECT container.agent_id, status, COUNT(*) FROM container{ContainerByTimeIndexHint} JOIN {latest} ON container.agent_id = l.a AND container.con_get_datetime = l.t " +
             "GROUP BY container.agent_id, status ORDER BY container.agent_id, status",
             new { limit, offset }, cancellationToken: cancellationToken)).ConfigureAwait(false))
             .ToLookup(r => r.Agent, r => new StatusCount(r.Status, (int)r.Count));
@@ -130,8 +137,8 @@ internal abstract partial class SqlMetricStore : IMetricQueries
         // Case-insensitive on both databases (SQLite's LIKE already is; MySQL's is not under utf8mb4_bin).
         var pattern = nameContains is null ? null : "%" + EscapeLike(nameContains.ToLowerInvariant()) + "%";
         var parameters = new { pattern, status, offset, limit };
-        const string latest =
-            "JOIN (SELECT agent_id AS a, MAX(ser_get_datetime) AS t FROM server GROUP BY agent_id) l ON container.agent_id = l.a AND container.con_get_datetime = l.t " +
+        var latest = ContainerByTimeIndexHint +
+            " JOIN (SELECT agent_id AS a, MAX(ser_get_datetime) AS t FROM server GROUP BY agent_id) l ON container.agent_id = l.a AND container.con_get_datetime = l.t " +
             "WHERE (@pattern IS NULL OR LOWER(container_name) LIKE @pattern ESCAPE '!') AND (@status IS NULL OR status = @status)";
         var rows = await QueryContainersAsync(connection, latest + " ORDER BY agent_id, container_name, node_name LIMIT @limit OFFSET @offset",
             parameters, cancellationToken).ConfigureAwait(false);

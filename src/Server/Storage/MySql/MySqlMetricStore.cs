@@ -34,6 +34,8 @@ internal sealed class MySqlMetricStore : SqlMetricStore
 
     protected override string SkipDuplicatesClause => " ON DUPLICATE KEY UPDATE id = id";
 
+    protected override string ContainerByTimeIndexHint => " FORCE INDEX (ix_container_agent_time)";
+
     // TIMESTAMPDIFF, not UNIX_TIMESTAMP: the latter reads DATETIME in the session's time zone.
     protected override string BucketStart(string column) => $"(TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', {column}) DIV @step) * @step";
 

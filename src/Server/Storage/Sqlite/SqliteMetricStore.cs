@@ -32,6 +32,8 @@ internal sealed class SqliteMetricStore : SqlMetricStore
 
     protected override string SkipDuplicatesClause => " ON CONFLICT DO NOTHING";
 
+    protected override string ContainerByTimeIndexHint => " INDEXED BY ix_container_agent_time";
+
     protected override string BucketStart(string column) => $"(CAST(strftime('%s', {column}) AS INTEGER) / @step) * @step";
 
     // Microsoft.Data.Sqlite's async methods complete synchronously anyway.
