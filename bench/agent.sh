@@ -2,8 +2,9 @@
 # Agent benchmark (issue #3): sampling cycle time with 10, 50 and 100 running containers against the
 # original's approach, and the agent's RSS and CPU over 60 s with 50 containers at a 10 s interval
 # against `docker stats --no-stream` called at that interval.
-#   bench/agent.sh            (about 8 minutes: the original's approach waits ~2 s per container)
+#   bench/agent.sh [all|cycle|resources]   (all: about 8 minutes; the original's approach waits ~2 s per container)
 set -euo pipefail
+what=${1:-all}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/install-deps.sh
@@ -30,14 +31,19 @@ ensure_running() {
   done
 }
 
+if [ "$what" != resources ]; then
 echo "== sampling cycle"
 for n in 10 50 100; do
   ensure_running "$n"
   sleep 2
-  dotnet bench/StackScope.Bench.Agent/bin/Release/net10.0/StackScope.Bench.Agent.dll cycle "$DOCKER_HOST" 5
+  dotnet bench/StackScope.Bench.Agent/bin/Release/net10.0/StackScope.Bench.Agent.dll cycle "$DOCKER_HOST" 5 files
+  dotnet bench/StackScope.Bench.Agent/bin/Release/net10.0/StackScope.Bench.Agent.dll cycle "$DOCKER_HOST" 5 api
 done
+fi
+[ "$what" != cycle ] || exit 0
 
 echo "== resources over 60 s, 50 running containers, 10 s interval"
+ensure_running 50
 docker ps -q --filter name=ssb- | tail -n +51 | xargs -r docker rm -f >/dev/null
 dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5183 --Storage:ConnectionString "Data Source=$root/.tmp/bench-agent.db" >/dev/null 2>&1 &
 pids+=($!)

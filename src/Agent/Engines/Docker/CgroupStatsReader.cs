@@ -18,12 +18,18 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot)
 
     public bool IsCgroupV2 => _unified;
 
-    public (CpuSnapshot Cpu, DockerMemoryStats Memory)? Read(string containerId)
+    /// <summary>The host side of every container's CPU delta, read once per cycle.</summary>
+    public (ulong SystemNanos, int OnlineCpus) ReadHost()
+    {
+        var system = SystemNanos(File.ReadAllText(Path.Combine(procRoot, "stat")), out var online);
+        return (system, online);
+    }
+
+    public (CpuSnapshot Cpu, DockerMemoryStats Memory)? Read(string containerId, (ulong SystemNanos, int OnlineCpus) host)
     {
         try
         {
-            var system = SystemNanos(File.ReadAllText(Path.Combine(procRoot, "stat")), out var online);
-            return _unified ? ReadV2(containerId, system, online) : ReadV1(containerId, system, online);
+            return _unified ? ReadV2(containerId, host.SystemNanos, host.OnlineCpus) : ReadV1(containerId, host.SystemNanos, host.OnlineCpus);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
