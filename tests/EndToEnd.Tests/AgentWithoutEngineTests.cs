@@ -12,9 +12,7 @@ public sealed class AgentWithoutEngineTests
         await using var server = await RunningServer.StartAsync(database);
         var agentId = Reports.NewAgentId("noengine");
 
-        var run = await Cli.RunAsync("dotnet",
-            [AgentBinary.DllPath, "--once", "--Agent:ServerUrl", server.BaseAddress.ToString(), "--Agent:AgentId", agentId,
-             "--Agent:DockerHost", "unix:///nonexistent/docker.sock"]);
+        var run = await AgentBinary.OnceAsync(server.BaseAddress, agentId, "--Agent:DockerHost", "unix:///nonexistent/docker.sock");
 
         Assert.Equal(0, run.ExitCode);
         var output = AgentOutput.Parse(run.Output);

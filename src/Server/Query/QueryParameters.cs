@@ -1,6 +1,7 @@
 using System.Globalization;
 using StackScope.Contracts;
 using StackScope.Server.Api;
+using StackScope.Server.Ingest;
 
 namespace StackScope.Server.Query;
 
@@ -92,7 +93,7 @@ internal static class QueryParameters
 
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
             ? parsed.UtcDateTime
-            : throw Bad(name, $"'{ReportTruncate(text)}' is not a time (use ISO 8601, e.g. 2026-11-25T12:00:00Z)");
+            : throw Bad(name, $"'{ReportReader.Truncate(text)}' is not a time (use ISO 8601, e.g. 2026-11-25T12:00:00Z)");
     }
 
     private static int Integer(HttpRequest request, string name, int fallback, int min, int max)
@@ -105,12 +106,10 @@ internal static class QueryParameters
 
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
             ? value
-            : throw Bad(name, $"must be a whole number from {min} to {max}, got '{ReportTruncate(text)}'");
+            : throw Bad(name, $"must be a whole number from {min} to {max}, got '{ReportReader.Truncate(text)}'");
     }
 
     private static string Format(DateTime utc) => utc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-
-    private static string ReportTruncate(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
     public static ApiProblemException Bad(string parameter, string message) =>
         ApiProblemException.BadRequest(ResultCodes.InvalidParameter, $"{parameter}: {message}");
