@@ -6,6 +6,8 @@ namespace StackScope.Agent.Delivery;
 /// Reports waiting for the server, one file each, named by sample time so the oldest sorts first. Every
 /// report is written here before it is sent, so nothing sampled is lost to a crash, a restart or an outage.
 /// Bounded by size and age: past a bound the oldest files are dropped, logged and counted.
+/// An index of the files (name and size) is kept in memory, read once at start, so adding, finding the
+/// oldest and enforcing the bounds cost O(log n) even after a long outage has queued tens of thousands.
 /// </summary>
 internal sealed partial class ReportSpool
 {
@@ -17,6 +19,8 @@ internal sealed partial class ReportSpool
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
+    private readonly SortedDictionary<string, long> _index = new(StringComparer.Ordinal);
+    private long _totalBytes;
     private long _dropped;
 
     public ReportSpool(string folder, long maxBytes, TimeSpan maxAge, TimeProvider clock, ILogger<ReportSpool> logger)
@@ -32,6 +36,12 @@ internal sealed partial class ReportSpool
         foreach (var partial in Directory.EnumerateFiles(_folder, "*.tmp"))
         {
             File.Delete(partial);
+        }
+
+        foreach (var file in new DirectoryInfo(_folder).EnumerateFiles("*" + Extension))
+        {
+            _index[file.Name] = file.Length;
+            _totalBytes += file.Length;
         }
     }
 
@@ -53,7 +63,13 @@ internal sealed partial class ReportSpool
         }
 
         File.Move(temp, path);
-        Enforce();
+        lock (_gate)
+        {
+            _index[name] = report.Length;
+            _totalBytes += report.Length;
+            Enforce();
+        }
+
         return path;
     }
 
@@ -62,15 +78,17 @@ internal sealed partial class ReportSpool
     {
         lock (_gate)
         {
-            foreach (var path in Files())
+            while (_index.Count > 0)
             {
+                var name = _index.Keys.First();
+                var path = Path.Combine(_folder, name);
                 try
                 {
                     return (path, File.ReadAllBytes(path));
                 }
                 catch (FileNotFoundException)
                 {
-                    // dropped by the bound in the meantime; take the next
+                    Forget(name); // removed behind our back; take the next
                 }
             }
 
@@ -78,13 +96,23 @@ internal sealed partial class ReportSpool
         }
     }
 
-    public int Count => Files().Count;
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _index.Count;
+            }
+        }
+    }
 
     public void Remove(string path)
     {
         lock (_gate)
         {
             File.Delete(path);
+            Forget(Path.GetFileName(path));
         }
     }
 
@@ -95,38 +123,36 @@ internal sealed partial class ReportSpool
         {
             Directory.CreateDirectory(_rejectedFolder);
             File.Move(path, Path.Combine(_rejectedFolder, Path.GetFileName(path)), overwrite: true);
+            Forget(Path.GetFileName(path));
         }
     }
 
+    // Called under _gate.
     private void Enforce()
     {
-        lock (_gate)
+        var oldestAllowed = _clock.GetUtcNow().UtcDateTime - _maxAge;
+        while (_index.Count > 0)
         {
-            var files = Files().Select(p => new FileInfo(p)).ToList();
-            var total = files.Sum(f => f.Length);
-            var oldestAllowed = _clock.GetUtcNow().UtcDateTime - _maxAge;
-            foreach (var file in files)
+            var (name, _) = _index.First();
+            var tooOld = SampledAt(name) is { } sampled && sampled < oldestAllowed;
+            if (!tooOld && _totalBytes <= _maxBytes)
             {
-                var tooOld = SampledAt(file.Name) is { } sampled && sampled < oldestAllowed;
-                if (!tooOld && total <= _maxBytes)
-                {
-                    break;
-                }
-
-                var length = file.Length;
-                file.Delete();
-                total -= length;
-                var dropped = Interlocked.Increment(ref _dropped);
-                LogDropped(_logger, file.Name, tooOld ? "older than Agent:SpoolMaxAgeHours" : "spool over Agent:SpoolMaxBytes", dropped);
+                break;
             }
+
+            File.Delete(Path.Combine(_folder, name));
+            Forget(name);
+            var dropped = Interlocked.Increment(ref _dropped);
+            LogDropped(_logger, name, tooOld ? "older than Agent:SpoolMaxAgeHours" : "spool over Agent:SpoolMaxBytes", dropped);
         }
     }
 
-    private List<string> Files()
+    private void Forget(string name)
     {
-        var files = Directory.EnumerateFiles(_folder, "*" + Extension).ToList();
-        files.Sort(StringComparer.Ordinal);
-        return files;
+        if (_index.Remove(name, out var length))
+        {
+            _totalBytes -= length;
+        }
     }
 
     private static DateTime? SampledAt(string fileName) =>
