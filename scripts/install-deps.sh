@@ -4,6 +4,7 @@
 #   docker.io:      the Docker Engine the agent samples (dockerd, started by scripts/dockerd.sh).
 #   busybox-static: the only thing inside the test image (scripts/test-image.sh); nothing is pulled.
 #   chromium:       the browser the dashboard tests drive through Playwright (never a downloaded one).
+#   clang, zlib1g-dev: the native toolchain the agent's Native AOT publish links with.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -13,6 +14,8 @@ command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 [ -x /bin/busybox ] || need+=(busybox-static)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+{ command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1; } || need+=(clang)
+[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
