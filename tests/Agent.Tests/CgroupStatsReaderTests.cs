@@ -25,8 +25,7 @@ public sealed class CgroupStatsReaderTests : IDisposable
         Write(root, $"memory/docker/{Id}/memory.limit_in_bytes", "134217728\n");
         Write(root, $"memory/docker/{Id}/memory.stat", "cache 10485760\ninactive_file 1048576\ntotal_inactive_file 10485760\n");
 
-        var reader = new CgroupStatsReader(root, _proc);
-        var (cpu, memory) = reader.Read(Id, reader.ReadHost())!.Value;
+        var (cpu, memory) = new CgroupStatsReader(root, _proc).Read(Id)!.Value;
 
         Assert.Equal(new CpuSnapshot(7625560335, 1000UL * 10_000_000, 2), cpu);
         Assert.Equal(62914560UL, memory.Usage);
@@ -44,8 +43,7 @@ public sealed class CgroupStatsReaderTests : IDisposable
         Write(root, $"system.slice/docker-{Id}.scope/memory.max", "max\n");
         Write(root, $"system.slice/docker-{Id}.scope/memory.stat", "anon 52428800\nfile 20971520\ninactive_file 20971520\n");
 
-        var reader = new CgroupStatsReader(root, _proc);
-        var (cpu, memory) = reader.Read(Id, reader.ReadHost())!.Value;
+        var (cpu, memory) = new CgroupStatsReader(root, _proc).Read(Id)!.Value;
 
         Assert.True(reader.IsCgroupV2);
         Assert.Equal(2_500_000_000UL, cpu.ContainerNanos);
@@ -53,11 +51,8 @@ public sealed class CgroupStatsReaderTests : IDisposable
     }
 
     [Fact]
-    public void A_container_without_visible_cgroup_is_left_to_the_engine_api()
-    {
-        var reader = new CgroupStatsReader(Path.Combine(_root, "empty"), _proc);
-        Assert.Null(reader.Read(Id, reader.ReadHost()));
-    }
+    public void A_container_without_visible_cgroup_is_left_to_the_engine_api() =>
+        Assert.Null(new CgroupStatsReader(Path.Combine(_root, "empty"), _proc).Read(Id));
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 

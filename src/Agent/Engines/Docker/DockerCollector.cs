@@ -42,12 +42,11 @@ internal sealed partial class DockerCollector(DockerEngineClient client, CgroupS
             _engineDown = false;
         }
 
-        var host = cgroups?.ReadHost();
         var readings = new ConcurrentBag<ContainerReading>();
         await Parallel.ForEachAsync(containers, new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency, CancellationToken = cancellationToken },
             async (container, ct) =>
             {
-                if (await ReadAsync(container, host, ct).ConfigureAwait(false) is { } reading)
+                if (await ReadAsync(container, ct).ConfigureAwait(false) is { } reading)
                 {
                     readings.Add(reading);
                 }
@@ -63,7 +62,7 @@ internal sealed partial class DockerCollector(DockerEngineClient client, CgroupS
         return readings.OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
     }
 
-    private async Task<ContainerReading?> ReadAsync(DockerContainerSummary container, (ulong, int)? host, CancellationToken cancellationToken)
+    private async Task<ContainerReading?> ReadAsync(DockerContainerSummary container, CancellationToken cancellationToken)
     {
         var name = (container.Names is { Count: > 0 } names ? names[0] : container.Id[..Math.Min(12, container.Id.Length)]).TrimStart('/');
         var state = string.IsNullOrEmpty(container.State) ? "unknown" : container.State;
@@ -75,7 +74,7 @@ internal sealed partial class DockerCollector(DockerEngineClient client, CgroupS
 
         CpuSnapshot? snapshot;
         DockerMemoryStats? memory;
-        if (host is { } hostCpu && cgroups?.Read(container.Id, hostCpu) is { } direct)
+        if (cgroups?.Read(container.Id) is { } direct)
         {
             NoteSource(1);
             (snapshot, memory) = direct;
