@@ -43,7 +43,8 @@ public sealed class CgroupStatsReaderTests : IDisposable
         Write(root, $"system.slice/docker-{Id}.scope/memory.max", "max\n");
         Write(root, $"system.slice/docker-{Id}.scope/memory.stat", "anon 52428800\nfile 20971520\ninactive_file 20971520\n");
 
-        var (cpu, memory) = new CgroupStatsReader(root, _proc).Read(Id)!.Value;
+        var reader = new CgroupStatsReader(root, _proc);
+        var (cpu, memory) = reader.Read(Id)!.Value;
 
         Assert.True(reader.IsCgroupV2);
         Assert.Equal(2_500_000_000UL, cpu.ContainerNanos);
