@@ -30,6 +30,8 @@ dotnet build StackScope.slnx -c Release -warnaserror -nologo -v quiet
 # The agent ships as Native AOT: its publish must stay free of trim/AOT warnings (they are errors here).
 dotnet publish src/Agent -c Release -warnaserror -nologo -v quiet -o .tmp/agent-aot
 echo "test.sh: ss-agent Native AOT publish: no warnings ($(du -h .tmp/agent-aot/ss-agent | cut -f1))"
+# The end-to-end tests run this binary, the one users get.
+export SS_TEST_AGENT_BINARY="$root/.tmp/agent-aot/ss-agent"
 
 log=.tmp/test-output.log
 set +e

@@ -19,12 +19,20 @@ public sealed class AgentAgainstDockerStatsTests(TestContainers containers)
         await using var server = await RunningServer.StartAsync(database);
         var agentId = Reports.NewAgentId("e2e");
 
-        var agentRun = AgentBinary.OnceAsync(server.BaseAddress, agentId, "--Agent:CgroupRoot", cgroupRoot);
-        var statsRun = DockerEngine.RunAsync("stats", "--no-stream", "--format", DockerStatsRow.Format);
-        var output = (await agentRun).Output;
-        Assert.Contains("Reading container CPU and memory from " + expectedSource, output, StringComparison.Ordinal);
-        var agent = AgentOutput.Parse(output);
-        var docker = DockerStatsRow.Parse(await statsRun);
+        // Five paired rounds, each agent run beside a docker stats run over the same second. On two cores with
+        // 1.5 of them spinning, the loops' share moves by several points from one second to the next, so CPU is
+        // judged by the median of the per-round differences: one round whose windows saw different shares is not decisive.
+        var rounds = new List<(AgentOutput Agent, Dictionary<string, DockerStatsRow> Docker)>();
+        for (var round = 0; round < 5; round++)
+        {
+            var agentRun = AgentBinary.OnceAsync(server.BaseAddress, agentId, "--Agent:CgroupRoot", cgroupRoot);
+            var statsRun = DockerEngine.RunAsync("stats", "--no-stream", "--format", DockerStatsRow.Format);
+            var output = (await agentRun).Output;
+            Assert.Contains("Reading container CPU and memory from " + expectedSource, output, StringComparison.Ordinal);
+            rounds.Add((AgentOutput.Parse(output), DockerStatsRow.Parse(await statsRun)));
+        }
+
+        var (agent, docker) = rounds[^1];
 
         Assert.Equal("200", agent.Status);
 
@@ -39,9 +47,9 @@ public sealed class AgentAgainstDockerStatsTests(TestContainers containers)
         Assert.Equal("paused", (string?)agent.Container(containers.Paused)["status"]);
 
         // CPU within 5 points of docker stats, and each load where it should be.
-        AssertCpu(agent, docker, containers.Busy, expected: 100);
-        AssertCpu(agent, docker, containers.Limited, expected: 50);
-        AssertCpu(agent, docker, containers.Idle, expected: 0);
+        AssertCpu(rounds, containers.Busy, expected: 100);
+        AssertCpu(rounds, containers.Limited, expected: 50);
+        AssertCpu(rounds, containers.Idle, expected: 0);
 
         // Memory within 1 MiB of docker stats; the hog holds ~50 MiB of its 128 MiB limit.
         foreach (var name in new[] { containers.Idle, containers.Busy, containers.Limited, containers.MemoryHog })
@@ -67,11 +75,17 @@ public sealed class AgentAgainstDockerStatsTests(TestContainers containers)
         Assert.All(agent.Containers, c => Assert.Equal((string?)agent.Host["ser_get_datetime"], (string?)c["con_get_datetime"]));
     }
 
-    private static void AssertCpu(AgentOutput agent, Dictionary<string, DockerStatsRow> docker, string name, double expected)
+    private static void AssertCpu(List<(AgentOutput Agent, Dictionary<string, DockerStatsRow> Docker)> rounds, string name, double expected)
     {
-        var cpu = Number(agent.Container(name), "con_cpu_percent");
-        Assert.InRange(cpu, docker[name].CpuPercent - 5, docker[name].CpuPercent + 5);
-        Assert.InRange(cpu, expected - 10, expected + 10);
+        var difference = Median(rounds.Select(r => Number(r.Agent.Container(name), "con_cpu_percent") - r.Docker[name].CpuPercent));
+        Assert.InRange(difference, -5, 5);
+        Assert.InRange(Median(rounds.Select(r => Number(r.Agent.Container(name), "con_cpu_percent"))), expected - 10, expected + 10);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
     }
 
     private static double Number(JsonObject record, string field) => record[field]!.GetValue<double>();
