@@ -12,6 +12,8 @@ mkdir -p .tmp
 rm -rf .tmp/mariadb-private-* .tmp/test-results
 db_dir=.tmp/mariadb-test
 db_port=${SS_TEST_MYSQL_PORT:-33061}
+# Another checkout's test database may hold the port: take the next free one.
+while (echo > "/dev/tcp/127.0.0.1/$db_port") 2>/dev/null; do db_port=$((db_port + 1)); done
 SS_TEST_MYSQL=$(scripts/mariadb.sh start "$db_dir" "$db_port")
 export SS_TEST_MYSQL
 docker_dir=.tmp/docker-test
