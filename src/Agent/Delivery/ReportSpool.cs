@@ -48,8 +48,6 @@ internal sealed partial class ReportSpool
     /// <summary>Reports dropped by the size or age bound since start.</summary>
     public long DroppedCount => Interlocked.Read(ref _dropped);
 
-    public string Folder => _folder;
-
     /// <summary>Writes a report durably (write, fsync, rename) and enforces the bounds.</summary>
     public string Add(byte[] report, DateTime sampledAtUtc)
     {

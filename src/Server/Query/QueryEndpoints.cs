@@ -87,14 +87,11 @@ internal static class QueryEndpoints
         }
 
         var (from, to, step) = QueryParameters.Range(context.Request, clock.GetUtcNow().UtcDateTime);
-        await RequireAgentAsync(queries, id, context.RequestAborted).ConfigureAwait(false);
-        if (!await queries.ContainerExistsAsync(id, containerName, context.RequestAborted).ConfigureAwait(false))
-        {
-            throw new ApiProblemException(StatusCodes.Status404NotFound, ResultCodes.UnknownAgent,
+        var latest = await RequireAgentAsync(queries, id, context.RequestAborted).ConfigureAwait(false);
+        var buckets = await queries.ContainerHistoryAsync(id, containerName, latest.SampledAt, from, to, step, context.RequestAborted)
+            .ConfigureAwait(false)
+            ?? throw new ApiProblemException(StatusCodes.Status404NotFound, ResultCodes.UnknownAgent,
                 $"containerName: agent '{id}' never reported a container '{containerName}'");
-        }
-
-        var buckets = await queries.ContainerHistoryAsync(id, containerName, from, to, step, context.RequestAborted).ConfigureAwait(false);
         await WriteHistoryAsync(context, from, to, step, buckets).ConfigureAwait(false);
     }
 

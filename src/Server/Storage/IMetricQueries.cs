@@ -19,10 +19,12 @@ internal interface IMetricQueries
 
     Task<IReadOnlyList<HistoryBucket>> HostHistoryAsync(string agentId, DateTime from, DateTime to, int stepSeconds, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<HistoryBucket>> ContainerHistoryAsync(string agentId, string containerName, DateTime from, DateTime to, int stepSeconds,
-        CancellationToken cancellationToken);
-
-    Task<bool> ContainerExistsAsync(string agentId, string containerName, CancellationToken cancellationToken);
+    /// <summary>
+    /// One container's buckets, found through the nodes of the agent's latest report (<paramref name="latestReportAt"/>);
+    /// null when the agent never reported that container.
+    /// </summary>
+    Task<IReadOnlyList<HistoryBucket>?> ContainerHistoryAsync(string agentId, string containerName, DateTime latestReportAt,
+        DateTime from, DateTime to, int stepSeconds, CancellationToken cancellationToken);
 
     /// <summary>Containers of every agent's latest report, by name substring and/or status.</summary>
     Task<Page<ContainerRow>> SearchLatestContainersAsync(string? nameContains, string? status, int offset, int limit, CancellationToken cancellationToken);

@@ -94,41 +94,49 @@ internal abstract partial class SqlMetricStore : IMetricQueries
         return new Page<ContainerRow>(rows, total);
     }
 
-    public Task<IReadOnlyList<HistoryBucket>> HostHistoryAsync(string agentId, DateTime from, DateTime to, int stepSeconds, CancellationToken cancellationToken) =>
-        HistoryAsync(
+    public async Task<IReadOnlyList<HistoryBucket>> HostHistoryAsync(string agentId, DateTime from, DateTime to, int stepSeconds,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await HistoryAsync(connection,
             $"SELECT {BucketStart("ser_get_datetime")} AS b, COUNT(*), AVG(ser_cpu_percent), MAX(ser_cpu_percent), AVG(ser_memory_used), " +
             "MAX(ser_memory_used), AVG(ser_memory_percent), MAX(ser_memory_percent), COUNT(*) " +
             "FROM server WHERE agent_id = @agentId AND ser_get_datetime >= @from AND ser_get_datetime <= @to GROUP BY b ORDER BY b",
-            new { agentId, from = ToDbTime(from), to = ToDbTime(to), step = stepSeconds }, cancellationToken);
+            new { agentId, from = ToDbTime(from), to = ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false);
+    }
 
-    public async Task<IReadOnlyList<HistoryBucket>> ContainerHistoryAsync(string agentId, string containerName, DateTime from, DateTime to, int stepSeconds,
-        CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<HistoryBucket>?> ContainerHistoryAsync(string agentId, string containerName, DateTime latestReportAt,
+        DateTime from, DateTime to, int stepSeconds, CancellationToken cancellationToken)
     {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         // The unique key leads with (agent_id, node_name, container_name, time): naming the agent's nodes (from its
-        // latest report, a handful of rows) turns the history into index ranges instead of a scan of the agent's rows.
-        IReadOnlyList<string> nodes;
-        await using (var connection = await OpenAsync(cancellationToken).ConfigureAwait(false))
+        // latest report, a handful of rows) turns the existence check and the history into index seeks and ranges
+        // instead of a scan of every row the agent sent.
+        var nodes = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT DISTINCT node_name FROM container WHERE agent_id = @agentId AND con_get_datetime = @at",
+            new { agentId, at = ToDbTime(latestReportAt) }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        var onCurrentNodes = nodes.Count > 0 && await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT 1 FROM container WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName LIMIT 1",
+            new { agentId, nodes, containerName }, cancellationToken: cancellationToken)).ConfigureAwait(false) is not null;
+        // Only a container absent from the current nodes pays for a search of all the agent's rows (a 404, or one that moved).
+        if (!onCurrentNodes && await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT 1 FROM container WHERE agent_id = @agentId AND container_name = @containerName LIMIT 1",
+                new { agentId, containerName }, cancellationToken: cancellationToken)).ConfigureAwait(false) is null)
         {
-            nodes = (await connection.QueryAsync<string>(new CommandDefinition(
-                "SELECT DISTINCT node_name FROM container WHERE agent_id = @agentId AND con_get_datetime = " +
-                "(SELECT MAX(ser_get_datetime) FROM server WHERE agent_id = @agentId)",
-                new { agentId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+            return null;
         }
 
-        return await HistoryAsync(
+        if (!onCurrentNodes)
+        {
+            return [];
+        }
+
+        return await HistoryAsync(connection,
             $"SELECT {BucketStart("con_get_datetime")} AS b, COUNT(*), AVG(con_cpu_percent), MAX(con_cpu_percent), AVG(con_memory_usage), " +
             "MAX(con_memory_usage), AVG(con_memory_percent), MAX(con_memory_percent), SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) " +
             "FROM container WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName " +
             "AND con_get_datetime >= @from AND con_get_datetime <= @to GROUP BY b ORDER BY b",
             new { agentId, nodes, containerName, from = ToDbTime(from), to = ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false);
-    }
-
-    public async Task<bool> ContainerExistsAsync(string agentId, string containerName, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT 1 FROM container WHERE agent_id = @agentId AND container_name = @containerName LIMIT 1",
-            new { agentId, containerName }, cancellationToken: cancellationToken)).ConfigureAwait(false) is not null;
     }
 
     public async Task<Page<ContainerRow>> SearchLatestContainersAsync(string? nameContains, string? status, int offset, int limit, CancellationToken cancellationToken)
@@ -147,9 +155,9 @@ internal abstract partial class SqlMetricStore : IMetricQueries
         return new Page<ContainerRow>(rows, total);
     }
 
-    private async Task<IReadOnlyList<HistoryBucket>> HistoryAsync(string sql, object parameters, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<HistoryBucket>> HistoryAsync(DbConnection connection, string sql, object parameters,
+        CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(long Bucket, long Samples, double CpuAvg, double CpuMax, double MemAvg, double MemMax,
             double PctAvg, double PctMax, long Running)>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => new HistoryBucket(DateTime.UnixEpoch.AddSeconds(r.Bucket), (int)r.Samples, r.CpuAvg, r.CpuMax, r.MemAvg, r.MemMax,
