@@ -47,6 +47,15 @@ public static class ResultCodes
     /// <summary>405: the endpoint exists but not for this method.</summary>
     public const string MethodNotAllowed = "1405";
 
+    /// <summary>401: no credentials, or credentials that are not valid (never says which part was wrong).</summary>
+    public const string Unauthenticated = "1401";
+
+    /// <summary>403: valid credentials that may not do this (a token for another agent_id, a missing CSRF token).</summary>
+    public const string Forbidden = "1403";
+
+    /// <summary>429: too many failed sign-ins or bad tokens from this address; retry after Retry-After.</summary>
+    public const string TooManyFailures = "1429";
+
     /// <summary>400: the HTTP request itself is malformed (framing, headers).</summary>
     public const string BadRequest = "1400";
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using StackScope.Server.Api;
+using StackScope.Server.Auth;
 using StackScope.Server.Health;
 using StackScope.Server.Dashboard;
 using StackScope.Server.Ingest;
@@ -45,6 +46,8 @@ internal static class ServerApp
         services.AddOpenApi();
         services.AddSingleton<SchemaGate>();
         services.AddSingleton<ReportValidator>();
+        services.AddSingleton(sp => (IAuthStore)sp.GetRequiredService<IMetricStore>());
+        services.AddStackScopeAuth(builder.Configuration);
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 
@@ -53,8 +56,12 @@ internal static class ServerApp
         app.Services.GetRequiredService<IMetricStore>();
 
         app.UseMiddleware<EnvelopeMiddleware>();
+        app.UseSecurityHeaders();
         app.UseStatusCodeEnvelopes();
+        app.UseHsts();
+        app.UseStackScopeAuth();
         app.MapHealthEndpoints();
+        app.MapAuthEndpoints();
         app.MapIngestEndpoints();
         app.MapQueryEndpoints();
         app.MapOpenApi("/openapi/v1.json");

@@ -20,6 +20,7 @@ public sealed class BackpressureTests
         // Hold the database's write lock so the writer stalls and the queue fills up behind it.
         var agent = Reports.NewAgentId();
         var t0 = new DateTime(2025, 4, 1, 0, 0, 0, DateTimeKind.Utc);
+        await server.Credentials.AgentTokenAsync(agent); // issuing writes; the lock below would hold it up
         Task<HttpResponseMessage>[] posts;
         await using (var blocker = new SqliteConnection(database.ConnectionString))
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using StackScope.Contracts;
 using StackScope.Server.Api;
+using StackScope.Server.Auth;
 
 namespace StackScope.Server.Ingest;
 
@@ -24,19 +25,24 @@ internal static class IngestEndpoints
         app.MapPost(MonitorInfoPath, PostMonitorInfoAsync)
             .WithName("PostMonitorInfo")
             .WithTags("Ingest")
+            .RequireAuthorization(AuthSchemes.AgentPolicy)
             .Accepts<MonitorReport>("application/json")
             .Produces<ApiEnvelope<string>>()
             .Produces<ApiEnvelope<string>>(StatusCodes.Status400BadRequest)
+            .Produces<ApiEnvelope<string>>(StatusCodes.Status401Unauthorized)
+            .Produces<ApiEnvelope<string>>(StatusCodes.Status403Forbidden)
+            .Produces<ApiEnvelope<string>>(StatusCodes.Status429TooManyRequests)
             .Produces<ApiEnvelope<string>>(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Store one agent report (the original wire format); answered once committed.");
         return app;
     }
 
     private static async Task PostMonitorInfoAsync(
-        HttpContext context, ReportValidator validator, IngestWriter writer, IOptions<IngestOptions> options)
+        HttpContext context, ReportValidator validator, IngestWriter writer, IOptions<IngestOptions> options, IOptions<AuthOptions> auth)
     {
         var report = await ReadReportAsync(context.Request, options.Value.MaxBodyBytes).ConfigureAwait(false);
         validator.Validate(report);
+        AuthSetup.RequireOwnAgent(context, report.AgentId, auth.Value);
         await writer.StoreAsync(report).ConfigureAwait(false);
         await Envelopes.WriteOkAsync(context).ConfigureAwait(false);
     }

@@ -14,7 +14,7 @@ internal static class QueryEndpoints
 
     public static IEndpointRouteBuilder MapQueryEndpoints(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").WithTags("Query");
+        var api = app.MapGroup("/api/v1").WithTags("Query").RequireAuthorization(Auth.AuthSchemes.ReaderPolicy);
         api.MapGet("/agents", ListAgentsAsync)
             .WithSummary("Every agent: last report, online state, latest host figures, containers by status, CPU trend.")
             .Produces<ApiEnvelope<IReadOnlyList<AgentView>>>();

@@ -10,20 +10,36 @@ public sealed class RunningServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private RunningServer(WebApplication app, Uri baseAddress)
+    private RunningServer(WebApplication app, Uri baseAddress, HttpMessageHandler? transport)
     {
         _app = app;
         BaseAddress = baseAddress;
-        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Credentials = new TestCredentials(app.Services) { InnerHandler = transport ?? new HttpClientHandler() };
+        Client = new HttpClient(Credentials) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        RawClient = new HttpClient(transport ?? new HttpClientHandler(), disposeHandler: transport is null)
+        {
+            BaseAddress = baseAddress,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
     }
 
     public Uri BaseAddress { get; }
 
+    /// <summary>Carries a real token on every API call (see <see cref="TestCredentials"/>).</summary>
     public HttpClient Client { get; }
+
+    /// <summary>No credentials: for tests of authentication itself.</summary>
+    public HttpClient RawClient { get; }
+
+    public TestCredentials Credentials { get; }
+
+    /// <summary>Where the server keeps its cookie keys when the test did not say.</summary>
+    public static string DefaultKeysPath { get; } = Path.Combine(AppContext.BaseDirectory, "test-keys");
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningServer> StartAsync(TestDatabase database, IDictionary<string, string?>? settings = null)
+    public static async Task<RunningServer> StartAsync(
+        TestDatabase database, IDictionary<string, string?>? settings = null, HttpMessageHandler? transport = null)
     {
         var overrides = new Dictionary<string, string?>
         {
@@ -31,6 +47,7 @@ public sealed class RunningServer : IAsyncDisposable
             ["Storage:Provider"] = database.Provider,
             ["Storage:ConnectionString"] = database.ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Auth:KeysPath"] = DefaultKeysPath,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -40,7 +57,7 @@ public sealed class RunningServer : IAsyncDisposable
         var app = ServerApp.Build([], overrides);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var server = new RunningServer(app, new Uri(address));
+        var server = new RunningServer(app, new Uri(address), transport);
         await server.WaitUntilReadyAsync();
         return server;
     }
@@ -49,7 +66,7 @@ public sealed class RunningServer : IAsyncDisposable
     public async Task WaitUntilReadyAsync()
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await Client.GetAsync("/readyz")).StatusCode != System.Net.HttpStatusCode.OK)
+        while ((await RawClient.GetAsync("/readyz")).StatusCode != System.Net.HttpStatusCode.OK)
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -63,6 +80,7 @@ public sealed class RunningServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        RawClient.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

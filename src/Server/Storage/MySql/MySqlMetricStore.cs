@@ -96,6 +96,9 @@ internal sealed class MySqlMetricStore : SqlMetricStore
 
     protected override object ToDbTime(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Unspecified);
 
+    protected override bool IsDuplicateKey(DbException exception) =>
+        exception is MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry };
+
     public override bool IsUnavailable(Exception exception)
     {
         // Only failures that say the server is away or busy; anything else is decided by the writer with a ping.

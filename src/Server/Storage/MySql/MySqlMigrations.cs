@@ -49,5 +49,31 @@ internal static class MySqlMigrations
         [
             "CREATE INDEX ix_container_agent_time ON container(agent_id, con_get_datetime)",
         ]),
+        // Bearer tokens (only their secret's SHA-256) and dashboard users (only a PBKDF2 hash). live is 1 until
+        // revoked, then NULL: the unique key allows one live token per subject and any number of revoked ones.
+        new(3, "tokens and users",
+        [
+            """
+            CREATE TABLE IF NOT EXISTS auth_token (
+                token_id VARCHAR(16) NOT NULL,
+                role VARCHAR(16) NOT NULL,
+                subject VARCHAR(255) NOT NULL,
+                secret_sha256 CHAR(64) NOT NULL,
+                created_at DATETIME NOT NULL,
+                revoked_at DATETIME NULL,
+                live TINYINT NULL,
+                PRIMARY KEY (token_id),
+                UNIQUE KEY ux_auth_token_live (role, subject, live)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS app_user (
+                username VARCHAR(64) NOT NULL,
+                password_hash VARCHAR(255) NOT NULL,
+                created_at DATETIME NOT NULL,
+                PRIMARY KEY (username)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+        ]),
     ];
 }

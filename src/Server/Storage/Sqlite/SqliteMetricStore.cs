@@ -60,6 +60,9 @@ internal sealed class SqliteMetricStore : SqlMetricStore
 
     protected override object ToDbTime(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
+    // SQLITE_CONSTRAINT; the unique key is the only constraint the auth INSERTs can break.
+    protected override bool IsDuplicateKey(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
+
     public override bool IsUnavailable(Exception exception) => exception switch
     {
         // Busy/locked, I/O, disk full, cannot open, read-only: the data was fine, the file was not.

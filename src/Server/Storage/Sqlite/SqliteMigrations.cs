@@ -44,5 +44,29 @@ internal static class SqliteMigrations
         [
             "CREATE INDEX ix_container_agent_time ON container(agent_id, con_get_datetime)",
         ]),
+        // Bearer tokens (only their secret's SHA-256) and dashboard users (only a PBKDF2 hash). live is 1 until
+        // revoked, then NULL: the unique key allows one live token per subject and any number of revoked ones.
+        new(3, "tokens and users",
+        [
+            """
+            CREATE TABLE auth_token (
+                token_id TEXT NOT NULL PRIMARY KEY,
+                role TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                secret_sha256 TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT NULL,
+                live INTEGER NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX ux_auth_token_live ON auth_token(role, subject, live)",
+            """
+            CREATE TABLE app_user (
+                username TEXT NOT NULL PRIMARY KEY,
+                password_hash TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )
+            """,
+        ]),
     ];
 }

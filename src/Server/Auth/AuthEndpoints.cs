@@ -1,0 +1,128 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using StackScope.Contracts;
+using StackScope.Server.Api;
+using StackScope.Server.Ingest;
+
+namespace StackScope.Server.Auth;
+
+/// <summary>The dashboard's session: who is signed in, sign-in and sign-out. Both POSTs carry the CSRF header.</summary>
+internal static partial class AuthEndpoints
+{
+    private const int MaxSignInBodyBytes = 4096;
+
+    public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/v1/auth").WithTags("Auth");
+        auth.MapGet("/session", SessionAsync)
+            .WithSummary("Whether sign-in is required, who is signed in, and the CSRF token the POSTs below must send as X-CSRF-TOKEN.")
+            .Produces<ApiEnvelope<SessionView>>();
+        auth.MapPost("/sign-in", SignInAsync)
+            .WithSummary("Signs a user in with {username, password}; sets the session cookie. Rate limited per client address.")
+            .Produces<ApiEnvelope<SessionView>>()
+            .Produces<ApiEnvelope<string>>(StatusCodes.Status401Unauthorized);
+        auth.MapPost("/sign-out", SignOutAsync)
+            .WithSummary("Ends the session.")
+            .Produces<ApiEnvelope<SessionView>>();
+        return app;
+    }
+
+    private static Task SessionAsync(HttpContext context, IAntiforgery antiforgery, IOptions<AuthOptions> options) =>
+        WriteSessionAsync(context, antiforgery, options.Value, context.User);
+
+    private static async Task SignInAsync(
+        HttpContext context, IAntiforgery antiforgery, UserService users, FailedAttemptThrottle throttle,
+        IOptions<AuthOptions> options, ILoggerFactory loggers)
+    {
+        await RequireCsrfAsync(context, antiforgery).ConfigureAwait(false);
+        var request = await ReadSignInAsync(context.Request).ConfigureAwait(false);
+        var logger = loggers.CreateLogger(typeof(AuthEndpoints));
+        var address = FailedAttemptThrottle.ClientAddress(context);
+        var username = request.Username ?? "";
+        if (!await users.VerifyAsync(username, request.Password ?? "", context.RequestAborted).ConfigureAwait(false))
+        {
+            throttle.RecordFailure(address);
+            // A name that could not exist is not echoed into the log (it may carry line breaks).
+            LogSignInFailed(logger, UserService.UsernameProblem(username) is null ? username : "(not a valid name)", address);
+            // One message for an unknown name and a wrong password alike.
+            throw new ApiProblemException(StatusCodes.Status401Unauthorized, ResultCodes.Unauthenticated, "wrong username or password");
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, username), new Claim(ClaimTypes.Role, TokenRoles.Read)], AuthSchemes.Session));
+        await context.SignInAsync(AuthSchemes.Session, principal).ConfigureAwait(false);
+        LogSignedIn(logger, username, address);
+        // The CSRF token is bound to the identity, so the signed-in user needs a fresh one.
+        await WriteSessionAsync(context, antiforgery, options.Value, principal).ConfigureAwait(false);
+    }
+
+    private static async Task SignOutAsync(HttpContext context, IAntiforgery antiforgery, IOptions<AuthOptions> options)
+    {
+        await RequireCsrfAsync(context, antiforgery).ConfigureAwait(false);
+        await context.SignOutAsync(AuthSchemes.Session).ConfigureAwait(false);
+        await WriteSessionAsync(context, antiforgery, options.Value, new ClaimsPrincipal(new ClaimsIdentity())).ConfigureAwait(false);
+    }
+
+    private static Task WriteSessionAsync(HttpContext context, IAntiforgery antiforgery, AuthOptions options, ClaimsPrincipal user)
+    {
+        context.User = user;
+        var signedIn = user.Identity?.IsAuthenticated == true;
+        var csrf = antiforgery.GetAndStoreTokens(context).RequestToken;
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.WriteAsJsonAsync(new ApiEnvelope<SessionView>
+        {
+            Data = new SessionView(options.IsOpen ? AuthModes.Open : AuthModes.Token, signedIn, signedIn ? user.Identity!.Name : null, csrf),
+            ResultCode = ResultCodes.Ok,
+            Success = true,
+        }, AuthJsonContext.Default.ApiEnvelopeSessionView, contentType: "application/json; charset=utf-8");
+    }
+
+    private static async Task RequireCsrfAsync(HttpContext context, IAntiforgery antiforgery)
+    {
+        try
+        {
+            await antiforgery.ValidateRequestAsync(context).ConfigureAwait(false);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            throw new ApiProblemException(StatusCodes.Status403Forbidden, ResultCodes.Forbidden,
+                $"missing or invalid CSRF token: send the token from GET /api/v1/auth/session as {AuthSchemes.CsrfHeader}");
+        }
+    }
+
+    private static async Task<SignInRequest> ReadSignInAsync(HttpRequest request)
+    {
+        if (request.ContentLength > MaxSignInBodyBytes)
+        {
+            throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, ResultCodes.PayloadTooLarge,
+                $"body: larger than the limit of {MaxSignInBodyBytes} bytes");
+        }
+
+        try
+        {
+            using var limited = new MemoryStream();
+            await request.Body.CopyToAsync(limited, request.HttpContext.RequestAborted).ConfigureAwait(false);
+            if (limited.Length > MaxSignInBodyBytes)
+            {
+                throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, ResultCodes.PayloadTooLarge,
+                    $"body: larger than the limit of {MaxSignInBodyBytes} bytes");
+            }
+
+            return JsonSerializer.Deserialize(limited.GetBuffer().AsSpan(0, (int)limited.Length), AuthJsonContext.Default.SignInRequest)
+                ?? throw ApiProblemException.BadRequest(ResultCodes.MissingField, "body: expected {\"username\", \"password\"}");
+        }
+        catch (JsonException)
+        {
+            throw ApiProblemException.BadRequest(ResultCodes.MalformedJson, "body: expected JSON {\"username\": string, \"password\": string}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Security: failed sign-in for '{Username}' from {Address}")]
+    private static partial void LogSignInFailed(ILogger logger, string username, System.Net.IPAddress address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Security: '{Username}' signed in from {Address}")]
+    private static partial void LogSignedIn(ILogger logger, string username, System.Net.IPAddress address);
+}

@@ -1,0 +1,31 @@
+namespace StackScope.Server.Auth;
+
+/// <summary>Settings under "Auth". Nothing is open unless <see cref="Mode"/> says so.</summary>
+internal sealed class AuthOptions
+{
+    public const string SectionName = "Auth";
+
+    /// <summary><see cref="AuthModes.Token"/> (the default) or <see cref="AuthModes.Open"/> for an isolated lab.</summary>
+    public string Mode { get; set; } = AuthModes.Token;
+
+    /// <summary>Failed sign-ins and bad tokens one client address may make per window before it is answered 429.</summary>
+    public int MaxFailures { get; set; } = 10;
+
+    public int FailureWindowSeconds { get; set; } = 60;
+
+    /// <summary>How long a verified token is trusted without asking storage again: the delay before a revocation bites.</summary>
+    public int TokenCacheSeconds { get; set; } = 10;
+
+    /// <summary>Where the keys that sign session cookies live; empty for "data/keys" under the working directory.</summary>
+    public string KeysPath { get; set; } = "";
+
+    public int SessionHours { get; set; } = 12;
+
+    public bool IsOpen => string.Equals(Mode.Trim(), AuthModes.Open, StringComparison.OrdinalIgnoreCase);
+}
+
+internal static class AuthModes
+{
+    public const string Token = "token";
+    public const string Open = "open";
+}

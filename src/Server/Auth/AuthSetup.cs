@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using StackScope.Contracts;
+using StackScope.Server.Api;
+
+namespace StackScope.Server.Auth;
+
+internal static partial class AuthSetup
+{
+    public static IServiceCollection AddStackScopeAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(AuthOptions.SectionName);
+        var settings = section.Get<AuthOptions>() ?? new AuthOptions();
+        services.AddOptions<AuthOptions>().Bind(section)
+            .Validate(o => o.IsOpen || string.Equals(o.Mode.Trim(), AuthModes.Token, StringComparison.OrdinalIgnoreCase),
+                $"Auth:Mode must be '{AuthModes.Token}' (the default) or '{AuthModes.Open}'")
+            .Validate(o => o.MaxFailures > 0 && o.FailureWindowSeconds > 0 && o.TokenCacheSeconds >= 0 && o.SessionHours > 0,
+                "Auth: MaxFailures, FailureWindowSeconds and SessionHours must be positive, TokenCacheSeconds not negative")
+            .ValidateOnStart();
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<UserService>();
+        services.AddSingleton<FailedAttemptThrottle>();
+
+        // Session cookies are signed and encrypted with these keys; kept on disk so a restart keeps people signed in.
+        var keys = settings.KeysPath.Length > 0 ? settings.KeysPath : Path.Combine(Directory.GetCurrentDirectory(), "data", "keys");
+        services.AddDataProtection().SetApplicationName("StackScope").PersistKeysToFileSystem(new DirectoryInfo(keys));
+
+        services.AddAuthentication(AuthSchemes.Default)
+            .AddPolicyScheme(AuthSchemes.Default, null, o =>
+            {
+                o.ForwardDefaultSelector = context =>
+                    context.Request.Headers.Authorization.Count > 0 ? AuthSchemes.Bearer : AuthSchemes.Session;
+                // Challenges and refusals are the envelope's 401/403, never a redirect to a login page.
+                o.ForwardChallenge = AuthSchemes.Bearer;
+                o.ForwardForbid = AuthSchemes.Bearer;
+            })
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(AuthSchemes.Bearer, null)
+            .AddCookie(AuthSchemes.Session, o =>
+            {
+                o.Cookie.Name = "ss_session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromHours(settings.SessionHours);
+                o.SlidingExpiration = true;
+            });
+
+        services.AddAuthorization(o =>
+        {
+            o.AddPolicy(AuthSchemes.AgentPolicy, p =>
+            {
+                if (settings.IsOpen) { p.RequireAssertion(_ => true); } else { p.RequireRole(TokenRoles.Agent); }
+            });
+            o.AddPolicy(AuthSchemes.ReaderPolicy, p =>
+            {
+                if (settings.IsOpen) { p.RequireAssertion(_ => true); } else { p.RequireRole(TokenRoles.Read); }
+            });
+        });
+
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = AuthSchemes.CsrfHeader;
+            o.Cookie.Name = "ss_csrf";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        return services;
+    }
+
+    public static WebApplication UseStackScopeAuth(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
+        if (options.IsOpen)
+        {
+            LogOpenMode(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthSetup)));
+        }
+
+        app.UseMiddleware<AuthThrottleMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>Refuses a report whose agent_id is not the one the caller's token was issued for (any, in open mode).</summary>
+    public static void RequireOwnAgent(HttpContext context, string agentId, AuthOptions options)
+    {
+        if (options.IsOpen)
+        {
+            return;
+        }
+
+        var allowed = context.User.FindFirst(AuthSchemes.AgentIdClaim)?.Value;
+        if (!string.Equals(allowed, agentId, StringComparison.Ordinal))
+        {
+            throw new ApiProblemException(StatusCodes.Status403Forbidden, ResultCodes.Forbidden,
+                $"agent_id: this token may write only agent_id '{allowed}'");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Security: Auth:Mode=open - anyone who can reach this server may write and read every agent's data. Use it only on an isolated lab network.")]
+    private static partial void LogOpenMode(ILogger logger);
+}

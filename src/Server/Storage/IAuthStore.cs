@@ -1,0 +1,31 @@
+namespace StackScope.Server.Storage;
+
+/// <summary>A stored bearer token: only the SHA-256 of its secret is kept.</summary>
+internal sealed record StoredToken(string TokenId, string Role, string Subject, byte[] SecretSha256, DateTime CreatedAt, DateTime? RevokedAt);
+
+internal sealed record StoredUser(string Username, string PasswordHash, DateTime CreatedAt);
+
+/// <summary>Tokens and users, in the same database as the reports.</summary>
+internal interface IAuthStore
+{
+    Task<StoredToken?> FindTokenAsync(string tokenId, CancellationToken cancellationToken);
+
+    /// <summary>Adds the token unless <paramref name="token"/>'s subject already holds an unrevoked token of that role; false then.</summary>
+    Task<bool> AddTokenAsync(StoredToken token, CancellationToken cancellationToken);
+
+    /// <summary>Revokes every live token of that role and subject; the number revoked.</summary>
+    Task<int> RevokeTokensAsync(string role, string subject, DateTime revokedAt, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StoredToken>> ListTokensAsync(string role, CancellationToken cancellationToken);
+
+    Task<StoredUser?> FindUserAsync(string username, CancellationToken cancellationToken);
+
+    /// <summary>False when the name is taken.</summary>
+    Task<bool> AddUserAsync(StoredUser user, CancellationToken cancellationToken);
+
+    Task UpdatePasswordHashAsync(string username, string passwordHash, CancellationToken cancellationToken);
+
+    Task<bool> RemoveUserAsync(string username, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StoredUser>> ListUsersAsync(CancellationToken cancellationToken);
+}
