@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Http.Headers;
+using StackScope.Contracts;
+using StackScope.Server.Tests.Infrastructure;
+
+namespace StackScope.Server.Tests;
+
+/// <summary>Auth behaviour that needs its own server settings or the real ss-server program.</summary>
+public sealed class AuthBehaviourTests
+{
+    [Fact]
+    public async Task Bad_tokens_and_failed_sign_ins_from_one_address_are_answered_429_past_the_budget()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var server = await RunningServer.StartAsync(database, new Dictionary<string, string?>
+        {
+            ["Auth:MaxFailures"] = "3",
+            ["Auth:FailureWindowSeconds"] = "30",
+        });
+        var agent = Reports.NewAgentId();
+        var good = await server.Credentials.AgentTokenAsync(agent);
+
+        async Task<HttpResponseMessage> PostWith(string token)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/monitor-info") { Content = Reports.Json(Reports.Seed(agent).ToJsonString()) };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return await server.RawClient.SendAsync(request);
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await PostWith("ssa_0123456789ab_guess" + i)).StatusCode);
+        }
+
+        // The third failure is a sign-in: both kinds draw on one budget per address.
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = server.BaseAddress };
+        var csrf = await AuthSuite<SqliteTestDatabase>.SessionCsrfAsync(browser, expectSignedIn: false);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await AuthSuite<SqliteTestDatabase>.SignInAsync(browser, "admin", "not the password", csrf)).StatusCode);
+
+        var throttled = await PostWith("ssa_0123456789ab_guess9");
+        await Envelope.AssertErrorAsync(throttled, HttpStatusCode.TooManyRequests, ResultCodes.TooManyFailures, "too many failed");
+        Assert.Equal(TimeSpan.FromSeconds(30), throttled.Headers.RetryAfter?.Delta);
+        // Past the budget even a right token waits: the check comes before the token is looked at.
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await PostWith(good)).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await AuthSuite<SqliteTestDatabase>.SignInAsync(browser, "admin", "x", csrf)).StatusCode);
+        // Requests without credentials are not part of it.
+        Assert.Equal(HttpStatusCode.OK, (await server.RawClient.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(0, await database.CountAsync("server", agent));
+    }
+
+    [Fact]
+    public async Task The_admin_commands_issue_list_and_revoke_tokens_and_add_users_in_the_servers_storage()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var server = await RunningServer.StartAsync(database, new Dictionary<string, string?> { ["Auth:TokenCacheSeconds"] = "1" });
+        var storage = ServerProcess.StorageArgs(database);
+        var agent = Reports.NewAgentId("cli");
+
+        var add = await ServerProcess.RunCommandAsync(["agent", "add", agent, .. storage]);
+        Assert.True(add.ExitCode == 0, add.Error);
+        var token = add.Output.Trim();
+        Assert.StartsWith("ssa_", token, StringComparison.Ordinal);
+        Assert.Contains("shown only now", add.Error, StringComparison.Ordinal);
+
+        var again = await ServerProcess.RunCommandAsync(["agent", "add", agent, .. storage]);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already has a live agent token", again.Error, StringComparison.Ordinal);
+        Assert.Equal(1, (await ServerProcess.RunCommandAsync(["agent", "add", "bad id!", .. storage])).ExitCode);
+
+        var list = await ServerProcess.RunCommandAsync(["agent", "list", .. storage]);
+        Assert.Contains($"{agent}\tlive", list.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('_')[2], list.Output, StringComparison.Ordinal);
+
+        var post = new HttpRequestMessage(HttpMethod.Post, "/api/v1/monitor-info") { Content = Reports.Json(Reports.Seed(agent).ToJsonString()) };
+        post.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        Assert.Equal(HttpStatusCode.OK, (await server.RawClient.SendAsync(post)).StatusCode);
+
+        var revoke = await ServerProcess.RunCommandAsync(["agent", "revoke", agent, .. storage]);
+        Assert.True(revoke.ExitCode == 0, revoke.Error);
+        Assert.Contains($"{agent}\trevoked", (await ServerProcess.RunCommandAsync(["agent", "list", .. storage])).Output, StringComparison.Ordinal);
+        await Task.Delay(1500); // the running server trusts a verified token for Auth:TokenCacheSeconds
+        var after = new HttpRequestMessage(HttpMethod.Post, "/api/v1/monitor-info") { Content = Reports.Json(Reports.Seed(agent, DateTime.UtcNow.AddMinutes(-1)).ToJsonString()) };
+        after.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        await Envelope.AssertErrorAsync(await server.RawClient.SendAsync(after), HttpStatusCode.Unauthorized, ResultCodes.Unauthenticated, "invalid or revoked token");
+        Assert.Equal(1, await database.CountAsync("server", agent));
+
+        // Users: a short password is refused; --password-stdin for scripts; the new user signs in to the running server.
+        Assert.Equal(1, (await ServerProcess.RunCommandAsync(["user", "add", "ops", "--password-stdin", .. storage], "short")).ExitCode);
+        var user = await ServerProcess.RunCommandAsync(["user", "add", "ops", "--password-stdin", .. storage], "a long enough password");
+        Assert.True(user.ExitCode == 0, user.Error);
+        Assert.Contains("ops\tcreated", (await ServerProcess.RunCommandAsync(["user", "list", .. storage])).Output, StringComparison.Ordinal);
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = server.BaseAddress };
+        var csrf = await AuthSuite<SqliteTestDatabase>.SessionCsrfAsync(browser, expectSignedIn: false);
+        Assert.Equal(HttpStatusCode.OK, (await AuthSuite<SqliteTestDatabase>.SignInAsync(browser, "ops", "a long enough password", csrf)).StatusCode);
+
+        // A read token from the command line reads.
+        var read = await ServerProcess.RunCommandAsync(["token", "add", "grafana", .. storage]);
+        Assert.StartsWith("ssr_", read.Output.Trim(), StringComparison.Ordinal);
+        var get = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/agents/{agent}/containers") { Headers = { Authorization = new("Bearer", read.Output.Trim()) } };
+        Assert.Equal(HttpStatusCode.OK, (await server.RawClient.SendAsync(get)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Open_mode_needs_no_credentials_and_the_server_warns_about_it_at_start()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var server = await ServerProcess.StartAsync(Ports.Free(), [.. ServerProcess.StorageArgs(database), "--Auth:Mode", "open"]);
+        using var client = new HttpClient { BaseAddress = server.BaseAddress };
+        var agent = Reports.NewAgentId();
+
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(client, Reports.Seed(agent))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/agents/{agent}/containers")).StatusCode);
+        Assert.Contains(server.Lines, l => l.Contains("Auth:Mode=open", StringComparison.Ordinal) && l.Contains("warn", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task The_default_is_closed_and_an_unknown_mode_stops_the_start()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using (var server = await ServerProcess.StartAsync(Ports.Free(), ServerProcess.StorageArgs(database)))
+        {
+            using var client = new HttpClient { BaseAddress = server.BaseAddress };
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Reports.PostAsync(client, Reports.Seed(Reports.NewAgentId()))).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/agents")).StatusCode);
+            Assert.DoesNotContain(server.Lines, l => l.Contains("Auth:Mode=open", StringComparison.Ordinal));
+        }
+
+        await using var typo = await ServerProcess.StartAsync(Ports.Free(), [.. ServerProcess.StorageArgs(database), "--Auth:Mode", "opne"], waitUntilReady: false);
+        Assert.NotEqual(0, await typo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains(typo.Lines, l => l.Contains("Auth:Mode must be", StringComparison.Ordinal));
+    }
+}
