@@ -35,6 +35,15 @@ internal sealed class AgentOptions
     /// <summary>The host's cgroup filesystem, read directly for container stats; empty to always use the Engine API.</summary>
     public string CgroupRoot { get; set; } = "/sys/fs/cgroup";
 
+    /// <summary>This agent's token from `ss-server agent add` (sent as Authorization: Bearer). Prefer <see cref="TokenFile"/>.</summary>
+    public string Token { get; set; } = "";
+
+    /// <summary>A file holding the token (first line), so it stays out of the process list and environment.</summary>
+    public string TokenFile { get; set; } = "";
+
+    /// <summary>PEM file of the CA(s) that signed the server's certificate, trusted instead of the system's roots.</summary>
+    public string CaFile { get; set; } = "";
+
     /// <summary>Fills the host-dependent defaults; call once after binding.</summary>
     public void ApplyDefaults(string hostName, string? dockerHostVariable)
     {

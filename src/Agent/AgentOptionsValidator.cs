@@ -5,6 +5,9 @@ namespace StackScope.Agent;
 /// <summary>Every problem with the settings, each naming its key, so the agent stops at start rather than later.</summary>
 internal static class AgentOptionsValidator
 {
+    /// <summary>A few reports' worth; below that the spool could not hold even one report of a large host.</summary>
+    public const long MinSpoolBytes = 16 * 1024;
+
     public static IReadOnlyList<string> Validate(AgentOptions options)
     {
         var errors = new List<string>();
@@ -38,9 +41,23 @@ internal static class AgentOptionsValidator
             errors.Add("Agent:SpoolPath must not be empty");
         }
 
-        if (options.SpoolMaxBytes < 1024 * 1024)
+        if (options.SpoolMaxBytes < MinSpoolBytes)
         {
-            errors.Add($"Agent:SpoolMaxBytes must be at least 1048576, got {options.SpoolMaxBytes}");
+            errors.Add($"Agent:SpoolMaxBytes must be at least {MinSpoolBytes}, got {options.SpoolMaxBytes}");
+        }
+
+        if (options.Token.Length > 0 && options.TokenFile.Length > 0)
+        {
+            errors.Add("Agent:Token and Agent:TokenFile are both set; set one");
+        }
+        else if (options.TokenFile.Length > 0 && !File.Exists(options.TokenFile))
+        {
+            errors.Add($"Agent:TokenFile '{options.TokenFile}' does not exist");
+        }
+
+        if (options.CaFile.Length > 0 && !File.Exists(options.CaFile))
+        {
+            errors.Add($"Agent:CaFile '{options.CaFile}' does not exist");
         }
 
         if (options.SpoolMaxAgeHours < 1)

@@ -36,6 +36,12 @@ internal static class AgentProgram
             return 2;
         }
 
+        if (ServerConnection.ReadToken(options).Length == 0)
+        {
+            await Console.Error.WriteLineAsync(
+                "ss-agent: warning: no Agent:Token or Agent:TokenFile; a server in its default mode answers 401 and reports wait in the spool").ConfigureAwait(false);
+        }
+
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
@@ -45,14 +51,7 @@ internal static class AgentProgram
             Directory.Exists(options.CgroupRoot) ? new CgroupStatsReader(options.CgroupRoot, options.ProcRoot) : null,
             sp.GetRequiredService<ILogger<DockerCollector>>()));
         services.AddSingleton<ReportSampler>();
-        services.AddSingleton(sp => new HttpClient(new SocketsHttpHandler
-        {
-            // Keep-alive, but re-resolve now and then so a moved server is found again.
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        })
-        {
-            Timeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds),
-        });
+        services.AddSingleton(_ => ServerConnection.Create(options));
         services.AddSingleton(sp => new ReportSender(sp.GetRequiredService<HttpClient>(),
             new Uri(new Uri(options.ServerUrl.TrimEnd('/') + "/"), ReportSender.MonitorInfoPath)));
 

@@ -25,7 +25,7 @@ public sealed class AgentAgainstDockerStatsTests(TestContainers containers)
         var rounds = new List<(AgentOutput Agent, Dictionary<string, DockerStatsRow> Docker)>();
         for (var round = 0; round < 5; round++)
         {
-            var agentRun = AgentBinary.OnceAsync(server.BaseAddress, agentId, "--Agent:CgroupRoot", cgroupRoot);
+            var agentRun = AgentBinary.OnceAsync(server, agentId, "--Agent:CgroupRoot", cgroupRoot);
             var statsRun = DockerEngine.RunAsync("stats", "--no-stream", "--format", DockerStatsRow.Format);
             var output = (await agentRun).Output;
             Assert.Contains("Reading container CPU and memory from " + expectedSource, output, StringComparison.Ordinal);

@@ -16,7 +16,8 @@ public sealed partial class AgentOutageTests
         var server = await RunningServer.StartAsync(database, settings);
         var agentId = Reports.NewAgentId("outage");
         var spool = Directory.CreateTempSubdirectory("ss-e2e-spool-").FullName;
-        string[] args = ["--Agent:ServerUrl", server.BaseAddress.ToString(), "--Agent:AgentId", agentId, "--Agent:IntervalSeconds", "2", "--Agent:SpoolPath", spool];
+        var token = await server.Credentials.AgentTokenAsync(agentId); // stored in the database, so it outlives this server
+        string[] args = ["--Agent:ServerUrl", server.BaseAddress.ToString(), "--Agent:AgentId", agentId, "--Agent:IntervalSeconds", "2", "--Agent:SpoolPath", spool, "--Agent:Token", token];
 
         var first = RunningAgent.Start(args);
         await WaitUntilAsync(async () => await database.CountAsync("server", agentId) >= 2, "two reports delivered before the outage");

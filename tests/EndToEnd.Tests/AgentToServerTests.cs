@@ -15,7 +15,7 @@ public abstract class AgentToServerSuite<TDatabase>(TestContainers containers) w
         await using var server = await RunningServer.StartAsync(database);
         var agentId = Reports.NewAgentId("e2e");
 
-        var run = await AgentBinary.OnceAsync(server.BaseAddress, agentId);
+        var run = await AgentBinary.OnceAsync(server, agentId);
         Assert.Equal(0, run.ExitCode);
         var printed = AgentOutput.Parse(run.Output);
 

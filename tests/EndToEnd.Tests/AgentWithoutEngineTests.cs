@@ -12,7 +12,7 @@ public sealed class AgentWithoutEngineTests
         await using var server = await RunningServer.StartAsync(database);
         var agentId = Reports.NewAgentId("noengine");
 
-        var run = await AgentBinary.OnceAsync(server.BaseAddress, agentId, "--Agent:DockerHost", "unix:///nonexistent/docker.sock");
+        var run = await AgentBinary.OnceAsync(server, agentId, "--Agent:DockerHost", "unix:///nonexistent/docker.sock");
 
         Assert.Equal(0, run.ExitCode);
         var output = AgentOutput.Parse(run.Output);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Playwright;
+using StackScope.EndToEnd.Tests.Infrastructure;
 using StackScope.Server.Tests.Infrastructure;
 
 namespace StackScope.EndToEnd.Tests;
@@ -14,12 +15,9 @@ public sealed class DashboardBrowserTests(SeededFleet<SqliteTestDatabase> fleet)
     {
         Directory.CreateDirectory(Artifacts);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            // Debian's Chromium; Playwright never downloads a browser here.
-            ExecutablePath = "/usr/bin/chromium",
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await Browser.LaunchAsync(playwright);
+        var viewer = "viewer-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.True(await fleet.Server.AddUserAsync(viewer, "dashboard password"));
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 }, TimezoneId = "Asia/Seoul" });
         var errors = new List<string>();
         page.Console += (_, message) => { if (message.Type == "error") { errors.Add(message.Text); } };
@@ -27,6 +25,7 @@ public sealed class DashboardBrowserTests(SeededFleet<SqliteTestDatabase> fleet)
 
         // Fleet: one card per agent, figures as stored, the offline agent marked.
         await page.GotoAsync(fleet.Server.BaseAddress.ToString());
+        await Browser.SignInAsync(page, viewer, "dashboard password");
         var online = page.Locator($"[data-agent='{SeededFleet<SqliteTestDatabase>.Online}']");
         await online.WaitForAsync();
         Assert.Equal(2, await page.Locator("[data-agent]").CountAsync());

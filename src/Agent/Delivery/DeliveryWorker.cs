@@ -52,7 +52,13 @@ internal sealed partial class DeliveryWorker(ReportSpool spool, ReportSender sen
                     break;
                 default:
                     var delay = _backoff.Next(result.RetryAfter);
-                    if (!outage)
+                    if (result.Outcome == DeliveryOutcome.NotAuthorized)
+                    {
+                        // Every time, not once per outage: nothing will arrive until someone fixes the token.
+                        LogNotAuthorized(logger, result.StatusCode ?? 0, result.Body, spool.Count);
+                        outage = true;
+                    }
+                    else if (!outage)
                     {
                         LogRetrying(logger, result.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no answer", result.Body, spool.Count);
                         outage = true;
@@ -80,6 +86,10 @@ internal sealed partial class DeliveryWorker(ReportSpool spool, ReportSender sen
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Server unavailable ({Status}: {Reason}); spooling, {Waiting} waiting, retrying with backoff")]
     private static partial void LogRetrying(ILogger logger, string status, string reason, int waiting);
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Server refused this agent's credentials (HTTP {Status}: {Body}); check Agent:Token / Agent:TokenFile and Agent:AgentId. {Waiting} reports kept in the spool, retrying with backoff")]
+    private static partial void LogNotAuthorized(ILogger logger, int status, string body, int waiting);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Server reachable again; delivering the spool oldest first")]
     private static partial void LogServerBack(ILogger logger);

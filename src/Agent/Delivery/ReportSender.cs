@@ -18,6 +18,7 @@ internal sealed class ReportSender(HttpClient http, Uri endpoint)
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             var outcome = response.IsSuccessStatusCode ? DeliveryOutcome.Delivered
+                : status is (int)HttpStatusCode.Unauthorized or (int)HttpStatusCode.Forbidden ? DeliveryOutcome.NotAuthorized
                 : status is >= 500 or (int)HttpStatusCode.RequestTimeout or (int)HttpStatusCode.TooManyRequests ? DeliveryOutcome.Retry
                 : DeliveryOutcome.Rejected;
             return new DeliveryResult(outcome, status, body, RetryAfter(response));

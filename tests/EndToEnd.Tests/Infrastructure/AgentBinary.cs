@@ -28,12 +28,15 @@ public static class AgentBinary
     public static string? NativeBinary =>
         Environment.GetEnvironmentVariable("SS_TEST_AGENT_BINARY") is { Length: > 0 } path && File.Exists(path) ? path : null;
 
-    public static Task<CliResult> OnceAsync(Uri server, string agentId, params string[] extra)
+    /// <summary>Runs <c>ss-agent --once</c> against <paramref name="server"/> with a token it issued for <paramref name="agentId"/>.</summary>
+    public static async Task<CliResult> OnceAsync(RunningServer server, string agentId, params string[] extra)
     {
-        string[] args = ["--once", "--Agent:ServerUrl", server.ToString(), "--Agent:AgentId", agentId, "--Agent:NodeName", agentId, .. extra];
+        string[] args = ["--once", "--Agent:ServerUrl", server.BaseAddress.ToString(), "--Agent:AgentId", agentId, "--Agent:NodeName", agentId, .. extra];
+        var environment = DockerEngine.Environment_;
+        environment["SS_Agent__Token"] = await server.Credentials.AgentTokenAsync(agentId);
         return NativeBinary is { } native
-            ? Cli.RunAsync(native, args, DockerEngine.Environment_, 120)
-            : Cli.RunAsync("dotnet", [DllPath, .. args], DockerEngine.Environment_, 120);
+            ? await Cli.RunAsync(native, args, environment, 120)
+            : await Cli.RunAsync("dotnet", [DllPath, .. args], environment, 120);
     }
 }
 

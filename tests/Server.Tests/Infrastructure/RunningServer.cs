@@ -62,6 +62,10 @@ public sealed class RunningServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>A dashboard user, made the way `ss-server user add` makes one.</summary>
+    public Task<bool> AddUserAsync(string username, string password) =>
+        Services.GetRequiredService<StackScope.Server.Auth.UserService>().AddAsync(username, password, CancellationToken.None);
+
     /// <summary>The schema is migrated in the background at start; tests begin once /readyz says so.</summary>
     public async Task WaitUntilReadyAsync()
     {

@@ -4,7 +4,7 @@
 "use strict";
 
 const RANGES = { "1h": 3600, "6h": 21600, "24h": 86400, "7d": 604800 };
-const state = { range: "1h", sort: { key: "containerName", dir: 1 }, filter: "", status: "", timer: null };
+const state = { range: "1h", sort: { key: "containerName", dir: 1 }, filter: "", status: "", timer: null, session: null };
 const view = document.getElementById("view");
 
 function el(tag, attrs = {}, ...children) {
@@ -22,9 +22,18 @@ function svgEl(tag, attrs = {}) {
   return node;
 }
 
-async function api(path) {
-  const response = await fetch(path, { headers: { Accept: "application/json" } });
+class SignInRequired extends Error {}
+
+async function api(path, body) {
+  const init = { headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    // Every state change carries the CSRF token the session endpoint handed out.
+    Object.assign(init, { method: "POST", body: JSON.stringify(body) });
+    Object.assign(init.headers, { "Content-Type": "application/json", "X-CSRF-TOKEN": state.session?.csrfToken ?? "" });
+  }
+  const response = await fetch(path, init);
   const envelope = await response.json();
+  if (response.status === 401 && !path.startsWith("/api/v1/auth/")) { state.session = null; throw new SignInRequired(); }
   if (!envelope.success) throw new Error(`${envelope.resultCode}: ${envelope.resultMessage}`);
   return envelope;
 }
@@ -78,7 +87,7 @@ function lineChart(title, history, series, unit, fixedMax) {
     }
     svg.append(svgEl("path", { d, class: s.cls, stroke: s.color, "data-series": s.key, "data-points": points.length }));
   }
-  const legend = series.map(s => el("span", { style: `color:${s.color};margin-right:.8rem` }, s.label));
+  const legend = series.map(s => el("span", { class: `legend ${s.color === "var(--mem)" ? "mem" : "cpu"}` }, s.label));
   return el("div", { class: "chart", "data-chart": title }, el("h4", {}, `${title} (${unit})`), svg, el("div", { class: "muted" }, legend,
     points.length === 0 ? "no data in this range" : `${points.length} points, ${history.stepSeconds} s each`));
 }
@@ -182,6 +191,47 @@ async function containerPage(agentId, name) {
     el("h3", {}, "Status over time"), timeline, el("p", { class: "muted" }, "green: running, red: not running, empty: no report"));
 }
 
+// ---- sign-in ------------------------------------------------------------------------------------
+
+async function loadSession() {
+  state.session = (await api("/api/v1/auth/session")).data;
+  const account = document.getElementById("account");
+  account.replaceChildren();
+  if (state.session.mode === "token" && state.session.signedIn) {
+    account.append(el("span", { class: "muted", "data-user": state.session.username }, state.session.username),
+      el("button", { type: "button", id: "sign-out", onclick: signOut }, "Sign out"));
+  }
+}
+
+function signInPage(message) {
+  crumbs();
+  const error = el("p", { class: "error", role: "alert" }, message ?? "");
+  const form = el("form", { class: "sign-in", onsubmit: async e => {
+    e.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api("/api/v1/auth/sign-in", { username: data.get("username"), password: data.get("password") });
+      await loadSession();
+      route();
+    } catch (err) {
+      error.textContent = err.message.replace(/^\d+: /, "");
+      await loadSession(); // a fresh CSRF token for the next try
+    }
+  } },
+    el("h2", {}, "Sign in"),
+    el("label", {}, "Username", el("input", { name: "username", autocomplete: "username", required: "" })),
+    el("label", {}, "Password", el("input", { name: "password", type: "password", autocomplete: "current-password", required: "" })),
+    el("button", { type: "submit" }, "Sign in"), error);
+  view.replaceChildren(form);
+  form.querySelector("input").focus();
+}
+
+async function signOut() {
+  await api("/api/v1/auth/sign-out", {});
+  await loadSession();
+  signInPage("Signed out.");
+}
+
 // ---- routing and refresh ------------------------------------------------------------------------
 
 async function route() {
@@ -189,11 +239,14 @@ async function route() {
   const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   let refreshSeconds = 10;
   try {
+    if (!state.session) await loadSession();
+    if (state.session.mode === "token" && !state.session.signedIn) { signInPage(); setStatus(""); return; }
     if (parts[0] === "agent" && parts[2] === "container") await containerPage(parts[1], parts.slice(3).join("/"));
     else if (parts[0] === "agent" && parts[1]) await hostPage(parts[1]);
     else refreshSeconds = await fleetPage();
     setStatus(`updated ${new Date().toLocaleTimeString()}`);
   } catch (e) {
+    if (e instanceof SignInRequired) { await loadSession().catch(() => {}); signInPage("Your session ended; sign in again."); return; }
     setStatus(e.message, true);
   }
   state.timer = setTimeout(route, Math.max(5, refreshSeconds) * 1000);
