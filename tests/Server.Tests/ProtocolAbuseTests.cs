@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using StackScope.Server.Tests.Infrastructure;
+
+namespace StackScope.Server.Tests;
+
+/// <summary>
+/// Requests HttpClient will not send: raw bytes on a socket. Framing and header faults Kestrel catches before the
+/// app runs get its bodiless 4xx (no envelope is possible there); faults inside a body reach the app and get the
+/// envelope. Either way no 5xx, nothing stored, and the server keeps serving.
+/// </summary>
+public sealed class ProtocolAbuseTests
+{
+    [Fact]
+    public async Task Broken_framing_and_abusive_headers_get_a_4xx_and_the_server_keeps_serving()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var server = await RunningServer.StartAsync(database);
+        var agent = Reports.NewAgentId("raw");
+        var token = await server.Credentials.AgentTokenAsync(agent);
+        var body = Reports.Seed(agent).ToJsonString();
+        var host = $"Host: 127.0.0.1:{server.BaseAddress.Port}\r\n";
+        var auth = $"Authorization: Bearer {token}\r\n";
+
+        (string Name, byte[] Request, bool Envelope)[] cases =
+        [
+            ("garbage request line", Ascii("HELLO WORLD\r\n\r\n"), false),
+            ("HTTP/1.1 without Host", Ascii("GET /healthz HTTP/1.1\r\n\r\n"), false),
+            ("non-ASCII header value", [.. Ascii($"GET /api/v1/agents HTTP/1.1\r\n{host}X-Name: "), .. Encoding.UTF8.GetBytes("ü😀"), .. Ascii("\r\n\r\n")], false),
+            ("64 KB header", Ascii($"GET /api/v1/agents HTTP/1.1\r\n{host}X-Big: {new string('a', 65536)}\r\n\r\n"), false),
+            ("16 KB URL", Ascii($"GET /api/v1/containers?name={new string('a', 16384)} HTTP/1.1\r\n{host}\r\n"), false),
+            ("header without colon", Ascii($"GET /healthz HTTP/1.1\r\n{host}NoColonHere\r\n\r\n"), false),
+            ("two Content-Lengths", Ascii($"POST /api/v1/monitor-info HTTP/1.1\r\n{host}{auth}Content-Type: application/json\r\nContent-Length: 5\r\nContent-Length: 9\r\n\r\n{{}}"), false),
+            ("Content-Length and chunked", Ascii($"POST /api/v1/monitor-info HTTP/1.1\r\n{host}{auth}Content-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), false),
+            ("bad chunk size", Ascii($"POST /api/v1/monitor-info HTTP/1.1\r\n{host}{auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{body}\r\n0\r\n\r\n"), true),
+            ("body shorter than Content-Length", Ascii($"POST /api/v1/monitor-info HTTP/1.1\r\n{host}{auth}Content-Type: application/json\r\nContent-Length: {body.Length + 100}\r\nConnection: close\r\n\r\n{body}"), true),
+        ];
+
+        foreach (var (name, request, envelope) in cases)
+        {
+            var (status, response) = await SendRawAsync(server.BaseAddress.Port, request, halfClose: name.StartsWith("body shorter", StringComparison.Ordinal));
+            // A client that shut its side mid-body has gone: Kestrel drops the connection without an answer (0).
+            var gone = name.StartsWith("body shorter", StringComparison.Ordinal) && status == 0;
+            Assert.True(gone || status is >= 400 and < 500, $"{name}: answered {status}\n{response}");
+            if (envelope && !gone)
+            {
+                Assert.Contains("\"success\":false", response, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(HttpStatusCode.OK, (await server.RawClient.GetAsync("/healthz")).StatusCode);
+        }
+
+        Assert.Equal(0, await database.CountAsync("server", agent));
+    }
+
+    private static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);
+
+    private static async Task<(int Status, string Response)> SendRawAsync(int port, byte[] request, bool halfClose)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(request);
+        if (halfClose)
+        {
+            client.Client.Shutdown(SocketShutdown.Send);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var buffer = new byte[8192];
+        var received = new StringBuilder();
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer, timeout.Token)) > 0)
+            {
+                received.Append(Encoding.UTF8.GetString(buffer, 0, read));
+                if (received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal) && !received.ToString().Contains("Content-Length", StringComparison.OrdinalIgnoreCase))
+                {
+                    break;
+                }
+
+                if (HasWholeBody(received.ToString()))
+                {
+                    break;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The server closed the connection after answering.
+        }
+
+        var text = received.ToString();
+        var parts = text.Split(' ', 3);
+        return (parts.Length > 1 && int.TryParse(parts[1], out var status) ? status : 0, text);
+    }
+
+    private static bool HasWholeBody(string response)
+    {
+        var headerEnd = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        if (headerEnd < 0)
+        {
+            return false;
+        }
+
+        var match = System.Text.RegularExpressions.Regex.Match(response[..headerEnd], @"Content-Length: (\d+)", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        return match.Success && Encoding.UTF8.GetByteCount(response[(headerEnd + 4)..]) >= int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
