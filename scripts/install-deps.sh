@@ -4,6 +4,7 @@
 #   docker.io:      the Docker Engine the agent samples (dockerd, started by scripts/dockerd.sh).
 #   busybox-static: the only thing inside the test image (scripts/test-image.sh); nothing is pulled.
 #   chromium:       the browser the dashboard tests drive through Playwright (never a downloaded one).
+#   faketime:       runs a real agent with its clock an hour ahead (the clock-skew fault test).
 #   clang, zlib1g-dev: the native toolchain the agent's Native AOT publish links with.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -14,6 +15,7 @@ command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 [ -x /bin/busybox ] || need+=(busybox-static)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v faketime >/dev/null 2>&1 || need+=(faketime)
 { command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1; } || need+=(clang)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
 

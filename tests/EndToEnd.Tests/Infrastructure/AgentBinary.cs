@@ -41,7 +41,7 @@ public static class AgentBinary
 }
 
 /// <summary>A long-running agent whose log lines are collected; stopped with SIGTERM like a service manager would.</summary>
-public sealed class RunningAgent : IAsyncDisposable
+public sealed partial class RunningAgent : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _lines = [];
@@ -66,20 +66,35 @@ public sealed class RunningAgent : IAsyncDisposable
         }
     }
 
-    public static RunningAgent Start(params string[] args)
+    public static RunningAgent Start(params string[] args) => StartWrapped([], args);
+
+    /// <summary>
+    /// Runs the agent (the Native AOT binary when scripts/test.sh published one) under <paramref name="wrapper"/>,
+    /// e.g. <c>faketime +1h</c>.
+    /// </summary>
+    public static RunningAgent StartWrapped(string[] wrapper, string[] args, string? dockerHost = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(AgentBinary.DllPath);
-        foreach (var arg in args)
+        string[] command = AgentBinary.NativeBinary is { } native ? [.. wrapper, native] : [.. wrapper, "dotnet", AgentBinary.DllPath];
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in command.Skip(1).Concat(args))
         {
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["DOCKER_HOST"] = DockerEngine.Host;
+        start.Environment["DOCKER_HOST"] = dockerHost ?? DockerEngine.Host;
         // The sampling log line (Debug) tells the test which reports were sampled.
         start.Environment["SS_Logging__LogLevel__StackScope.Agent.Sampling.SamplingWorker"] = "Debug";
         return new RunningAgent(Process.Start(start)!);
     }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Each report the agent sampled (its Debug log line): sample time and container count, in order.</summary>
+    public IReadOnlyList<(string Time, int Containers)> Sampled => Lines.Select(l => SampledLine().Match(l)).Where(m => m.Success)
+        .Select(m => (m.Groups[1].Value, int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Sampled (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d): .* (\d+) containers")]
+    private static partial System.Text.RegularExpressions.Regex SampledLine();
 
     public async Task<int> StopAsync()
     {

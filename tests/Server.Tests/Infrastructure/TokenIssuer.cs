@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Options;
+using StackScope.Server.Auth;
+using StackScope.Server.Storage;
+
+namespace StackScope.Server.Tests.Infrastructure;
+
+/// <summary>
+/// Issues agent tokens straight into a test database through the server's own code, as `ss-server agent add`
+/// does, for tests whose server runs as a separate process (and without paying a CLI start per agent).
+/// </summary>
+public static class TokenIssuer
+{
+    public static async Task<string> AgentTokenAsync(TestDatabase database, string agentId)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        var store = MetricStoreFactory.Create(new StorageOptions { Provider = database.Provider, ConnectionString = database.ConnectionString }, Path.GetTempPath());
+        await store.MigrateAsync(CancellationToken.None);
+        var tokens = new TokenService((IAuthStore)store, TimeProvider.System, Options.Create(new AuthOptions()));
+        return await tokens.IssueAsync(TokenRoles.Agent, agentId, CancellationToken.None)
+            ?? throw new InvalidOperationException($"'{agentId}' already has a token");
+    }
+}
