@@ -31,6 +31,8 @@ public class OptionsTests
     [InlineData("DockerHost", "/var/run/docker.sock", "Agent:DockerHost")]
     [InlineData("ProcRoot", "/nonexistent", "Agent:ProcRoot")]
     [InlineData("SpoolMaxBytes", "10", "Agent:SpoolMaxBytes")]
+    [InlineData("TokenFile", "/nonexistent/token", "Agent:TokenFile")]
+    [InlineData("CaFile", "/nonexistent/ca.pem", "Agent:CaFile")]
     public void Each_invalid_setting_is_named(string key, string value, string expected)
     {
         var options = new AgentOptions();
@@ -43,10 +45,38 @@ public class OptionsTests
             case "DockerHost": options.DockerHost = value; break;
             case "ProcRoot": options.ProcRoot = value; break;
             case "SpoolMaxBytes": options.SpoolMaxBytes = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "TokenFile": options.TokenFile = value; break;
+            case "CaFile": options.CaFile = value; break;
         }
 
         var error = Assert.Single(AgentOptionsValidator.Validate(options));
         Assert.StartsWith(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_token_comes_from_the_setting_or_the_first_line_of_the_file_but_not_both()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "ssa_0123456789ab_secret\nsecond line\n");
+            var fromFile = new AgentOptions { TokenFile = file };
+            fromFile.ApplyDefaults("h", null);
+            Assert.Empty(AgentOptionsValidator.Validate(fromFile));
+            Assert.Equal("ssa_0123456789ab_secret", Delivery.ServerConnection.ReadToken(fromFile));
+
+            var inline = new AgentOptions { Token = " ssa_x_y " };
+            Assert.Equal("ssa_x_y", Delivery.ServerConnection.ReadToken(inline));
+            Assert.Equal("Bearer ssa_x_y", Delivery.ServerConnection.Create(inline).DefaultRequestHeaders.Authorization?.ToString());
+
+            var both = new AgentOptions { Token = "a", TokenFile = file };
+            both.ApplyDefaults("h", null);
+            Assert.Contains(AgentOptionsValidator.Validate(both), e => e.Contains("both set", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]

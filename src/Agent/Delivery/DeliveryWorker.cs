@@ -48,19 +48,19 @@ internal sealed partial class DeliveryWorker(ReportSpool spool, ReportSender sen
                     break;
                 case DeliveryOutcome.Rejected:
                     spool.Reject(next.Path);
-                    LogRejected(logger, Path.GetFileName(next.Path), result.StatusCode ?? 0, result.Body);
+                    LogRejected(logger, Path.GetFileName(next.Path), result.StatusCode ?? 0, ReportSender.Describe(result.Body));
                     break;
                 default:
                     var delay = _backoff.Next(result.RetryAfter);
                     if (result.Outcome == DeliveryOutcome.NotAuthorized)
                     {
                         // Every time, not once per outage: nothing will arrive until someone fixes the token.
-                        LogNotAuthorized(logger, result.StatusCode ?? 0, result.Body, spool.Count);
+                        LogNotAuthorized(logger, result.StatusCode ?? 0, ReportSender.Describe(result.Body), spool.Count);
                         outage = true;
                     }
                     else if (!outage)
                     {
-                        LogRetrying(logger, result.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no answer", result.Body, spool.Count);
+                        LogRetrying(logger, result.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no answer", ReportSender.Describe(result.Body), spool.Count);
                         outage = true;
                     }
 

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
+using StackScope.Contracts;
 
 namespace StackScope.Agent.Delivery;
 
@@ -30,6 +32,21 @@ internal sealed class ReportSender(HttpClient http, Uri endpoint)
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return new DeliveryResult(DeliveryOutcome.Retry, null, "request timed out", null);
+        }
+    }
+
+    /// <summary>The envelope's "resultCode: resultMessage" for the log (the raw body when it is not the envelope).</summary>
+    public static string Describe(string body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(body, ContractsJsonContext.Default.ApiEnvelopeString) is { Success: false } envelope
+                ? $"{envelope.ResultCode}: {envelope.ResultMessage}"
+                : body;
+        }
+        catch (JsonException)
+        {
+            return body;
         }
     }
 

@@ -66,15 +66,15 @@ public sealed partial class RunningAgent : IAsyncDisposable
         }
     }
 
-    public static RunningAgent Start(params string[] args) => StartWrapped([], args);
+    public static RunningAgent Start(params string[] args) => StartWith(null, args);
 
     /// <summary>
-    /// Runs the agent (the Native AOT binary when scripts/test.sh published one) under <paramref name="wrapper"/>,
-    /// e.g. <c>faketime +1h</c>.
+    /// Runs the agent (the Native AOT binary when scripts/test.sh published one) with extra environment
+    /// variables (e.g. libfaketime's) and, if given, another Docker engine.
     /// </summary>
-    public static RunningAgent StartWrapped(string[] wrapper, string[] args, string? dockerHost = null)
+    public static RunningAgent StartWith(IDictionary<string, string>? environment, string[] args, string? dockerHost = null)
     {
-        string[] command = AgentBinary.NativeBinary is { } native ? [.. wrapper, native] : [.. wrapper, "dotnet", AgentBinary.DllPath];
+        string[] command = AgentBinary.NativeBinary is { } native ? [native] : ["dotnet", AgentBinary.DllPath];
         var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in command.Skip(1).Concat(args))
         {
@@ -82,6 +82,11 @@ public sealed partial class RunningAgent : IAsyncDisposable
         }
 
         start.Environment["DOCKER_HOST"] = dockerHost ?? DockerEngine.Host;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         // The sampling log line (Debug) tells the test which reports were sampled.
         start.Environment["SS_Logging__LogLevel__StackScope.Agent.Sampling.SamplingWorker"] = "Debug";
         return new RunningAgent(Process.Start(start)!);
