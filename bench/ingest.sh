@@ -28,10 +28,12 @@ SS_Storage__Provider=mysql SS_Storage__ConnectionString="$conn;Database=ss_bench
   dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5181 > .tmp/bench-server.log 2>&1 &
 pids+=($!)
 wait_ready http://127.0.0.1:5181
-max_line=$($bench load --url http://127.0.0.1:5181 --seconds "$seconds" --concurrency 128 --run "m$run" --warmup 12 | tee /dev/stderr | grep '^RESULT')
+# Each simulated agent gets its token in the server's database first: ss-server refuses reports without one.
+tokens=(--tokens-mysql "$conn;Database=ss_bench_$run")
+max_line=$($bench load --url http://127.0.0.1:5181 --seconds "$seconds" --concurrency 128 --run "m$run" --warmup 12 "${tokens[@]}" | tee /dev/stderr | grep '^RESULT mode')
 max_rate=$(sed -E 's/.*reports_per_s=([0-9]+).*/\1/' <<<"$max_line")
 rate70=$(( max_rate * 70 / 100 ))
-$bench load --url http://127.0.0.1:5181 --seconds "$seconds" --rate "$rate70" --run "r$run" --warmup 3
+$bench load --url http://127.0.0.1:5181 --seconds "$seconds" --rate "$rate70" --run "r$run" --warmup 3 "${tokens[@]}"
 echo "server log lines (one per stored report): $(grep -c 'Stored report' .tmp/bench-server.log || true)"
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 

@@ -19,4 +19,8 @@ dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5184
   --Storage:ConnectionString "$conn;Database=ss_query" > .tmp/bench-query-server.log 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -sf http://127.0.0.1:5184/readyz >/dev/null 2>&1 && break; sleep 0.2; done
-$bench query-measure --url http://127.0.0.1:5184 --rounds 30
+# The query API wants a reader: a read token, made the way an operator makes one.
+storage=(--Storage:Provider mysql --Storage:ConnectionString "$conn;Database=ss_query")
+dotnet src/Server/bin/Release/net10.0/ss-server.dll token revoke bench-reader "${storage[@]}" 2>/dev/null || true
+token=$(dotnet src/Server/bin/Release/net10.0/ss-server.dll token add bench-reader "${storage[@]}")
+$bench query-measure --url http://127.0.0.1:5184 --rounds 30 --token "$token"

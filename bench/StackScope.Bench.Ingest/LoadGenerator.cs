@@ -25,6 +25,13 @@ internal static class LoadGenerator
         var concurrency = (int)args.Number("concurrency", 64);
         var rate = args.Number("rate", 0);
         var factory = new ReportFactory(args.Get("run", "b" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture)), agents, containers);
+        // ss-server refuses reports without an agent token: issue one per simulated agent in its storage, as
+        // `ss-server agent add` would. Absent (the baseline server, Auth:Mode=open): no Authorization header.
+        var tokens = args.Get("tokens-mysql", "") is { Length: > 0 } storage
+            ? await BenchTokens.IssueAsync(storage, Enumerable.Range(0, agents).Select(i => factory.AgentId(i))).ConfigureAwait(false)
+            : null;
+        Authorization = tokens is null ? null : agent => tokens[agent];
+        var serverPid = (int)args.Number("server-pid", 0);
 
         using var handler = new SocketsHttpHandler
         {
@@ -44,6 +51,8 @@ internal static class LoadGenerator
         }
 
         var stats = new Stats();
+        var rssAtStart = ProcessMemory.RssMiB(serverPid);
+        using var rssProbe = serverPid > 0 ? ProcessMemory.Track(serverPid) : null;
         var clock = Stopwatch.StartNew();
         if (rate > 0)
         {
@@ -56,6 +65,12 @@ internal static class LoadGenerator
 
         var elapsed = clock.Elapsed.TotalSeconds;
         stats.Print(rate > 0 ? $"open loop at {rate:0} reports/s" : $"closed loop, {concurrency} in flight", elapsed, containers);
+        if (rssProbe is not null)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"RESULT server_rss_mib start={rssAtStart:0.0} end={ProcessMemory.RssMiB(serverPid):0.0} max={rssProbe.MaxMiB:0.0}"));
+        }
+
         return stats.Errors == 0 ? 0 : 1;
     }
 
@@ -67,7 +82,8 @@ internal static class LoadGenerator
             while (Stopwatch.GetTimestamp() < end)
             {
                 var started = Stopwatch.GetTimestamp();
-                await PostAsync(client, url, factory.Next(), started, stats).ConfigureAwait(false);
+                var (agent, body) = factory.Next();
+                await PostAsync(client, url, agent, body, started, stats).ConfigureAwait(false);
             }
         });
         await Task.WhenAll(workers).ConfigureAwait(false);
@@ -94,13 +110,13 @@ internal static class LoadGenerator
                 continue;
             }
 
-            var body = factory.Next();
+            var (agent, body) = factory.Next();
             stats.DispatchLag(Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds);
             var task = Task.Run(async () =>
             {
                 try
                 {
-                    await PostAsync(client, url, body, scheduled, stats).ConfigureAwait(false);
+                    await PostAsync(client, url, agent, body, scheduled, stats).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -114,13 +130,20 @@ internal static class LoadGenerator
         await Task.WhenAll(inFlight.Keys).ConfigureAwait(false);
     }
 
-    private static async Task PostAsync(HttpClient client, Uri url, byte[] body, long startedTimestamp, Stats stats)
+    private static Func<string, string>? Authorization { get; set; }
+
+    private static async Task PostAsync(HttpClient client, Uri url, string agent, byte[] body, long startedTimestamp, Stats stats)
     {
         try
         {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await client.PostAsync(url, content).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            if (Authorization is { } token)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token(agent));
+            }
+
+            using var response = await client.SendAsync(request).ConfigureAwait(false);
             await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
             var latency = Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds;
             if (response.IsSuccessStatusCode)

@@ -50,6 +50,11 @@ internal static class QueryBench
         var url = new Uri(args.Require("url"));
         var rounds = (int)args.Number("rounds", 30);
         using var http = new HttpClient { BaseAddress = url };
+        if (args.Get("token", "") is { Length: > 0 } token)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
         var now = DateTime.UtcNow;
         string Iso(DateTime t) => Uri.EscapeDataString(t.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         var calls = new (string Name, string Path)[]

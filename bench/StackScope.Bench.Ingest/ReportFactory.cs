@@ -9,10 +9,12 @@ internal sealed class ReportFactory(string runId, int agents, int containers)
     private static readonly DateTime Start = new(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
     private long _next = -1;
 
-    public byte[] Next()
+    public string AgentId(long index) => $"{runId}-{index % agents}";
+
+    public (string Agent, byte[] Body) Next()
     {
         var n = Interlocked.Increment(ref _next);
-        var agent = $"{runId}-{n % agents}";
+        var agent = AgentId(n);
         var time = Start.AddSeconds(10 * (n / agents));
         var list = new ContainerStat[containers];
         for (var i = 0; i < containers; i++)
@@ -31,7 +33,7 @@ internal sealed class ReportFactory(string runId, int agents, int containers)
             };
         }
 
-        return JsonSerializer.SerializeToUtf8Bytes(new MonitorReport
+        return (agent, JsonSerializer.SerializeToUtf8Bytes(new MonitorReport
         {
             EngineType = EngineTypes.Docker,
             AgentId = agent,
@@ -42,6 +44,6 @@ internal sealed class ReportFactory(string runId, int agents, int containers)
             MemoryPercent = 29.09,
             SampledAt = time,
             Containers = list,
-        }, ContractsJsonContext.Default.MonitorReport);
+        }, ContractsJsonContext.Default.MonitorReport));
     }
 }

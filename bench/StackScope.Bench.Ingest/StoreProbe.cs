@@ -18,7 +18,7 @@ internal static class StoreProbe
         for (var i = 0; i < 300; i++)
         {
             var reports = Enumerable.Range(0, batch)
-                .Select(_ => JsonSerializer.Deserialize(factory.Next(), ContractsJsonContext.Default.MonitorReport)!)
+                .Select(_ => JsonSerializer.Deserialize(factory.Next().Body, ContractsJsonContext.Default.MonitorReport)!)
                 .ToList();
             var started = Stopwatch.GetTimestamp();
             store.WriteBatch(reports, DateTime.UtcNow);
