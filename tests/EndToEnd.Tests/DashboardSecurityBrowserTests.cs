@@ -38,6 +38,9 @@ public sealed class DashboardSecurityBrowserTests
         await Browser.SignInAsync(page, "ops", "not the password");
         var alert = page.Locator("form.sign-in [role=alert]");
         await Assertions.Expect(alert).ToHaveTextAsync("wrong username or password");
+        var artifacts = Path.Combine(MariaDb.RepositoryRoot, ".tmp", "test-artifacts");
+        Directory.CreateDirectory(artifacts);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "sign-in.png") });
 
         await page.FillAsync("input[name=password]", "dashboard password");
         await page.ClickAsync("form.sign-in button[type=submit]");
@@ -50,6 +53,7 @@ public sealed class DashboardSecurityBrowserTests
         Assert.Equal(0, await page.Locator("main script").CountAsync());
         Assert.Equal("undefined", await page.EvaluateAsync<string>("typeof window.__xss"));
         Assert.Equal("ops", await page.Locator("[data-user]").TextContentAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "hostile-names.png"), FullPage = true });
 
         await page.ClickAsync("#sign-out");
         await page.Locator("form.sign-in").WaitForAsync();
