@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
 using StackScope.Contracts;
+using StackScope.Server.Auth;
 using StackScope.Server.Tests.Infrastructure;
 
 namespace StackScope.Server.Tests;
@@ -98,6 +100,40 @@ public sealed class AuthBehaviourTests
         Assert.StartsWith("ssr_", read.Output.Trim(), StringComparison.Ordinal);
         var get = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/agents/{agent}/containers") { Headers = { Authorization = new("Bearer", read.Output.Trim()) } };
         Assert.Equal(HttpStatusCode.OK, (await server.RawClient.SendAsync(get)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_revocation_bites_within_the_cache_lifetime_even_for_a_token_in_constant_use()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var server = await RunningServer.StartAsync(database, new Dictionary<string, string?> { ["Auth:TokenCacheSeconds"] = "2" });
+        var agent = Reports.NewAgentId("busy");
+        var token = await server.Credentials.AgentTokenAsync(agent);
+        var t0 = DateTime.UtcNow.AddHours(-1);
+        var sent = 0;
+
+        async Task<HttpStatusCode> PostNextAsync()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/monitor-info") { Content = Reports.Json(Reports.Seed(agent, t0.AddSeconds(sent++)).ToJsonString()) };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return (await server.RawClient.SendAsync(request)).StatusCode;
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await PostNextAsync());
+        }
+
+        // Revoked in storage, as `ss-server agent revoke` does from another process; the agent keeps sending every 100 ms.
+        await server.Services.GetRequiredService<TokenService>().RevokeAsync(TokenRoles.Agent, agent, CancellationToken.None);
+        var revokedAt = DateTime.UtcNow;
+        while (await PostNextAsync() == HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow - revokedAt < TimeSpan.FromSeconds(3), "the revoked token still works after the 2 s cache lifetime");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostNextAsync());
     }
 
     [Fact]

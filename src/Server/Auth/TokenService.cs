@@ -36,25 +36,23 @@ internal sealed class TokenService(IAuthStore store, TimeProvider clock, IOption
         }
 
         var now = clock.GetTimestamp();
-        StoredToken? stored;
-        if (_cache.TryGetValue(token.Id, out var cached) && cached.ExpiresAt > now)
-        {
-            stored = cached.Token;
-        }
-        else
-        {
-            stored = await store.FindTokenAsync(token.Id, cancellationToken).ConfigureAwait(false);
-        }
+        var fromCache = _cache.TryGetValue(token.Id, out var cached) && cached.ExpiresAt > now;
+        var stored = fromCache ? cached.Token : await store.FindTokenAsync(token.Id, cancellationToken).ConfigureAwait(false);
 
         // Constant time over the hashes, so the answer's timing says nothing about how much of the secret matched.
         if (stored is null || stored.RevokedAt is not null || stored.Role != token.Role ||
             !CryptographicOperations.FixedTimeEquals(stored.SecretSha256, AccessToken.Hash(token.Secret)))
         {
-            _cache.TryRemove(token.Id, out _);
             return null;
         }
 
-        _cache[token.Id] = (stored, now + (long)(options.Value.TokenCacheSeconds * (double)clock.TimestampFrequency));
+        if (!fromCache)
+        {
+            // The expiry is set when storage was asked, never pushed back by use: an agent that reports more
+            // often than the cache lifetime must still see its revocation within that lifetime.
+            _cache[token.Id] = (stored, now + (long)(options.Value.TokenCacheSeconds * (double)clock.TimestampFrequency));
+        }
+
         return new TokenGrant(stored.Role, stored.Subject);
     }
 }
