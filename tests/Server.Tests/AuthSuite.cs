@@ -128,6 +128,13 @@ public abstract class AuthSuite<TDatabase>(ServerFixture<TDatabase> fixture) : I
         Assert.Equal(1, await tokens.RevokeAsync(TokenRoles.Agent, agent, CancellationToken.None));
         Assert.NotNull(await tokens.IssueAsync(TokenRoles.Agent, agent, CancellationToken.None));
         Assert.Equal(2, (await Db.QueryAsync("SELECT token_id FROM auth_token WHERE subject = @s", ("@s", agent))).Count);
+
+        // What `ss-server agent list` shows: both, the first revoked, times read back as UTC.
+        var listed = (await Server.Services.GetRequiredService<StackScope.Server.Storage.IAuthStore>().ListTokensAsync(TokenRoles.Agent, CancellationToken.None))
+            .Where(t => t.Subject == agent).ToList();
+        Assert.Equal(2, listed.Count);
+        Assert.Single(listed, t => t.RevokedAt is not null && t.TokenId == parts[1]);
+        Assert.All(listed, t => Assert.InRange(t.CreatedAt, DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddMinutes(1)));
     }
 
     [Fact]

@@ -30,6 +30,20 @@ internal static class AdminCli
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader input)
     {
+        try
+        {
+            return await RunCommandAsync(args, output, error, input).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Storage away, a bad setting, a mistyped password confirmation: one line, not a stack trace.
+            await error.WriteLineAsync("ss-server: " + ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunCommandAsync(string[] args, TextWriter output, TextWriter error, TextReader input)
+    {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
