@@ -1,12 +1,11 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using StackScope.EndToEnd.Tests.Infrastructure;
 using StackScope.Server.Tests.Infrastructure;
 
 namespace StackScope.EndToEnd.Tests;
 
 [Collection(DockerTestGroup.Name)]
-public sealed partial class AgentOutageTests
+public sealed class AgentOutageTests
 {
     [Fact]
     public async Task Every_report_sampled_during_an_outage_and_an_agent_restart_is_stored_exactly_once()
@@ -20,7 +19,7 @@ public sealed partial class AgentOutageTests
         string[] args = ["--Agent:ServerUrl", server.BaseAddress.ToString(), "--Agent:AgentId", agentId, "--Agent:IntervalSeconds", "2", "--Agent:SpoolPath", spool, "--Agent:Token", token];
 
         var first = RunningAgent.Start(args);
-        await WaitUntilAsync(async () => await database.CountAsync("server", agentId) >= 2, "two reports delivered before the outage");
+        await Delivered.WaitUntilAsync(async () => await database.CountAsync("server", agentId) >= 2, "two reports delivered before the outage");
 
         await server.DisposeAsync(); // the outage begins
         var outageStarted = DateTime.UtcNow;
@@ -34,12 +33,11 @@ public sealed partial class AgentOutageTests
         server = await RunningServer.StartAsync(database, settings); // same address, same database
         await using (server)
         {
-            await WaitUntilAsync(() => Task.FromResult(Directory.GetFiles(spool, "*.json").Length == 0), "the spool drained");
+            await Delivered.WaitUntilAsync(() => Task.FromResult(Directory.GetFiles(spool, "*.json").Length == 0), "the spool drained");
             Assert.Equal(0, await second.StopAsync());
         }
 
-        var sampled = first.Lines.Concat(second.Lines).Select(l => SampledLine().Match(l)).Where(m => m.Success)
-            .Select(m => m.Groups[1].Value).ToList();
+        var sampled = first.Sampled.Concat(second.Sampled).Select(s => s.Time).ToList();
         var stored = (await database.QueryAsync("SELECT ser_get_datetime FROM server WHERE agent_id = @a", ("@a", agentId)))
             .Select(r => (string)r["ser_get_datetime"]!).ToList();
         var stillSpooled = Directory.GetFiles(spool, "*.json").Length;
@@ -55,21 +53,4 @@ public sealed partial class AgentOutageTests
 
     private static DateTime Parse(string wire) =>
         DateTime.ParseExact(wire, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out waiting for {what}");
-            }
-
-            await Task.Delay(200);
-        }
-    }
-
-    [GeneratedRegex(@"Sampled (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d):")]
-    private static partial Regex SampledLine();
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -83,74 +82,25 @@ public sealed partial class QuickStartTests
     [GeneratedRegex("password '([^']+)'")]
     private static partial Regex FirstSignIn();
 
-    private sealed class RunScript : IAsyncDisposable
+    /// <summary>scripts/run.sh as its own process; disposed with SIGINT, what Ctrl-C does (its trap stops the server and agent).</summary>
+    private sealed class RunScript(CapturedProcess process) : IAsyncDisposable
     {
-        private readonly Process _process;
-        private readonly List<string> _lines = [];
-
-        private RunScript(Process process)
-        {
-            _process = process;
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_lines) { _lines.Add(e.Data); } } };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_lines) { _lines.Add(e.Data); } } };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_lines)
-                {
-                    return _lines.ToList();
-                }
-            }
-        }
+        public IReadOnlyList<string> Lines => process.Lines;
 
         public static RunScript Start(string data, string url)
         {
-            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in new[] { Path.Combine(MariaDb.RepositoryRoot, "scripts", "run.sh"), "--Urls", url })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
+            var start = CapturedProcess.StartInfo("bash", [Path.Combine(MariaDb.RepositoryRoot, "scripts", "run.sh"), "--Urls", url]);
             start.Environment["SS_RUN_DATA"] = data;
             start.Environment["DOCKER_HOST"] = DockerEngine.Host;
-            return new RunScript(Process.Start(start)!);
+            return new RunScript(new CapturedProcess(start));
         }
 
-        public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
-        {
-            var deadline = DateTime.UtcNow + timeout;
-            while (true)
-            {
-                if (Lines.FirstOrDefault(match) is { } line)
-                {
-                    return line;
-                }
-
-                if (_process.HasExited || DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException("scripts/run.sh did not print the expected line:\n" + string.Join('\n', Lines.TakeLast(40)));
-                }
-
-                await Task.Delay(200);
-            }
-        }
+        public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout) => process.WaitForLineAsync(match, timeout);
 
         public async ValueTask DisposeAsync()
         {
-            if (!_process.HasExited)
-            {
-                // What Ctrl-C does: the script's trap stops the server and the agent.
-                await Cli.RunAsync("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-
-            _process.Dispose();
+            await process.SignalAndWaitAsync("INT", TimeSpan.FromSeconds(60));
+            process.Dispose();
         }
     }
 }

@@ -43,28 +43,17 @@ public static class AgentBinary
 /// <summary>A long-running agent whose log lines are collected; stopped with SIGTERM like a service manager would.</summary>
 public sealed partial class RunningAgent : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly List<string> _lines = [];
+    private readonly CapturedProcess _process;
 
-    private RunningAgent(Process process)
-    {
-        _process = process;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_lines) { _lines.Add(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_lines) { _lines.Add(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-    }
+    private RunningAgent(CapturedProcess process) => _process = process;
 
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return _lines.ToList();
-            }
-        }
-    }
+    public IReadOnlyList<string> Lines => _process.Lines;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Each report the agent sampled (its Debug log line): sample time and container count, in order.</summary>
+    public IReadOnlyList<(string Time, int Containers)> Sampled => Lines.Select(l => SampledLine().Match(l)).Where(m => m.Success)
+        .Select(m => (m.Groups[1].Value, int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))).ToList();
 
     public static RunningAgent Start(params string[] args) => StartWith(null, args);
 
@@ -75,12 +64,7 @@ public sealed partial class RunningAgent : IAsyncDisposable
     public static RunningAgent StartWith(IDictionary<string, string>? environment, string[] args, string? dockerHost = null)
     {
         string[] command = AgentBinary.NativeBinary is { } native ? [native] : ["dotnet", AgentBinary.DllPath];
-        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in command.Skip(1).Concat(args))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        var start = CapturedProcess.StartInfo(command[0], command.Skip(1).Concat(args));
         start.Environment["DOCKER_HOST"] = dockerHost ?? DockerEngine.Host;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
@@ -89,38 +73,17 @@ public sealed partial class RunningAgent : IAsyncDisposable
 
         // The sampling log line (Debug) tells the test which reports were sampled.
         start.Environment["SS_Logging__LogLevel__StackScope.Agent.Sampling.SamplingWorker"] = "Debug";
-        return new RunningAgent(Process.Start(start)!);
+        return new RunningAgent(new CapturedProcess(start));
     }
 
-    public bool HasExited => _process.HasExited;
-
-    /// <summary>Each report the agent sampled (its Debug log line): sample time and container count, in order.</summary>
-    public IReadOnlyList<(string Time, int Containers)> Sampled => Lines.Select(l => SampledLine().Match(l)).Where(m => m.Success)
-        .Select(m => (m.Groups[1].Value, int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))).ToList();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"Sampled (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d): .* (\d+) containers")]
-    private static partial System.Text.RegularExpressions.Regex SampledLine();
-
-    public async Task<int> StopAsync()
-    {
-        if (!_process.HasExited)
-        {
-            await Cli.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-
-        return _process.ExitCode;
-    }
+    public Task<int> StopAsync() => _process.SignalAndWaitAsync("TERM", TimeSpan.FromSeconds(30));
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
+        await _process.KillAsync();
         _process.Dispose();
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Sampled (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d): .* (\d+) containers")]
+    private static partial System.Text.RegularExpressions.Regex SampledLine();
 }

@@ -9,31 +9,17 @@ namespace StackScope.Server.Tests.Infrastructure;
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly List<string> _lines = [];
+    private readonly CapturedProcess _process;
 
-    private ServerProcess(Process process, Uri baseAddress)
+    private ServerProcess(CapturedProcess process, Uri baseAddress)
     {
         _process = process;
         BaseAddress = baseAddress;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_lines) { _lines.Add(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_lines) { _lines.Add(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
     }
 
     public Uri BaseAddress { get; }
 
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return _lines.ToList();
-            }
-        }
-    }
+    public IReadOnlyList<string> Lines => _process.Lines;
 
     public bool HasExited => _process.HasExited;
 
@@ -55,13 +41,8 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(int port, IEnumerable<string> args, bool waitUntilReady = true)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])[DllPath, "--Urls", baseAddress.ToString().TrimEnd('/'), .. args])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var server = new ServerProcess(Process.Start(start)!, baseAddress);
+        var server = new ServerProcess(
+            new CapturedProcess(CapturedProcess.StartInfo("dotnet", [DllPath, "--Urls", baseAddress.ToString().TrimEnd('/'), .. args])), baseAddress);
         if (waitUntilReady)
         {
             await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
@@ -103,20 +84,13 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing; what a crash or the OOM killer does.</summary>
-    public async Task KillAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
-    }
+    public Task KillAsync() => _process.KillAsync();
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cancel.Token);
-        return _process.ExitCode;
+        await _process.Process.WaitForExitAsync(cancel.Token);
+        return _process.Process.ExitCode;
     }
 
     public async ValueTask DisposeAsync()
