@@ -58,6 +58,27 @@ public class SpoolTests : IDisposable
     }
 
     [Fact]
+    public void A_report_being_sent_is_not_dropped_the_next_oldest_is()
+    {
+        var spool = NewSpool(maxBytes: 2500);
+        spool.Add(new byte[1000], T0);
+        spool.Add(new byte[1000], T0.AddSeconds(1));
+        var sending = spool.Oldest()!.Value.Path;
+
+        using (spool.Lease(sending))
+        {
+            spool.Add(new byte[1000], T0.AddSeconds(2)); // over the bound while the oldest is on the wire
+            Assert.Equal(1, spool.DroppedCount);
+            Assert.Equal(sending, spool.Oldest()!.Value.Path);
+            Assert.Equal(2, spool.Count);
+        }
+
+        spool.Add(new byte[1000], T0.AddSeconds(3)); // no lease now: the oldest goes as usual
+        Assert.Equal(2, spool.DroppedCount);
+        Assert.Contains("20260101000002", spool.Oldest()!.Value.Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Age_bound_drops_reports_older_than_allowed()
     {
         var spool = NewSpool(maxAgeHours: 1, now: T0.AddHours(2));

@@ -34,4 +34,43 @@ public sealed class MariaDbOutageTests
         Assert.Equal([t0, t0.AddSeconds(10), t0.AddSeconds(20)], rows.Select(r => (DateTime)r["ser_get_datetime"]!));
         Assert.Equal(12, await database.CountAsync("container", agent));
     }
+
+    [Fact]
+    public async Task With_MariaDB_stopped_token_checks_sign_in_and_queries_answer_503_not_500()
+    {
+        await using var mariadb = await PrivateMariaDb.StartAsync();
+        await using var database = new MariaDbTestDatabase(mariadb.ServerConnectionString);
+        // No token cache: every request must ask storage who is calling.
+        await using var server = await RunningServer.StartAsync(database, new Dictionary<string, string?> { ["Auth:TokenCacheSeconds"] = "0" });
+        var agent = Reports.NewAgentId();
+        await server.Credentials.AgentTokenAsync(agent);
+        await server.Credentials.ReadTokenAsync();
+        Assert.True(await server.AddUserAsync("ops", "dashboard password"));
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = server.BaseAddress };
+        var csrf = await AuthSuite<MariaDbTestDatabase>.SessionCsrfAsync(browser, expectSignedIn: false);
+
+        await mariadb.StopAsync();
+        try
+        {
+            var answers = new[]
+            {
+                await Reports.PostAsync(server.Client, Reports.Seed(agent)),
+                await server.Client.GetAsync("/api/v1/agents"),
+                await server.Client.GetAsync($"/api/v1/agents/{agent}/containers"),
+                await AuthSuite<MariaDbTestDatabase>.SignInAsync(browser, "ops", "dashboard password", csrf),
+            };
+            foreach (var answer in answers)
+            {
+                await Envelope.AssertErrorAsync(answer, HttpStatusCode.ServiceUnavailable, ResultCodes.StorageUnavailable, "retry later");
+                Assert.True(answer.Headers.RetryAfter?.Delta > TimeSpan.Zero, "503 carries Retry-After");
+            }
+        }
+        finally
+        {
+            await mariadb.StartAgainAsync();
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(server.Client, Reports.Seed(agent))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/api/v1/agents")).StatusCode);
+    }
 }

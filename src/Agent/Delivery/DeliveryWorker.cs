@@ -24,19 +24,32 @@ internal sealed partial class DeliveryWorker(ReportSpool spool, ReportSender sen
 
             var started = Stopwatch.GetTimestamp();
             DeliveryResult result;
-            try
+            // While it is on the wire the report is not the spool's to drop: the bound takes the next oldest,
+            // so a report the server is storing right now is never also logged and counted as dropped.
+            using (spool.Lease(next.Path))
             {
-                result = await sender.SendAsync(next.Body, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return; // the report stays spooled and goes first after the restart
+                try
+                {
+                    result = await sender.SendAsync(next.Body, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return; // the report stays spooled and goes first after the restart
+                }
+
+                if (result.Outcome == DeliveryOutcome.Delivered)
+                {
+                    spool.Remove(next.Path);
+                }
+                else if (result.Outcome == DeliveryOutcome.Rejected)
+                {
+                    spool.Reject(next.Path);
+                }
             }
 
             switch (result.Outcome)
             {
                 case DeliveryOutcome.Delivered:
-                    spool.Remove(next.Path);
                     _backoff.Reset();
                     if (outage)
                     {
@@ -47,7 +60,6 @@ internal sealed partial class DeliveryWorker(ReportSpool spool, ReportSender sen
                     LogDelivered(logger, Path.GetFileName(next.Path), result.StatusCode ?? 0, Stopwatch.GetElapsedTime(started).TotalMilliseconds, spool.Count);
                     break;
                 case DeliveryOutcome.Rejected:
-                    spool.Reject(next.Path);
                     LogRejected(logger, Path.GetFileName(next.Path), result.StatusCode ?? 0, ReportSender.Describe(result.Body));
                     break;
                 default:

@@ -22,6 +22,7 @@ internal sealed partial class ReportSpool
     private readonly SortedDictionary<string, long> _index = new(StringComparer.Ordinal);
     private long _totalBytes;
     private long _dropped;
+    private string? _leased;
 
     public ReportSpool(string folder, long maxBytes, TimeSpan maxAge, TimeProvider clock, ILogger<ReportSpool> logger)
     {
@@ -105,6 +106,20 @@ internal sealed partial class ReportSpool
         }
     }
 
+    /// <summary>
+    /// Marks a report as being sent until the lease is disposed: the bounds drop the next oldest instead, so a
+    /// report is never both delivered and counted as dropped. Only between a send's start and its answer.
+    /// </summary>
+    public IDisposable Lease(string path)
+    {
+        lock (_gate)
+        {
+            _leased = Path.GetFileName(path);
+        }
+
+        return new SpoolLease(this);
+    }
+
     public void Remove(string path)
     {
         lock (_gate)
@@ -129,9 +144,8 @@ internal sealed partial class ReportSpool
     private void Enforce()
     {
         var oldestAllowed = _clock.GetUtcNow().UtcDateTime - _maxAge;
-        while (_index.Count > 0)
+        while (_index.Keys.FirstOrDefault(n => n != _leased) is { } name)
         {
-            var (name, _) = _index.First();
             var tooOld = SampledAt(name) is { } sampled && sampled < oldestAllowed;
             if (!tooOld && _totalBytes <= _maxBytes)
             {
@@ -142,6 +156,17 @@ internal sealed partial class ReportSpool
             Forget(name);
             var dropped = Interlocked.Increment(ref _dropped);
             LogDropped(_logger, name, tooOld ? "older than Agent:SpoolMaxAgeHours" : "spool over Agent:SpoolMaxBytes", dropped);
+        }
+    }
+
+    private sealed class SpoolLease(ReportSpool spool) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (spool._gate)
+            {
+                spool._leased = null;
+            }
         }
     }
 

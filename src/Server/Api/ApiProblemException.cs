@@ -34,4 +34,10 @@ internal sealed class ApiProblemException : Exception
 
     public static ApiProblemException BadRequest(string resultCode, string message) =>
         new(StatusCodes.Status400BadRequest, resultCode, message);
+
+    /// <summary>503 for any request that needed the database while it is away: nothing was done, retry later.</summary>
+    public static ApiProblemException StorageUnavailable(Exception cause) =>
+        new(StatusCodes.Status503ServiceUnavailable, Contracts.ResultCodes.StorageUnavailable,
+            "storage is unavailable; nothing was stored, retry later", cause)
+        { RetryAfterSeconds = 5 };
 }

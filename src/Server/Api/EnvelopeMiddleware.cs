@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using StackScope.Contracts;
+using StackScope.Server.Storage;
 
 namespace StackScope.Server.Api;
 
@@ -7,7 +8,7 @@ namespace StackScope.Server.Api;
 /// Turns every failure into the envelope: a client's mistake into its 4xx, an unreachable database into
 /// 503 with Retry-After, and only a real defect into 500 (logged with its stack).
 /// </summary>
-internal sealed partial class EnvelopeMiddleware(RequestDelegate next, ILogger<EnvelopeMiddleware> logger)
+internal sealed partial class EnvelopeMiddleware(RequestDelegate next, IMetricStore store, ILogger<EnvelopeMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -21,21 +22,7 @@ internal sealed partial class EnvelopeMiddleware(RequestDelegate next, ILogger<E
         }
         catch (ApiProblemException ex) when (!context.Response.HasStarted)
         {
-            if (ex.RetryAfterSeconds is { } seconds)
-            {
-                context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            if (ex.StatusCode >= 500)
-            {
-                LogUnavailable(logger, ex.ResultCode, ex.Message);
-            }
-            else
-            {
-                LogRejected(logger, context.Request.Path, ex.StatusCode, ex.ResultCode, ex.Message);
-            }
-
-            await Envelopes.WriteErrorAsync(context, ex.StatusCode, ex.ResultCode, ex.Message).ConfigureAwait(false);
+            await AnswerProblemAsync(context, ex).ConfigureAwait(false);
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {
@@ -44,6 +31,13 @@ internal sealed partial class EnvelopeMiddleware(RequestDelegate next, ILogger<E
             LogRejected(logger, context.Request.Path, ex.StatusCode, code, ex.Message);
             await Envelopes.WriteErrorAsync(context, ex.StatusCode, code, ex.Message).ConfigureAwait(false);
         }
+        catch (Exception ex) when (!context.Response.HasStarted && store.IsUnavailable(ex))
+        {
+            // Any path that reads storage (a token or user lookup, a query) while the database is away: the
+            // client's request was fine, so 503 and retry, never the 500 of a defect. After the framing catch
+            // above: Kestrel's BadHttpRequestException is an IOException, which the stores count as "away".
+            await AnswerProblemAsync(context, ApiProblemException.StorageUnavailable(ex)).ConfigureAwait(false);
+        }
         catch (Exception ex) when (!context.Response.HasStarted)
         {
             LogDefect(logger, ex, context.Request.Path);
@@ -51,6 +45,25 @@ internal sealed partial class EnvelopeMiddleware(RequestDelegate next, ILogger<E
             await Envelopes.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, ResultCodes.InternalError,
                 "internal server error; the request was not stored").ConfigureAwait(false);
         }
+    }
+
+    private Task AnswerProblemAsync(HttpContext context, ApiProblemException ex)
+    {
+        if (ex.RetryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (ex.StatusCode >= 500)
+        {
+            LogUnavailable(logger, ex.ResultCode, ex.Message);
+        }
+        else
+        {
+            LogRejected(logger, context.Request.Path, ex.StatusCode, ex.ResultCode, ex.Message);
+        }
+
+        return Envelopes.WriteErrorAsync(context, ex.StatusCode, ex.ResultCode, ex.Message);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rejected {Path}: {Status} {ResultCode} {Reason}")]

@@ -21,9 +21,7 @@ internal static class HealthEndpoints
             }
             catch (Exception ex) when (store.IsUnavailable(ex))
             {
-                throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, ResultCodes.StorageUnavailable,
-                    "storage is unavailable", ex)
-                { RetryAfterSeconds = 5 };
+                throw ApiProblemException.StorageUnavailable(ex);
             }
 
             await Envelopes.WriteOkAsync(context).ConfigureAwait(false);

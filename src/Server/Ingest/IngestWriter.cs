@@ -16,7 +16,6 @@ namespace StackScope.Server.Ingest;
 internal sealed partial class IngestWriter : BackgroundService
 {
     private const int RetryAfterBusySeconds = 1;
-    private const int RetryAfterUnavailableSeconds = 5;
 
     private readonly Channel<PendingReport> _queue;
     private readonly IMetricStore _store;
@@ -140,9 +139,7 @@ internal sealed partial class IngestWriter : BackgroundService
         if (IsStorageDown(failure))
         {
             LogStorageDown(_logger, failure.Message);
-            var unavailable = new ApiProblemException(StatusCodes.Status503ServiceUnavailable, ResultCodes.StorageUnavailable,
-                "storage is unavailable; nothing was stored, retry later", failure)
-            { RetryAfterSeconds = RetryAfterUnavailableSeconds };
+            var unavailable = ApiProblemException.StorageUnavailable(failure);
             foreach (var pending in batch)
             {
                 pending.Fail(unavailable);
