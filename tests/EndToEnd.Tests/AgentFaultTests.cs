@@ -37,9 +37,10 @@ public sealed partial class AgentFaultTests(TestContainers containers)
             var sampled = agent.Sampled.Select(s => s.Time).ToList();
             var stored = await Delivered.StoredTimesAsync(database, agentId);
             var missing = sampled.Except(stored).ToList();
-            // Exactly the dropped reports are missing, and they are the oldest ones.
+            // Exactly the dropped reports are missing, and they are the oldest ones (but for one a retry may have had
+            // on the wire at the moment of a drop: that one is kept and sent, the next oldest goes instead).
             Assert.Equal(drops.Select(d => d.Time).Order(), missing.Order());
-            Assert.Equal(sampled.Take(missing.Count), missing);
+            Assert.Subset(missing.ToHashSet(), sampled.Take(missing.Count + 1).ToHashSet());
             Assert.Equal(sampled.Count - drops.Count, stored.Count);
         }
         finally
