@@ -40,7 +40,7 @@ public sealed partial class AgentFaultTests(TestContainers containers)
             // Exactly the dropped reports are missing, and they are the oldest ones (but for one a retry may have had
             // on the wire at the moment of a drop: that one is kept and sent, the next oldest goes instead).
             Assert.Equal(drops.Select(d => d.Time).Order(), missing.Order());
-            Assert.Subset(missing.ToHashSet(), sampled.Take(missing.Count + 1).ToHashSet());
+            Assert.Subset(sampled.Take(missing.Count + 1).ToHashSet(), missing.ToHashSet()); // (xUnit: the second set within the first)
             Assert.Equal(sampled.Count - drops.Count, stored.Count);
         }
         finally
@@ -170,7 +170,7 @@ public sealed partial class AgentFaultTests(TestContainers containers)
             await Delivered.WaitUntilAsync(() => Task.FromResult(Delivered.SpoolEmpty(spool)), "the spool to drain with the good token");
             Assert.Equal(0, await fixedAgent.StopAsync());
             var stored = await Delivered.StoredTimesAsync(database, agentId);
-            Assert.Subset(wrong.Sampled.Select(s => s.Time).ToHashSet(), stored.ToHashSet()); // everything sampled under the bad token arrived
+            Assert.Subset(stored.ToHashSet(), wrong.Sampled.Select(s => s.Time).ToHashSet()); // everything sampled under the bad token arrived
             Assert.Equal(wrong.Sampled.Count + fixedAgent.Sampled.Count, stored.Count);
         }
         finally
