@@ -71,7 +71,7 @@ public sealed class AuthBehaviourTests
 
         var list = await ServerProcess.RunCommandAsync(["agent", "list", .. storage]);
         Assert.Contains($"{agent}\tlive", list.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain(token.Split('_')[2], list.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('_', 3)[2], list.Output, StringComparison.Ordinal);
 
         var post = new HttpRequestMessage(HttpMethod.Post, "/api/v1/monitor-info") { Content = Reports.Json(Reports.Seed(agent).ToJsonString()) };
         post.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

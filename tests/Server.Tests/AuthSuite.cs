@@ -48,7 +48,7 @@ public abstract class AuthSuite<TDatabase>(ServerFixture<TDatabase> fixture) : I
     {
         var agent = Reports.NewAgentId();
         var good = await Server.Credentials.AgentTokenAsync(agent);
-        var id = good.Split('_')[1];
+        var id = good.Split('_', 3)[1];
         var revokedAgent = Reports.NewAgentId();
         var tokens = Server.Services.GetRequiredService<TokenService>();
         var revoked = (await tokens.IssueAsync(TokenRoles.Agent, revokedAgent, CancellationToken.None))!;
@@ -59,7 +59,7 @@ public abstract class AuthSuite<TDatabase>(ServerFixture<TDatabase> fixture) : I
             "nonsense",
             good + "x",                                                     // right id, wrong secret
             $"ssa_{id}_{new string('A', 43)}",                              // right id, other secret
-            $"ssa_0123456789ab_{good.Split('_')[2]}",                       // unknown id
+            $"ssa_0123456789ab_{good.Split('_', 3)[2]}",                       // unknown id
             "ssr" + good[3..],                                              // right secret, wrong role prefix
             revoked,                                                        // revoked, never used before
         ];
