@@ -171,6 +171,20 @@ public abstract class AuthSuite<TDatabase>(ServerFixture<TDatabase> fixture) : I
     }
 
     [Fact]
+    public async Task Sign_in_refuses_oversized_and_malformed_bodies_with_a_4xx_envelope()
+    {
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = Server.BaseAddress };
+        var csrf = await SessionCsrfAsync(browser, expectSignedIn: false);
+
+        await Envelope.AssertErrorAsync(await PostAsync(browser, "/api/v1/auth/sign-in", $"{{\"username\":\"{new string('a', 1_000_000)}\"}}", csrf),
+            HttpStatusCode.RequestEntityTooLarge, ResultCodes.PayloadTooLarge, "4096");
+        await Envelope.AssertErrorAsync(await PostAsync(browser, "/api/v1/auth/sign-in", "{\"username\":", csrf),
+            HttpStatusCode.BadRequest, ResultCodes.MalformedJson, "username");
+        await Envelope.AssertErrorAsync(await PostAsync(browser, "/api/v1/auth/sign-in", "{\"username\":5,\"password\":[]}", csrf),
+            HttpStatusCode.BadRequest, ResultCodes.MalformedJson, "username");
+    }
+
+    [Fact]
     public async Task Every_answer_carries_the_security_headers()
     {
         foreach (var path in new[] { "/", "/app.js", "/api/v1/agents", "/healthz", "/no-such-page" })

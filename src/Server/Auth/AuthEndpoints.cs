@@ -95,7 +95,17 @@ internal static partial class AuthEndpoints
 
     private static async Task<SignInRequest> ReadSignInAsync(HttpRequest request)
     {
-        if (request.ContentLength > MaxSignInBodyBytes)
+        // Read at most one byte past the limit: an endpoint anyone may call never buffers a large body.
+        var buffer = new byte[MaxSignInBodyBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length &&
+            (read = await request.Body.ReadAsync(buffer.AsMemory(length), request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            length += read;
+        }
+
+        if (length > MaxSignInBodyBytes)
         {
             throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, ResultCodes.PayloadTooLarge,
                 $"body: larger than the limit of {MaxSignInBodyBytes} bytes");
@@ -103,15 +113,7 @@ internal static partial class AuthEndpoints
 
         try
         {
-            using var limited = new MemoryStream();
-            await request.Body.CopyToAsync(limited, request.HttpContext.RequestAborted).ConfigureAwait(false);
-            if (limited.Length > MaxSignInBodyBytes)
-            {
-                throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, ResultCodes.PayloadTooLarge,
-                    $"body: larger than the limit of {MaxSignInBodyBytes} bytes");
-            }
-
-            return JsonSerializer.Deserialize(limited.GetBuffer().AsSpan(0, (int)limited.Length), AuthJsonContext.Default.SignInRequest)
+            return JsonSerializer.Deserialize(buffer.AsSpan(0, length), AuthJsonContext.Default.SignInRequest)
                 ?? throw ApiProblemException.BadRequest(ResultCodes.MissingField, "body: expected {\"username\", \"password\"}");
         }
         catch (JsonException)
