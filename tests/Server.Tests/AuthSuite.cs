@@ -140,9 +140,8 @@ public abstract class AuthSuite<TDatabase>(ServerFixture<TDatabase> fixture) : I
     [Fact]
     public async Task Users_sign_in_read_with_the_session_and_sign_out_with_CSRF_checked()
     {
-        var users = Server.Services.GetRequiredService<UserService>();
         var name = "u" + Guid.NewGuid().ToString("N")[..10];
-        Assert.True(await users.AddAsync(name, "correct horse battery", CancellationToken.None));
+        Assert.True(await Server.AddUserAsync(name, "correct horse battery"));
         var stored = Assert.Single(await Db.QueryAsync("SELECT password_hash FROM app_user WHERE username = @u", ("@u", name)));
         Assert.DoesNotContain("correct horse", (string)stored["password_hash"]!, StringComparison.Ordinal);
 

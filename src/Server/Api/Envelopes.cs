@@ -17,9 +17,13 @@ internal static class Envelopes
             Success = false,
         });
 
+    /// <summary>Any envelope, with the content type every answer carries; <paramref name="typeInfo"/> from a source-generated context.</summary>
+    public static Task WriteAsync<T>(HttpContext context, T envelope, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
+        context.Response.WriteAsJsonAsync(envelope, typeInfo, contentType: "application/json; charset=utf-8");
+
     private static Task WriteAsync(HttpContext context, int statusCode, ApiEnvelope<string> envelope)
     {
         context.Response.StatusCode = statusCode;
-        return context.Response.WriteAsJsonAsync(envelope, ContractsJsonContext.Default.ApiEnvelopeString, contentType: "application/json; charset=utf-8");
+        return WriteAsync(context, envelope, ContractsJsonContext.Default.ApiEnvelopeString);
     }
 }

@@ -14,13 +14,19 @@ internal static partial class AuthEndpoints
 {
     private const int MaxSignInBodyBytes = 4096;
 
+    private const string GroupPath = "/api/v1/auth";
+    private const string SignInRoute = "/sign-in";
+
+    /// <summary>The one endpoint without a bearer header that still presents credentials (the throttle watches it).</summary>
+    public const string SignInPath = GroupPath + SignInRoute;
+
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/v1/auth").WithTags("Auth");
+        var auth = app.MapGroup(GroupPath).WithTags("Auth");
         auth.MapGet("/session", SessionAsync)
             .WithSummary("Whether sign-in is required, who is signed in, and the CSRF token the POSTs below must send as X-CSRF-TOKEN.")
             .Produces<ApiEnvelope<SessionView>>();
-        auth.MapPost("/sign-in", SignInAsync)
+        auth.MapPost(SignInRoute, SignInAsync)
             .WithSummary("Signs a user in with {username, password}; sets the session cookie. Rate limited per client address.")
             .Produces<ApiEnvelope<SessionView>>()
             .Produces<ApiEnvelope<string>>(StatusCodes.Status401Unauthorized);
@@ -71,13 +77,12 @@ internal static partial class AuthEndpoints
         context.User = user;
         var signedIn = user.Identity?.IsAuthenticated == true;
         var csrf = antiforgery.GetAndStoreTokens(context).RequestToken;
-        context.Response.Headers.CacheControl = "no-store";
-        return context.Response.WriteAsJsonAsync(new ApiEnvelope<SessionView>
+        return Envelopes.WriteAsync(context, new ApiEnvelope<SessionView>
         {
             Data = new SessionView(options.IsOpen ? AuthModes.Open : AuthModes.Token, signedIn, signedIn ? user.Identity!.Name : null, csrf),
             ResultCode = ResultCodes.Ok,
             Success = true,
-        }, AuthJsonContext.Default.ApiEnvelopeSessionView, contentType: "application/json; charset=utf-8");
+        }, AuthJsonContext.Default.ApiEnvelopeSessionView);
     }
 
     private static async Task RequireCsrfAsync(HttpContext context, IAntiforgery antiforgery)

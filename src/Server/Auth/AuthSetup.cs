@@ -45,16 +45,13 @@ internal static partial class AuthSetup
                 o.SlidingExpiration = true;
             });
 
+        // In open mode every policy lets anyone through; otherwise each wants its role.
+        void RoleOrOpen(Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder policy, string role) =>
+            _ = settings.IsOpen ? policy.RequireAssertion(_ => true) : policy.RequireRole(role);
         services.AddAuthorization(o =>
         {
-            o.AddPolicy(AuthSchemes.AgentPolicy, p =>
-            {
-                if (settings.IsOpen) { p.RequireAssertion(_ => true); } else { p.RequireRole(TokenRoles.Agent); }
-            });
-            o.AddPolicy(AuthSchemes.ReaderPolicy, p =>
-            {
-                if (settings.IsOpen) { p.RequireAssertion(_ => true); } else { p.RequireRole(TokenRoles.Read); }
-            });
+            o.AddPolicy(AuthSchemes.AgentPolicy, p => RoleOrOpen(p, TokenRoles.Agent));
+            o.AddPolicy(AuthSchemes.ReaderPolicy, p => RoleOrOpen(p, TokenRoles.Read));
         });
 
         services.AddAntiforgery(o =>

@@ -13,7 +13,7 @@ internal sealed partial class AuthThrottleMiddleware(RequestDelegate next, Faile
     public Task InvokeAsync(HttpContext context)
     {
         var presentsCredentials = context.Request.Headers.Authorization.Count > 0 ||
-            (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments("/api/v1/auth/sign-in", StringComparison.OrdinalIgnoreCase));
+            (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(AuthEndpoints.SignInPath, StringComparison.OrdinalIgnoreCase));
         var address = FailedAttemptThrottle.ClientAddress(context);
         if (!presentsCredentials || !throttle.IsBlocked(address))
         {

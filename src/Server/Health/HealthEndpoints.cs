@@ -1,4 +1,3 @@
-using StackScope.Contracts;
 using StackScope.Server.Api;
 using StackScope.Server.Storage;
 
@@ -11,19 +10,11 @@ internal static class HealthEndpoints
         // Liveness: the process answers. Never touches storage, so a database outage does not get it restarted.
         app.MapGet("/healthz", (HttpContext context) => Envelopes.WriteOkAsync(context));
 
-        // Readiness: storage answers and its schema is in place.
+        // Readiness: storage answers and its schema is in place. Storage away is the envelope middleware's 503.
         app.MapGet("/readyz", async (HttpContext context, IMetricStore store, SchemaGate schema) =>
         {
-            try
-            {
-                await schema.EnsureAsync(context.RequestAborted).ConfigureAwait(false);
-                await store.PingAsync(context.RequestAborted).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (store.IsUnavailable(ex))
-            {
-                throw ApiProblemException.StorageUnavailable(ex);
-            }
-
+            await schema.EnsureAsync(context.RequestAborted).ConfigureAwait(false);
+            await store.PingAsync(context.RequestAborted).ConfigureAwait(false);
             await Envelopes.WriteOkAsync(context).ConfigureAwait(false);
         });
         return app;

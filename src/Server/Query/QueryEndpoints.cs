@@ -51,7 +51,7 @@ internal static class QueryEndpoints
                 agent.Recent.Select(r => r.CpuPercent).Reverse().ToList());
         }).ToList();
 
-        await WriteAsync(context, new ApiEnvelope<IReadOnlyList<AgentView>>
+        await Envelopes.WriteAsync(context, new ApiEnvelope<IReadOnlyList<AgentView>>
         {
             Data = views,
             PageInfo = QueryParameters.PageInfo(page, size, agents.TotalCount),
@@ -127,7 +127,7 @@ internal static class QueryEndpoints
     }
 
     private static Task WriteHistoryAsync(HttpContext context, DateTime from, DateTime to, int step, IReadOnlyList<HistoryBucket> buckets) =>
-        WriteAsync(context, new ApiEnvelope<HistoryView>
+        Envelopes.WriteAsync(context, new ApiEnvelope<HistoryView>
         {
             Data = new HistoryView(from, to, step, buckets.Select(b => new PointView(b.Start, b.Samples, Round(b.CpuAvg), Round(b.CpuMax),
                 Round(b.MemoryAvg), Round(b.MemoryMax), Round(b.MemoryPercentAvg), Round(b.MemoryPercentMax), b.RunningSamples)).ToList()),
@@ -136,7 +136,7 @@ internal static class QueryEndpoints
         }, QueryJsonContext.Default.ApiEnvelopeHistoryView);
 
     private static Task WriteContainersAsync(HttpContext context, Page<ContainerRow> containers, int page, int size) =>
-        WriteAsync(context, new ApiEnvelope<IReadOnlyList<ContainerView>>
+        Envelopes.WriteAsync(context, new ApiEnvelope<IReadOnlyList<ContainerView>>
         {
             Data = containers.Items.Select(c => new ContainerView(c.AgentId, c.NodeName, c.ContainerName, c.Status, c.SampledAt,
                 c.CpuPercent, c.MemoryUsageMiB, c.MemoryPercent)).ToList(),
@@ -147,6 +147,4 @@ internal static class QueryEndpoints
 
     private static double Round(double value) => Math.Round(value, 2, MidpointRounding.AwayFromZero);
 
-    private static Task WriteAsync<T>(HttpContext context, T envelope, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
-        context.Response.WriteAsJsonAsync(envelope, typeInfo, contentType: "application/json; charset=utf-8");
 }

@@ -10,6 +10,7 @@ internal abstract partial class SqlMetricStore : IAuthStore
     protected abstract bool IsDuplicateKey(DbException exception);
 
     private const string TokenColumns = "token_id, role, subject, secret_sha256, created_at, revoked_at";
+    private const string UserColumns = "username, password_hash, created_at";
 
     public async Task<StoredToken?> FindTokenAsync(string tokenId, CancellationToken cancellationToken)
     {
@@ -59,9 +60,9 @@ internal abstract partial class SqlMetricStore : IAuthStore
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(string Name, string Hash, object At)>(new CommandDefinition(
-            "SELECT username, password_hash, created_at FROM app_user WHERE username = @username", new { username },
+            $"SELECT {UserColumns} FROM app_user WHERE username = @username", new { username },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => new StoredUser(r.Name, r.Hash, FromDbTime(r.At))).FirstOrDefault();
+        return rows.Select(ToUser).FirstOrDefault();
     }
 
     public async Task<bool> AddUserAsync(StoredUser user, CancellationToken cancellationToken)
@@ -100,9 +101,11 @@ internal abstract partial class SqlMetricStore : IAuthStore
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(string Name, string Hash, object At)>(new CommandDefinition(
-            "SELECT username, password_hash, created_at FROM app_user ORDER BY username", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => new StoredUser(r.Name, r.Hash, FromDbTime(r.At))).ToList();
+            $"SELECT {UserColumns} FROM app_user ORDER BY username", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(ToUser).ToList();
     }
+
+    private static StoredUser ToUser((string Name, string Hash, object At) row) => new(row.Name, row.Hash, FromDbTime(row.At));
 
     private static StoredToken ToToken((string Id, string Role, string Subject, string Secret, object CreatedAt, object? RevokedAt) row) => new(
         row.Id, row.Role, row.Subject, Convert.FromHexString(row.Secret), FromDbTime(row.CreatedAt),
