@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
 using StackScope.Contracts;
-using StackScope.Server.Storage.MySql;
+using StackScope.Server.Storage;
 
 namespace StackScope.Bench.Ingest;
 
@@ -19,7 +19,8 @@ internal static class BaselineServer
     public static async Task<int> RunAsync(BenchArgs args)
     {
         var pooled = new MySqlConnectionStringBuilder(args.Require("mysql"));
-        await new MySqlMetricStore(pooled.ConnectionString).MigrateAsync(CancellationToken.None).ConfigureAwait(false);
+        await StorageSet.Create(new StorageOptions { Provider = StorageProviders.MySql, ConnectionString = pooled.ConnectionString }, Path.GetTempPath())
+            .Migrator.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
         var connectionString = new MySqlConnectionStringBuilder(pooled.ConnectionString) { Pooling = false }.ConnectionString;
 
         var builder = WebApplication.CreateSlimBuilder();

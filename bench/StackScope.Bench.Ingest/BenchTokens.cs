@@ -9,9 +9,9 @@ internal static class BenchTokens
 {
     public static async Task<Dictionary<string, string>> IssueAsync(string mysqlConnectionString, IEnumerable<string> agents)
     {
-        var store = MetricStoreFactory.Create(new StorageOptions { Provider = StorageProviders.MySql, ConnectionString = mysqlConnectionString }, Path.GetTempPath());
-        await store.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
-        var tokens = new TokenService((IAuthStore)store, TimeProvider.System, Options.Create(new AuthOptions()));
+        var storage = StorageSet.Create(new StorageOptions { Provider = StorageProviders.MySql, ConnectionString = mysqlConnectionString }, Path.GetTempPath());
+        await storage.Migrator.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
+        var tokens = new TokenService(storage.Auth, TimeProvider.System, Options.Create(new AuthOptions()));
         var issued = new Dictionary<string, string>();
         foreach (var agent in agents)
         {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using StackScope.Contracts;
-using StackScope.Server.Storage.MySql;
+using StackScope.Server.Storage;
 
 namespace StackScope.Bench.Ingest;
 
@@ -14,8 +14,8 @@ internal static class QueryBench
 {
     public static async Task<int> SeedAsync(BenchArgs args)
     {
-        var store = new MySqlMetricStore(args.Require("mysql"));
-        await store.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
+        var storage = StorageSet.Create(new StorageOptions { Provider = StorageProviders.MySql, ConnectionString = args.Require("mysql") }, Path.GetTempPath());
+        await storage.Migrator.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
         var agents = (int)args.Number("agents", 50);
         var containers = (int)args.Number("containers", 20);
         var hours = args.Number("hours", 24);
@@ -36,7 +36,7 @@ internal static class QueryBench
                 }
             }
 
-            store.WriteBatch(batch, DateTime.UtcNow);
+            storage.Reports.WriteBatch(batch, DateTime.UtcNow);
             Interlocked.Add(ref rows, batch.Count * (1 + containers));
             return ValueTask.CompletedTask;
         }).ConfigureAwait(false);

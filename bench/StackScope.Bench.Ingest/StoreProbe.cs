@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using StackScope.Contracts;
-using StackScope.Server.Storage.MySql;
+using StackScope.Server.Storage;
 
 namespace StackScope.Bench.Ingest;
 
@@ -10,8 +10,8 @@ internal static class StoreProbe
 {
     public static async Task<int> RunAsync(BenchArgs args)
     {
-        var store = new MySqlMetricStore(args.Require("mysql"));
-        await store.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
+        var storage = StorageSet.Create(new StorageOptions { Provider = StorageProviders.MySql, ConnectionString = args.Require("mysql") }, Path.GetTempPath());
+        await storage.Migrator.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
         var batch = (int)args.Number("batch", 1);
         var factory = new ReportFactory("p" + DateTime.UtcNow.ToString("HHmmssfff", System.Globalization.CultureInfo.InvariantCulture), 1000, 10);
         var times = new List<double>();
@@ -21,7 +21,7 @@ internal static class StoreProbe
                 .Select(_ => JsonSerializer.Deserialize(factory.Next().Body, ContractsJsonContext.Default.MonitorReport)!)
                 .ToList();
             var started = Stopwatch.GetTimestamp();
-            store.WriteBatch(reports, DateTime.UtcNow);
+            storage.Reports.WriteBatch(reports, DateTime.UtcNow);
             times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 

@@ -40,20 +40,16 @@ internal static class ServerApp
             .Validate(o => o.MaxBodyBytes > 0 && o.MaxContainers > 0 && o.QueueCapacity > 0 && o.MaxBatchReports > 0 && o.WriterCount >= 0,
                 "Ingest: MaxBodyBytes, MaxContainers, QueueCapacity and MaxBatchReports must be positive, WriterCount not negative")
             .ValidateOnStart();
-        services.AddSingleton(sp => MetricStoreFactory.Create(
-            sp.GetRequiredService<IOptions<StorageOptions>>().Value, Directory.GetCurrentDirectory()));
-        services.AddSingleton(sp => (IMetricQueries)sp.GetRequiredService<IMetricStore>());
+        services.AddStackScopeStorage();
         services.AddOpenApi();
-        services.AddSingleton<SchemaGate>();
         services.AddSingleton<ReportValidator>();
-        services.AddSingleton(sp => (IAuthStore)sp.GetRequiredService<IMetricStore>());
         services.AddStackScopeAuth(builder.Configuration);
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 
         var app = builder.Build();
         // Resolve now so a bad Storage:Provider stops the start with the key named, not the first request.
-        app.Services.GetRequiredService<IMetricStore>();
+        app.Services.GetRequiredService<StorageSet>();
 
         app.UseMiddleware<EnvelopeMiddleware>();
         app.UseSecurityHeaders();

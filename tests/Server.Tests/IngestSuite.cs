@@ -245,7 +245,7 @@ public abstract class IngestSuite<TDatabase>(ServerFixture<TDatabase> fixture) :
         var agent = Reports.NewAgentId();
         Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, Reports.Seed(agent))).StatusCode);
         var versions = await Db.QueryAsync("SELECT version FROM schema_version");
-        var store = MetricStoreFactory.Create(new StorageOptions { Provider = Db.Provider, ConnectionString = Db.ConnectionString }, Path.GetTempPath());
+        var store = StorageSet.Create(new StorageOptions { Provider = Db.Provider, ConnectionString = Db.ConnectionString }, Path.GetTempPath()).Migrator;
 
         await store.MigrateAsync(CancellationToken.None);
         await store.MigrateAsync(CancellationToken.None);

@@ -8,7 +8,7 @@ namespace StackScope.Server.Api;
 /// Turns every failure into the envelope: a client's mistake into its 4xx, an unreachable database into
 /// 503 with Retry-After, and only a real defect into 500 (logged with its stack).
 /// </summary>
-internal sealed partial class EnvelopeMiddleware(RequestDelegate next, IMetricStore store, ILogger<EnvelopeMiddleware> logger)
+internal sealed partial class EnvelopeMiddleware(RequestDelegate next, ILogger<EnvelopeMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -31,12 +31,19 @@ internal sealed partial class EnvelopeMiddleware(RequestDelegate next, IMetricSt
             LogRejected(logger, context.Request.Path, ex.StatusCode, code, ex.Message);
             await Envelopes.WriteErrorAsync(context, ex.StatusCode, code, ex.Message).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!context.Response.HasStarted && store.IsUnavailable(ex))
+        catch (StorageUnavailableException ex) when (!context.Response.HasStarted)
         {
             // Any path that reads storage (a token or user lookup, a query) while the database is away: the
-            // client's request was fine, so 503 and retry, never the 500 of a defect. After the framing catch
-            // above: Kestrel's BadHttpRequestException is an IOException, which the stores count as "away".
+            // client's request was fine, so 503 and retry, never the 500 of a defect.
             await AnswerProblemAsync(context, ApiProblemException.StorageUnavailable(ex)).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (!context.Response.HasStarted)
+        {
+            // Only storage could raise an IOException of its own, and it translates its failures above: this one is
+            // the request body's framing (e.g. a chunk size that overflows), which Kestrel raises as a plain IOException.
+            LogRejected(logger, context.Request.Path, StatusCodes.Status400BadRequest, ResultCodes.BadRequest, ex.Message);
+            await Envelopes.WriteErrorAsync(context, StatusCodes.Status400BadRequest, ResultCodes.BadRequest,
+                "the request body could not be read: " + ex.Message).ConfigureAwait(false);
         }
         catch (Exception ex) when (!context.Response.HasStarted)
         {

@@ -11,10 +11,10 @@ internal static class HealthEndpoints
         app.MapGet("/healthz", (HttpContext context) => Envelopes.WriteOkAsync(context));
 
         // Readiness: storage answers and its schema is in place. Storage away is the envelope middleware's 503.
-        app.MapGet("/readyz", async (HttpContext context, IMetricStore store, SchemaGate schema) =>
+        app.MapGet("/readyz", async (HttpContext context, SqlDatabase database, SchemaGate schema) =>
         {
             await schema.EnsureAsync(context.RequestAborted).ConfigureAwait(false);
-            await store.PingAsync(context.RequestAborted).ConfigureAwait(false);
+            await database.PingAsync(context.RequestAborted).ConfigureAwait(false);
             await Envelopes.WriteOkAsync(context).ConfigureAwait(false);
         });
         return app;

@@ -18,6 +18,6 @@ internal sealed class IngestOptions
     /// <summary>Most reports one transaction carries (group commit).</summary>
     public int MaxBatchReports { get; set; } = 500;
 
-    /// <summary>Concurrent writer loops; 0 picks 1 for SQLite (one writer at a time anyway) and 2 for MySQL.</summary>
+    /// <summary>Concurrent writer loops; 0 takes the storage dialect's choice (1 for SQLite, 2 for MySQL).</summary>
     public int WriterCount { get; set; }
 }

@@ -18,24 +18,24 @@ internal sealed partial class IngestWriter : BackgroundService
     private const int RetryAfterBusySeconds = 1;
 
     private readonly Channel<PendingReport> _queue;
-    private readonly IMetricStore _store;
+    private readonly IReportWriter _reports;
+    private readonly SqlDatabase _database;
     private readonly SchemaGate _schema;
     private readonly TimeProvider _clock;
     private readonly ILogger<IngestWriter> _logger;
     private readonly IngestOptions _options;
     private readonly int _writerCount;
 
-    public IngestWriter(IMetricStore store, SchemaGate schema, IOptions<IngestOptions> options, IOptions<StorageOptions> storage,
+    public IngestWriter(IReportWriter reports, SqlDatabase database, SchemaGate schema, IOptions<IngestOptions> options,
         TimeProvider clock, ILogger<IngestWriter> logger)
     {
-        _store = store;
+        _reports = reports;
+        _database = database;
         _schema = schema;
         _clock = clock;
         _logger = logger;
         _options = options.Value;
-        _writerCount = _options.WriterCount > 0
-            ? _options.WriterCount
-            : storage.Value.Provider.Equals(StorageProviders.MySql, StringComparison.OrdinalIgnoreCase) ? 2 : 1;
+        _writerCount = _options.WriterCount > 0 ? _options.WriterCount : database.Dialect.DefaultWriterCount;
         _queue = Channel.CreateBounded<PendingReport>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity))
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -64,7 +64,7 @@ internal sealed partial class IngestWriter : BackgroundService
         {
             await _schema.EnsureAsync(stoppingToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (_store.IsUnavailable(ex))
+        catch (StorageUnavailableException ex)
         {
             LogStorageDown(_logger, ex.Message);
         }
@@ -109,7 +109,7 @@ internal sealed partial class IngestWriter : BackgroundService
         try
         {
             _schema.EnsureAsync(CancellationToken.None).GetAwaiter().GetResult();
-            _store.WriteBatch(batch.Select(p => p.Report).ToList(), _clock.GetUtcNow().UtcDateTime);
+            _reports.WriteBatch(batch.Select(p => p.Report).ToList(), _clock.GetUtcNow().UtcDateTime);
         }
         catch (Exception ex)
         {
@@ -164,17 +164,18 @@ internal sealed partial class IngestWriter : BackgroundService
 
     private bool IsStorageDown(Exception failure)
     {
-        if (_store.IsUnavailable(failure))
+        if (failure is StorageUnavailableException)
         {
             return true;
         }
 
+        // The failure alone did not tell: a database that answers a ping refused this data.
         try
         {
-            _store.PingAsync(CancellationToken.None).GetAwaiter().GetResult();
+            _database.PingAsync(CancellationToken.None).GetAwaiter().GetResult();
             return false;
         }
-        catch (Exception ex) when (_store.IsUnavailable(ex))
+        catch (StorageUnavailableException)
         {
             return true;
         }

@@ -4,7 +4,7 @@ namespace StackScope.Server.Storage;
 /// Runs the migrations once, the first time storage is reachable. The server starts even when the
 /// database is not up yet (it answers 503 meanwhile) and migrates as soon as it is.
 /// </summary>
-internal sealed class SchemaGate(IMetricStore store) : IDisposable
+internal sealed class SchemaGate(ISchemaMigrator migrator) : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private volatile bool _migrated;
@@ -25,7 +25,7 @@ internal sealed class SchemaGate(IMetricStore store) : IDisposable
         {
             if (!_migrated)
             {
-                await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+                await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
                 _migrated = true;
             }
         }

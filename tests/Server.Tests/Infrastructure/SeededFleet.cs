@@ -32,11 +32,11 @@ public sealed class SeededFleet<TDatabase> : IAsyncLifetime where TDatabase : Te
     public async Task InitializeAsync()
     {
         await Database.InitializeAsync();
-        var store = MetricStoreFactory.Create(new StorageOptions { Provider = Database.Provider, ConnectionString = Database.ConnectionString }, Path.GetTempPath());
-        await store.MigrateAsync(CancellationToken.None);
+        var storage = StorageSet.Create(new StorageOptions { Provider = Database.Provider, ConnectionString = Database.ConnectionString }, Path.GetTempPath());
+        await storage.Migrator.MigrateAsync(CancellationToken.None);
         var reports = Enumerable.Range(0, Samples).Select(i => Report(Online, TimeOf(i), i)).ToList();
         reports.AddRange(Enumerable.Range(0, 6).Select(i => Report(Offline, End.AddHours(-1).AddSeconds(10 * i), i)));
-        store.WriteBatch(reports, DateTime.UtcNow);
+        storage.Reports.WriteBatch(reports, DateTime.UtcNow);
         Server = await RunningServer.StartAsync(Database);
     }
 

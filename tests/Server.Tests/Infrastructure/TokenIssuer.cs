@@ -13,9 +13,9 @@ public static class TokenIssuer
     public static async Task<string> AgentTokenAsync(TestDatabase database, string agentId)
     {
         ArgumentNullException.ThrowIfNull(database);
-        var store = MetricStoreFactory.Create(new StorageOptions { Provider = database.Provider, ConnectionString = database.ConnectionString }, Path.GetTempPath());
-        await store.MigrateAsync(CancellationToken.None);
-        var tokens = new TokenService((IAuthStore)store, TimeProvider.System, Options.Create(new AuthOptions()));
+        var storage = StorageSet.Create(new StorageOptions { Provider = database.Provider, ConnectionString = database.ConnectionString }, Path.GetTempPath());
+        await storage.Migrator.MigrateAsync(CancellationToken.None);
+        var tokens = new TokenService(storage.Auth, TimeProvider.System, Options.Create(new AuthOptions()));
         return await tokens.IssueAsync(TokenRoles.Agent, agentId, CancellationToken.None)
             ?? throw new InvalidOperationException($"'{agentId}' already has a token");
     }

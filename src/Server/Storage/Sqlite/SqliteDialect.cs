@@ -5,11 +5,12 @@ using Microsoft.Data.Sqlite;
 namespace StackScope.Server.Storage.Sqlite;
 
 /// <summary>The embedded default: one file, WAL, full fsync on commit so an acknowledged report survives power loss.</summary>
-internal sealed class SqliteMetricStore : SqlMetricStore
+internal sealed class SqliteDialect : SqlDialect
 {
+    private const string TimeFormat = "yyyy-MM-dd HH:mm:ss";
     private readonly string _connectionString;
 
-    public SqliteMetricStore(string connectionString)
+    public SqliteDialect(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString)
         {
@@ -28,18 +29,27 @@ internal sealed class SqliteMetricStore : SqlMetricStore
         _connectionString = builder.ToString();
     }
 
-    protected override IReadOnlyList<Migration> Migrations => SqliteMigrations.All;
+    public override IReadOnlyList<Migration> Migrations => SqliteMigrations.All;
 
-    protected override string SkipDuplicatesClause => " ON CONFLICT DO NOTHING";
+    public override string SkipDuplicatesClause => " ON CONFLICT DO NOTHING";
 
-    protected override string ContainerByTimeIndexHint => " INDEXED BY ix_container_agent_time";
+    public override string ContainerByTimeIndexHint => " INDEXED BY ix_container_agent_time";
 
-    protected override string BucketStart(string column) => $"(CAST(strftime('%s', {column}) AS INTEGER) / @step) * @step";
+    public override int DefaultWriterCount => 1;
+
+    public override string BucketStart(string column) => $"(CAST(strftime('%s', {column}) AS INTEGER) / @step) * @step";
+
+    // Times are TEXT in the wire's form: it sorts and compares correctly as text.
+    public override object ToDbTime(DateTime utc) => utc.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    public override DateTime FromDbTime(object value) => value is string text
+        ? DateTime.SpecifyKind(DateTime.ParseExact(text, TimeFormat, CultureInfo.InvariantCulture), DateTimeKind.Utc)
+        : throw new InvalidCastException($"SQLite time column held a {value?.GetType().Name}, not text");
 
     // Microsoft.Data.Sqlite's async methods complete synchronously anyway.
-    protected override Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => Task.FromResult(Open());
+    public override Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => Task.FromResult(Open());
 
-    protected override DbConnection Open()
+    public override DbConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         try
@@ -58,10 +68,8 @@ internal sealed class SqliteMetricStore : SqlMetricStore
         }
     }
 
-    protected override object ToDbTime(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-
     // SQLITE_CONSTRAINT; the unique key is the only constraint the auth INSERTs can break.
-    protected override bool IsDuplicateKey(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
+    public override bool IsDuplicateKey(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
 
     public override bool IsUnavailable(Exception exception) => exception switch
     {

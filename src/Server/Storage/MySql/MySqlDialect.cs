@@ -5,13 +5,13 @@ using MySqlConnector;
 namespace StackScope.Server.Storage.MySql;
 
 /// <summary>MySQL / MariaDB through MySqlConnector's pooled, long-lived connections.</summary>
-internal sealed class MySqlMetricStore : SqlMetricStore
+internal sealed class MySqlDialect : SqlDialect
 {
     private readonly string _connectionString;
     private readonly string _serverOnlyConnectionString;
     private readonly string _database;
 
-    public MySqlMetricStore(string connectionString)
+    public MySqlDialect(string connectionString)
     {
         var builder = new MySqlConnectionStringBuilder(connectionString)
         {
@@ -30,16 +30,25 @@ internal sealed class MySqlMetricStore : SqlMetricStore
         _serverOnlyConnectionString = builder.ConnectionString;
     }
 
-    protected override IReadOnlyList<Migration> Migrations => MySqlMigrations.All;
+    public override IReadOnlyList<Migration> Migrations => MySqlMigrations.All;
 
-    protected override string SkipDuplicatesClause => " ON DUPLICATE KEY UPDATE id = id";
+    public override string SkipDuplicatesClause => " ON DUPLICATE KEY UPDATE id = id";
 
-    protected override string ContainerByTimeIndexHint => " FORCE INDEX (ix_container_agent_time)";
+    public override string ContainerByTimeIndexHint => " FORCE INDEX (ix_container_agent_time)";
+
+    // Two loops keep one batch committing while the next is built and sent (measured in BENCHMARKS.md).
+    public override int DefaultWriterCount => 2;
 
     // TIMESTAMPDIFF, not UNIX_TIMESTAMP: the latter reads DATETIME in the session's time zone.
-    protected override string BucketStart(string column) => $"(TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', {column}) DIV @step) * @step";
+    public override string BucketStart(string column) => $"(TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', {column}) DIV @step) * @step";
 
-    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    public override object ToDbTime(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Unspecified);
+
+    public override DateTime FromDbTime(object value) => value is DateTime time
+        ? DateTime.SpecifyKind(time, DateTimeKind.Utc)
+        : throw new InvalidCastException($"MySQL time column held a {value?.GetType().Name}, not DATETIME");
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new MySqlConnection(_connectionString);
         try
@@ -54,7 +63,7 @@ internal sealed class MySqlMetricStore : SqlMetricStore
             await using (var server = new MySqlConnection(_serverOnlyConnectionString))
             {
                 await server.OpenAsync(cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(server, null,
+                await SqlDatabase.ExecuteAsync(server, null,
                     $"CREATE DATABASE IF NOT EXISTS `{_database.Replace("`", "``", StringComparison.Ordinal)}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
                     cancellationToken).ConfigureAwait(false);
             }
@@ -66,12 +75,11 @@ internal sealed class MySqlMetricStore : SqlMetricStore
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            MySqlConnection.ClearAllPools();
             throw;
         }
     }
 
-    protected override DbConnection Open()
+    public override DbConnection Open()
     {
         // The database exists once migrations ran, which always precede writes.
         var connection = new MySqlConnection(_connectionString);
@@ -83,47 +91,41 @@ internal sealed class MySqlMetricStore : SqlMetricStore
         catch
         {
             connection.Dispose();
-            MySqlConnection.ClearAllPools();
             throw;
         }
     }
 
-    protected override async Task<IAsyncDisposable?> LockSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
+    public override async Task<IAsyncDisposable?> LockSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        await ExecuteAsync(connection, null, "DO GET_LOCK('stackscope_schema', 60)", cancellationToken).ConfigureAwait(false);
+        await SqlDatabase.ExecuteAsync(connection, null, "DO GET_LOCK('stackscope_schema', 60)", cancellationToken).ConfigureAwait(false);
         return new SchemaLock(connection);
     }
 
-    protected override object ToDbTime(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Unspecified);
-
-    protected override bool IsDuplicateKey(DbException exception) =>
+    public override bool IsDuplicateKey(DbException exception) =>
         exception is MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry };
 
-    public override bool IsUnavailable(Exception exception)
+    // Only failures that say the server is away or busy; anything else the ingest writer decides with a ping.
+    public override bool IsUnavailable(Exception exception) => exception switch
     {
-        // Only failures that say the server is away or busy; anything else is decided by the writer with a ping.
-        var unavailable = exception switch
-        {
-            MySqlException { IsTransient: true } => true,
-            MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost or MySqlErrorCode.CommandTimeoutExpired
-                or MySqlErrorCode.ServerShutdown or MySqlErrorCode.QueryInterrupted or MySqlErrorCode.ConnectionCountError } => true,
-            SocketException or IOException or TimeoutException or MySqlEndOfStreamException => true,
-            MySqlException { InnerException: { } inner } => IsUnavailable(inner),
-            InvalidOperationException { InnerException: { } inner } => IsUnavailable(inner),
-            _ => false,
-        };
-        if (unavailable)
-        {
-            // Connections in the pool may point at a server that has gone away; start afresh.
-            MySqlConnection.ClearAllPools();
-        }
+        MySqlException { IsTransient: true } => true,
+        MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost or MySqlErrorCode.CommandTimeoutExpired
+            or MySqlErrorCode.ServerShutdown or MySqlErrorCode.QueryInterrupted or MySqlErrorCode.ConnectionCountError } => true,
+        SocketException or IOException or TimeoutException or MySqlEndOfStreamException => true,
+        MySqlException { InnerException: { } inner } => IsUnavailable(inner),
+        InvalidOperationException { InnerException: { } inner } => IsUnavailable(inner),
+        _ => false,
+    };
 
-        return unavailable;
+    // This store's pool only: another MySqlConnector user in the process keeps its connections.
+    public override void ForgetIdleConnections()
+    {
+        using var connection = new MySqlConnection(_connectionString);
+        MySqlConnection.ClearPool(connection);
     }
 
     private sealed class SchemaLock(DbConnection connection) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() =>
-            await ExecuteAsync(connection, null, "DO RELEASE_LOCK('stackscope_schema')", CancellationToken.None).ConfigureAwait(false);
+            await SqlDatabase.ExecuteAsync(connection, null, "DO RELEASE_LOCK('stackscope_schema')", CancellationToken.None).ConfigureAwait(false);
     }
 }

@@ -1,0 +1,78 @@
+using System.Data.Common;
+
+namespace StackScope.Server.Storage;
+
+/// <summary>
+/// The storage boundary: every storage class reaches the database through here, and every provider failure
+/// that means "database away" leaves as <see cref="StorageUnavailableException"/>. Other failures (a defect,
+/// data the database refused) pass through unchanged.
+/// </summary>
+internal sealed class SqlDatabase(SqlDialect dialect)
+{
+    public SqlDialect Dialect => dialect;
+
+    public async Task<T> RunAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        try
+        {
+            await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await work(connection).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && dialect.IsUnavailable(ex))
+        {
+            throw Unavailable(ex);
+        }
+    }
+
+    public async Task RunAsync(Func<DbConnection, Task> work, CancellationToken cancellationToken) =>
+        await RunAsync<bool>(async connection =>
+        {
+            await work(connection).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Blocking variant for the ingest writer's dedicated threads.</summary>
+    public void Run(Action<DbConnection> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        try
+        {
+            using var connection = dialect.Open();
+            work(connection);
+        }
+        catch (Exception ex) when (dialect.IsUnavailable(ex))
+        {
+            throw Unavailable(ex);
+        }
+    }
+
+    /// <summary>Round trip to the database; throws <see cref="StorageUnavailableException"/> when it cannot be reached.</summary>
+    public Task PingAsync(CancellationToken cancellationToken) =>
+        RunAsync(connection => ExecuteAsync(connection, null, "SELECT 1", cancellationToken), cancellationToken);
+
+    public static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public static void AddParameter(DbCommand command, string name, object value)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private StorageUnavailableException Unavailable(Exception cause)
+    {
+        // The translation, not the check, acts: pooled connections may point at a server that went away.
+        dialect.ForgetIdleConnections();
+        return new StorageUnavailableException("storage unavailable: " + cause.Message, cause);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Data.Common;
+
+namespace StackScope.Server.Storage;
+
+/// <summary>
+/// Everything that differs between SQLite and MySQL/MariaDB, in one object the storage classes are given:
+/// how to connect, SQL fragments, time conversion, index hints, how many writers suit the database, and how
+/// a failure that means "the database is away" looks. The storage classes themselves hold no provider names.
+/// </summary>
+internal abstract class SqlDialect
+{
+    public abstract IReadOnlyList<Migration> Migrations { get; }
+
+    /// <summary>Appended to every INSERT of reports so a re-sent row is skipped, never duplicated nor an error.</summary>
+    public abstract string SkipDuplicatesClause { get; }
+
+    /// <summary>
+    /// Pins joins from "latest report per agent" to (agent_id, con_get_datetime). Given only the join, MariaDB
+    /// picks the clustered key's agent_id prefix and reads every row the agent ever sent (1.6 s for 50 agents
+    /// with 24 h of history) instead of the few rows of one report.
+    /// </summary>
+    public abstract string ContainerByTimeIndexHint { get; }
+
+    /// <summary>Concurrent ingest writers that pay off: SQLite takes one writer at a time anyway.</summary>
+    public abstract int DefaultWriterCount { get; }
+
+    /// <summary>SQL for "seconds since the epoch" of a time column, integer-divided into buckets of @step.</summary>
+    public abstract string BucketStart(string column);
+
+    public abstract object ToDbTime(DateTime utc);
+
+    /// <summary>A time column's value as UTC; each provider hands back its own representation.</summary>
+    public abstract DateTime FromDbTime(object value);
+
+    public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Blocking open, for the ingest writer's dedicated threads.</summary>
+    public abstract DbConnection Open();
+
+    /// <summary>Serializes concurrent migrators (several servers starting at once) where the database allows.</summary>
+    public virtual Task<IAsyncDisposable?> LockSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<IAsyncDisposable?>(null);
+
+    /// <summary>
+    /// True when the failure says the database is away (refused, lost, timed out, locked): the request was fine
+    /// and may be retried. False when the failure alone does not tell. A pure check: no side effects.
+    /// </summary>
+    public abstract bool IsUnavailable(Exception exception);
+
+    /// <summary>True when a statement failed on a unique key.</summary>
+    public abstract bool IsDuplicateKey(DbException exception);
+
+    /// <summary>Drops idle pooled connections, which may point at a server that has gone away.</summary>
+    public virtual void ForgetIdleConnections()
+    {
+    }
+}

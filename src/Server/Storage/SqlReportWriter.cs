@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using StackScope.Contracts;
+
+namespace StackScope.Server.Storage;
+
+/// <summary>
+/// The batched, idempotent write path. Synchronous on purpose: it runs on the ingest writer's own threads,
+/// where blocking I/O does not wait in the thread-pool queue behind HTTP requests (which under load made
+/// each of a batch's round trips 10x slower).
+/// </summary>
+internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
+{
+    // Small enough that a statement's parameter list (about 2,000) stays off the large-object heap, whose
+    // allocations force full GCs (seen as 1-2 gen2 GCs a second under load); large enough that a batch
+    // needs few round trips.
+    private const int RowsPerStatement = 200;
+
+    private static readonly string[] ParameterNames = Enumerable.Range(0, RowsPerStatement * 16)
+        .Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+    private readonly ConcurrentDictionary<(string Table, int Rows), string> _insertSql = new();
+
+    public void WriteBatch(IReadOnlyList<MonitorReport> reports, DateTime receivedAtUtc)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        if (reports.Count == 0)
+        {
+            return;
+        }
+
+        var receivedAt = database.Dialect.ToDbTime(receivedAtUtc);
+        database.Run(connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            InsertRows(connection, transaction, "server", ReportColumns.Server, reports, receivedAt);
+            InsertRows(connection, transaction, "container", ReportColumns.Container, reports.SelectMany(r => r.Containers).ToList(), receivedAt);
+            transaction.Commit();
+        });
+    }
+
+    private void InsertRows<T>(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<StoredField<T>> fields,
+        IReadOnlyList<T> rows, object receivedAt)
+    {
+        var dialect = database.Dialect;
+        for (var start = 0; start < rows.Count; start += RowsPerStatement)
+        {
+            var count = Math.Min(RowsPerStatement, rows.Count - start);
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = _insertSql.GetOrAdd((table, count), key => BuildInsert(key.Table, fields, key.Rows));
+            var parameterIndex = 0;
+            for (var row = start; row < start + count; row++)
+            {
+                foreach (var field in fields)
+                {
+                    var value = field.Value(rows[row]);
+                    SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), field.IsTime ? dialect.ToDbTime((DateTime)value) : value);
+                }
+
+                SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), receivedAt);
+            }
+
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private static string ParameterName(int index) =>
+        index < ParameterNames.Length ? ParameterNames[index] : "@p" + index.ToString(CultureInfo.InvariantCulture);
+
+    private string BuildInsert<T>(string table, IReadOnlyList<StoredField<T>> fields, int rows)
+    {
+        var columns = fields.Count + 1;
+        var sql = new StringBuilder(64 + (rows * columns * 8));
+        sql.Append("INSERT INTO ").Append(table).Append('(').AppendJoin(',', fields.Select(f => f.Column))
+            .Append(',').Append(ReportColumns.ReceivedAt).Append(") VALUES ");
+        var parameterIndex = 0;
+        for (var row = 0; row < rows; row++)
+        {
+            sql.Append(row == 0 ? "(" : ",(");
+            for (var column = 0; column < columns; column++)
+            {
+                sql.Append(column == 0 ? "" : ",").Append(ParameterName(parameterIndex++));
+            }
+
+            sql.Append(')');
+        }
+
+        return sql.Append(database.Dialect.SkipDuplicatesClause).ToString();
+    }
+}
