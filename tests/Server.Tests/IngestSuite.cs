@@ -240,6 +240,37 @@ public abstract class IngestSuite<TDatabase>(ServerFixture<TDatabase> fixture) :
     }
 
     [Fact]
+    public async Task Every_wire_field_is_stored_in_the_column_of_its_name()
+    {
+        var agent = Reports.NewAgentId();
+        var report = Reports.Seed(agent);
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, report)).StatusCode);
+
+        var server = Assert.Single(await Db.QueryAsync("SELECT * FROM server WHERE agent_id = @a", ("@a", agent)));
+        Assert.All(WireContractTests.ReportFields, name => AssertStored(report[name]!, server[name]));
+        var containers = await Db.QueryAsync("SELECT * FROM container WHERE agent_id = @a ORDER BY container_name", ("@a", agent));
+        var sent = report["container_stats"]!.AsArray().OrderBy(c => c!["container_name"]!.GetValue<string>(), StringComparer.Ordinal).ToList();
+        Assert.Equal(sent.Count, containers.Count);
+        for (var i = 0; i < sent.Count; i++)
+        {
+            var row = containers[i];
+            Assert.All(WireContractTests.ContainerFields, name => AssertStored(sent[i]![name]!, row[name]));
+        }
+    }
+
+    private static void AssertStored(JsonNode sent, object? stored)
+    {
+        if (sent.GetValueKind() == System.Text.Json.JsonValueKind.Number)
+        {
+            Assert.Equal(sent.GetValue<double>(), Convert.ToDouble(stored, CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            Assert.Equal(sent.GetValue<string>(), Wire(stored));
+        }
+    }
+
+    [Fact]
     public async Task Migrating_again_changes_nothing()
     {
         var agent = Reports.NewAgentId();
@@ -260,7 +291,7 @@ public abstract class IngestSuite<TDatabase>(ServerFixture<TDatabase> fixture) :
     {
         DateTime time => WireTimestamp.ToWire(time),
         string text => text,
-        _ => throw new InvalidOperationException($"unexpected time value {value}"),
+        _ => throw new InvalidOperationException($"unexpected stored text {value}"),
     };
 }
 

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using StackScope.Contracts;
+using StackScope.Server.Ingest;
+using StackScope.Server.Storage;
+using StackScope.Server.Tests.Infrastructure;
+
+namespace StackScope.Server.Tests;
+
+/// <summary>
+/// The wire contract checked once, by reflection over the Contracts records: a property added to
+/// <see cref="MonitorReport"/> or <see cref="ContainerStat"/> fails here until it is read, validated and stored.
+/// </summary>
+public class WireContractTests
+{
+    private const string ContainerPrefix = "container_stats[0].";
+
+    public static IEnumerable<string> ReportFields => WireNames(typeof(MonitorReport)).Where(n => n != "container_stats");
+
+    public static IEnumerable<string> ContainerFields => WireNames(typeof(ContainerStat));
+
+    [Fact]
+    public void Every_field_of_a_report_is_read_back_with_its_value()
+    {
+        var report = EveryFieldSet();
+        var json = JsonSerializer.Serialize(report, ContractsJsonContext.Default.MonitorReport);
+        var wire = JsonNode.Parse(json)!.AsObject();
+        Assert.All(ReportFields, name => Assert.NotNull(wire[name]));
+        Assert.All(ContainerFields, name => Assert.NotNull(wire["container_stats"]![0]![name]));
+
+        using var document = JsonDocument.Parse(json);
+        var read = ReportReader.Read(document.RootElement);
+
+        Assert.Equal(json, JsonSerializer.Serialize(read, ContractsJsonContext.Default.MonitorReport));
+    }
+
+    [Fact]
+    public void Every_field_has_a_stored_column_named_as_on_the_wire()
+    {
+        Assert.Equal(ReportFields.Order(), ReportColumns.Server.Select(f => f.Column).Order());
+        Assert.Equal(ContainerFields.Order(), ReportColumns.Container.Select(f => f.Column).Order());
+    }
+
+    [Fact]
+    public void Every_stored_column_takes_its_value_from_the_field_of_that_name()
+    {
+        var report = EveryFieldSet();
+        var wire = JsonNode.Parse(JsonSerializer.Serialize(report, ContractsJsonContext.Default.MonitorReport))!.AsObject();
+        foreach (var field in ReportColumns.Server)
+        {
+            Assert.Equal(Text(wire[field.Column]), Text(field.Value(report)));
+        }
+
+        foreach (var field in ReportColumns.Container)
+        {
+            Assert.Equal(Text(wire["container_stats"]![0]![field.Column]), Text(field.Value(report.Containers[0])));
+        }
+    }
+
+    [Fact]
+    public void Every_field_has_a_validation_case_that_names_it()
+    {
+        var named = InvalidReports.All.Values.Select(c => c.MessageFragment).ToList();
+        var fields = ReportFields.Select(n => n + ":").Concat(ContainerFields.Select(n => ContainerPrefix + n + ":"));
+
+        Assert.All(fields, field => Assert.Contains(named, message => message.StartsWith(field, StringComparison.Ordinal)));
+    }
+
+    /// <summary>A report in which every property of both records holds a value of its own, set by reflection.</summary>
+    internal static MonitorReport EveryFieldSet()
+    {
+        var report = JsonSerializer.Deserialize(Reports.SeedRequest, ContractsJsonContext.Default.MonitorReport)!;
+        var seed = 1;
+        var container = Fill(report.Containers[0], ref seed);
+        var filled = Fill(report, ref seed);
+        return filled with { Containers = [container] };
+    }
+
+    private static T Fill<T>(T record, ref int seed)
+        where T : class
+    {
+        foreach (var property in typeof(T).GetProperties().Where(p => p.GetCustomAttribute<JsonPropertyNameAttribute>() is not null))
+        {
+            var value = DistinctValue(property, seed++);
+            if (value is not null)
+            {
+                property.SetValue(record, value);
+            }
+        }
+
+        return record;
+    }
+
+    private static object? DistinctValue(PropertyInfo property, int seed)
+    {
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        return type switch
+        {
+            _ when type == typeof(string) => property.Name is "EngineType" ? EngineTypes.Docker : "v" + seed.ToString(CultureInfo.InvariantCulture),
+            _ when type == typeof(int) => seed,
+            _ when type == typeof(long) => 1_000_000_000_000L + seed,
+            _ when type == typeof(double) => seed + 0.25,
+            _ when type == typeof(bool) => true,
+            _ when type == typeof(DateTime) => new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(seed),
+            _ when type.IsGenericType => null, // the container list, set by the caller
+            _ => throw new InvalidOperationException($"{property.Name}: teach this test a value for {type.Name}"),
+        };
+    }
+
+    private static string Text(object? value) => value switch
+    {
+        DateTime time => WireTimestamp.ToWire(time),
+        JsonNode node => node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString(),
+        IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
+        _ => value?.ToString() ?? "null",
+    };
+
+    private static IEnumerable<string> WireNames(Type type) =>
+        type.GetProperties().Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name).OfType<string>();
+}
