@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using StackScope.Agent.Engines.Cgroups;
 using StackScope.Agent.Engines.Docker;
 
 // agent-bench cycle DOCKER_HOST [rounds] [files|api]
@@ -20,15 +21,16 @@ using var client = new DockerEngineClient(dockerHost);
 // "api" as the fourth argument measures the Engine API path alone, which also times the original's approach;
 // "files" (the default) reads the cgroup files.
 var viaApi = args.Length > 3 && args[3] == "api";
-var collector = new DockerCollector(client, viaApi ? null : new CgroupStatsReader("/sys/fs/cgroup", "/proc"), NullLogger<DockerCollector>.Instance);
-await collector.PrimeAsync(CancellationToken.None);
+var engine = new DockerEngine(client, viaApi ? null : new CgroupStatsReader("/sys/fs/cgroup", "/proc", DockerEngine.CgroupPathPatterns),
+    TimeSpan.FromSeconds(30), NullLogger<DockerEngine>.Instance);
+await engine.SampleAsync(CancellationToken.None);
 
 var times = new List<double>();
 var count = 0;
 for (var i = 0; i < rounds; i++)
 {
     var started = Stopwatch.GetTimestamp();
-    count = (await collector.CollectAsync(CancellationToken.None)).Count(r => r.State == "running");
+    count = (await engine.SampleAsync(CancellationToken.None)).Count(r => r.State == "running");
     times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 }
 

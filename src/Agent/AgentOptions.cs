@@ -32,6 +32,12 @@ internal sealed class AgentOptions
 
     public int RequestTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// Time budget of each collector call (the host's /proc, an engine's list, a container's stats); an engine's
+    /// whole sample gets twice this. A collector past its budget is left out of that report, never the report.
+    /// </summary>
+    public int CollectorTimeoutSeconds { get; set; } = 5;
+
     /// <summary>The host's cgroup filesystem, read directly for container stats; empty to always use the Engine API.</summary>
     public string CgroupRoot { get; set; } = "/sys/fs/cgroup";
 

@@ -31,6 +31,11 @@ internal static class AgentOptionsValidator
             errors.Add($"Agent:IntervalSeconds must be 1-3600, got {options.IntervalSeconds}");
         }
 
+        if (options.CollectorTimeoutSeconds is < 1 or > 60)
+        {
+            errors.Add($"Agent:CollectorTimeoutSeconds must be 1-60, got {options.CollectorTimeoutSeconds}");
+        }
+
         if (!options.DockerHost.StartsWith("unix://", StringComparison.Ordinal) && !options.DockerHost.StartsWith("tcp://", StringComparison.Ordinal))
         {
             errors.Add($"Agent:DockerHost must start with unix:// or tcp://, got '{options.DockerHost}'");

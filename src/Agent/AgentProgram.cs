@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using StackScope.Agent.Delivery;
+using StackScope.Agent.Engines;
+using StackScope.Agent.Engines.Cgroups;
 using StackScope.Agent.Engines.Docker;
 using StackScope.Agent.Host;
 using StackScope.Agent.Sampling;
@@ -47,27 +49,41 @@ internal static class AgentProgram
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new HostCollector(options.ProcRoot));
         services.AddSingleton(new DockerEngineClient(options.DockerHost));
-        services.AddSingleton(sp => new DockerCollector(sp.GetRequiredService<DockerEngineClient>(),
-            Directory.Exists(options.CgroupRoot) ? new CgroupStatsReader(options.CgroupRoot, options.ProcRoot) : null,
-            sp.GetRequiredService<ILogger<DockerCollector>>()));
+        services.AddSingleton<IContainerEngine>(sp => new DockerEngine(sp.GetRequiredService<DockerEngineClient>(),
+            options.CgroupRoot.Length > 0 && Directory.Exists(options.CgroupRoot)
+                ? new CgroupStatsReader(options.CgroupRoot, options.ProcRoot, DockerEngine.CgroupPathPatterns)
+                : null,
+            TimeSpan.FromSeconds(options.CollectorTimeoutSeconds), sp.GetRequiredService<ILogger<DockerEngine>>()));
+        services.AddSingleton<ContainerFigures>();
+        services.AddSingleton<CollectorGuard>();
         services.AddSingleton<ReportSampler>();
         services.AddSingleton(_ => ServerConnection.Create(options));
         services.AddSingleton(sp => new ReportSender(sp.GetRequiredService<HttpClient>(),
-            new Uri(new Uri(options.ServerUrl.TrimEnd('/') + "/"), ReportSender.MonitorInfoPath)));
+            new Uri(new Uri(options.ServerUrl.TrimEnd('/') + "/"), ReportSender.MonitorInfoPath), sp.GetRequiredService<TimeProvider>()));
 
         if (once)
         {
             using var host = builder.Build();
-            return await OnceCommand.RunAsync(host.Services, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                return await OnceCommand.RunAsync(host.Services, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                await Console.Error.WriteLineAsync("ss-agent: failed unexpectedly: " + ex).ConfigureAwait(false);
+                return AgentExit.FatalError;
+            }
         }
 
         services.AddSingleton(sp => new ReportSpool(options.SpoolPath, options.SpoolMaxBytes, TimeSpan.FromHours(options.SpoolMaxAgeHours),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ReportSpool>>()));
         services.AddSingleton<DeliverySignal>();
+        services.AddSingleton(new Backoff(Random.Shared));
+        services.AddSingleton<AgentExit>();
         services.AddHostedService<SamplingWorker>();
         services.AddHostedService<DeliveryWorker>();
         using var app = builder.Build();
         await app.RunAsync().ConfigureAwait(false);
-        return 0;
+        return app.Services.GetRequiredService<AgentExit>().Code;
     }
 }

@@ -21,7 +21,11 @@ internal static class OnceCommand
 
         await sampler.PrimeAsync(cancellationToken).ConfigureAwait(false);
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-        var report = await sampler.SampleAsync(cancellationToken).ConfigureAwait(false);
+        if (await sampler.SampleAsync(cancellationToken).ConfigureAwait(false) is not { } report)
+        {
+            await Console.Error.WriteLineAsync("ss-agent: the host's figures could not be read; nothing was sent").ConfigureAwait(false);
+            return 1;
+        }
 
         var output = new StringBuilder();
         var hostRecord = report with { Containers = [] };

@@ -1,4 +1,7 @@
+using StackScope.Agent.Engines;
+using StackScope.Agent.Engines.Cgroups;
 using StackScope.Agent.Engines.Docker;
+using StackScope.Agent.Sampling;
 
 namespace StackScope.Agent.Tests;
 
@@ -25,11 +28,11 @@ public sealed class CgroupStatsReaderTests : IDisposable
         Write(root, $"memory/docker/{Id}/memory.limit_in_bytes", "134217728\n");
         Write(root, $"memory/docker/{Id}/memory.stat", "cache 10485760\ninactive_file 1048576\ntotal_inactive_file 10485760\n");
 
-        var (cpu, memory) = new CgroupStatsReader(root, _proc).Read(Id)!.Value;
+        var (cpu, memory) = new CgroupStatsReader(root, _proc, DockerEngine.CgroupPathPatterns).Read(Id)!;
 
         Assert.Equal(new CpuSnapshot(7625560335, 1000UL * 10_000_000, 2), cpu);
-        Assert.Equal(62914560UL, memory.Usage);
-        Assert.Equal(134217728UL, memory.Limit);
+        Assert.Equal(62914560UL, memory.UsageBytes);
+        Assert.Equal(134217728UL, memory.LimitBytes);
         Assert.Equal((50.0, 39.06), ContainerMemoryCalculator.Calculate(memory, 1UL << 32)); // 60 - 10 MiB of 128
     }
 
@@ -43,17 +46,17 @@ public sealed class CgroupStatsReaderTests : IDisposable
         Write(root, $"system.slice/docker-{Id}.scope/memory.max", "max\n");
         Write(root, $"system.slice/docker-{Id}.scope/memory.stat", "anon 52428800\nfile 20971520\ninactive_file 20971520\n");
 
-        var reader = new CgroupStatsReader(root, _proc);
-        var (cpu, memory) = reader.Read(Id)!.Value;
+        var reader = new CgroupStatsReader(root, _proc, DockerEngine.CgroupPathPatterns);
+        var (cpu, memory) = reader.Read(Id)!;
 
         Assert.True(reader.IsCgroupV2);
-        Assert.Equal(2_500_000_000UL, cpu.ContainerNanos);
+        Assert.Equal(2_500_000_000UL, cpu!.Value.ContainerNanos);
         Assert.Equal((50.0, 1.22), ContainerMemoryCalculator.Calculate(memory, 4096UL * 1048576)); // 70 - 20 MiB of the host's 4 GiB
     }
 
     [Fact]
     public void A_container_without_visible_cgroup_is_left_to_the_engine_api() =>
-        Assert.Null(new CgroupStatsReader(Path.Combine(_root, "empty"), _proc).Read(Id));
+        Assert.Null(new CgroupStatsReader(Path.Combine(_root, "empty"), _proc, DockerEngine.CgroupPathPatterns).Read(Id));
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using StackScope.Agent.Engines;
 using StackScope.Agent.Engines.Docker;
+using StackScope.Agent.Sampling;
 
 namespace StackScope.Agent.Tests;
 
@@ -36,7 +38,7 @@ public class DockerCalculatorTests
     [Fact]
     public void Cgroup_v1_usage_less_total_inactive_file()
     {
-        var memory = new DockerMemoryStats(60 * 1048576UL, HostBytes, new Dictionary<string, ulong>
+        var memory = MemoryCounters.FromStat(60 * 1048576UL, HostBytes, new Dictionary<string, ulong>
         {
             ["total_inactive_file"] = 10 * 1048576UL,
             ["inactive_file"] = 4 * 1048576UL,
@@ -51,14 +53,14 @@ public class DockerCalculatorTests
     [Fact]
     public void Cgroup_v2_usage_less_inactive_file()
     {
-        var memory = new DockerMemoryStats(60 * 1048576UL, HostBytes, new Dictionary<string, ulong> { ["inactive_file"] = 4 * 1048576UL });
+        var memory = MemoryCounters.FromStat(60 * 1048576UL, HostBytes, new Dictionary<string, ulong> { ["inactive_file"] = 4 * 1048576UL });
         Assert.Equal(56.0, ContainerMemoryCalculator.Calculate(memory, HostBytes).UsageMiB);
     }
 
     [Fact]
     public void Memory_percent_is_of_the_container_limit_when_set()
     {
-        var memory = new DockerMemoryStats(64 * 1048576UL, 128 * 1048576UL, new Dictionary<string, ulong> { ["total_inactive_file"] = 0 });
+        var memory = MemoryCounters.FromStat(64 * 1048576UL, 128 * 1048576UL, new Dictionary<string, ulong> { ["total_inactive_file"] = 0 });
         Assert.Equal((64.0, 50.0), ContainerMemoryCalculator.Calculate(memory, HostBytes));
     }
 
@@ -66,7 +68,7 @@ public class DockerCalculatorTests
     public void Memory_percent_is_of_the_host_when_no_limit()
     {
         // cgroup v1 "unlimited" is 2^63 rounded to a page.
-        var memory = new DockerMemoryStats(1048576UL * 512, 9223372036854771712, null);
+        var memory = MemoryCounters.FromStat(1048576UL * 512, 9223372036854771712, null);
         Assert.Equal((512.0, 25.0), ContainerMemoryCalculator.Calculate(memory, HostBytes));
     }
 
@@ -80,11 +82,12 @@ public class DockerCalculatorTests
         // Docker 20.10 on cgroup v1, one-shot stats of a busy loop limited with --cpus 0.5.
         var stats = JsonSerializer.Deserialize(Fixture.Text("docker", "stats-cgroup-v1-cpus-0.5.json"), DockerJsonContext.Default.DockerStats)!;
 
-        var snapshot = CpuSnapshot.From(stats)!.Value;
+        var counters = DockerStatsConverter.ToCounters(stats);
+        var snapshot = counters.Cpu!.Value;
         Assert.Equal(7625560335UL, snapshot.ContainerNanos);
         Assert.Equal(5202150000000UL, snapshot.SystemNanos);
         Assert.Equal(2, snapshot.OnlineCpus);
-        var (usage, percent) = ContainerMemoryCalculator.Calculate(stats.MemoryStats, 25276026880);
+        var (usage, percent) = ContainerMemoryCalculator.Calculate(counters.Memory, 25276026880);
         Assert.Equal(0.57, usage);      // 598016 B, no inactive file
         Assert.Equal(0.0, percent);
     }

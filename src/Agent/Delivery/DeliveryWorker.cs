@@ -6,12 +6,26 @@ namespace StackScope.Agent.Delivery;
 /// Sends spooled reports oldest first, one at a time so the server sees them in order. Runs apart from
 /// sampling: an outage grows the spool, it never delays the next sample.
 /// </summary>
-internal sealed partial class DeliveryWorker(ReportSpool spool, ReportSender sender, DeliverySignal signal, ILogger<DeliveryWorker> logger)
+internal sealed partial class DeliveryWorker(
+    ReportSpool spool, ReportSender sender, DeliverySignal signal, Backoff backoff, TimeProvider clock, AgentExit exit, ILogger<DeliveryWorker> logger)
     : BackgroundService
 {
-    private readonly Backoff _backoff = new(Random.Shared);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await DeliverAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            exit.Fail("Delivery", ex);
+        }
+    }
+
+    private async Task DeliverAsync(CancellationToken stoppingToken)
     {
         var outage = false;
         while (!stoppingToken.IsCancellationRequested)
@@ -50,7 +64,7 @@ internal sealed partial class DeliveryWorker(ReportSpool spool, ReportSender sen
             switch (result.Outcome)
             {
                 case DeliveryOutcome.Delivered:
-                    _backoff.Reset();
+                    backoff.Reset();
                     if (outage)
                     {
                         LogServerBack(logger);
@@ -63,7 +77,7 @@ internal sealed partial class DeliveryWorker(ReportSpool spool, ReportSender sen
                     LogRejected(logger, Path.GetFileName(next.Path), result.StatusCode ?? 0, ReportSender.Describe(result.Body));
                     break;
                 default:
-                    var delay = _backoff.Next(result.RetryAfter);
+                    var delay = backoff.Next(result.RetryAfter);
                     if (result.Outcome == DeliveryOutcome.NotAuthorized)
                     {
                         // Every time, not once per outage: nothing will arrive until someone fixes the token.
@@ -78,7 +92,7 @@ internal sealed partial class DeliveryWorker(ReportSpool spool, ReportSender sen
 
                     try
                     {
-                        await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+                        await Task.Delay(delay, clock, stoppingToken).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {

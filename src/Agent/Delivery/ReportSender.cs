@@ -6,7 +6,7 @@ using StackScope.Contracts;
 namespace StackScope.Agent.Delivery;
 
 /// <summary>POSTs one report to ss-server over a keep-alive connection and classifies the answer.</summary>
-internal sealed class ReportSender(HttpClient http, Uri endpoint)
+internal sealed class ReportSender(HttpClient http, Uri endpoint, TimeProvider clock)
 {
     public const string MonitorInfoPath = "api/v1/monitor-info";
 
@@ -50,8 +50,8 @@ internal sealed class ReportSender(HttpClient http, Uri endpoint)
         }
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
+    private TimeSpan? RetryAfter(HttpResponseMessage response) =>
         response.Headers.RetryAfter is { } header
-            ? header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null)
+            ? header.Delta ?? (header.Date is { } date ? date - clock.GetUtcNow() : null)
             : null;
 }

@@ -1,50 +1,61 @@
-using StackScope.Agent.Engines.Docker;
+using StackScope.Agent.Engines;
 using StackScope.Agent.Host;
 using StackScope.Contracts;
 
 namespace StackScope.Agent.Sampling;
 
-/// <summary>Samples the host and every container at one instant and shapes them as one wire report.</summary>
-internal sealed class ReportSampler(AgentOptions options, HostCollector host, DockerCollector docker, TimeProvider clock)
+/// <summary>
+/// Samples the host and the container engine at one instant and shapes them as one wire report. Each
+/// collector runs under the guard with its own budget: an engine that fails gives a report without
+/// containers; a host that cannot be read skips this report (its figures are required on the wire).
+/// </summary>
+internal sealed class ReportSampler(
+    AgentOptions options, HostCollector host, IContainerEngine engine, ContainerFigures figures, CollectorGuard guard, TimeProvider clock)
 {
+    private TimeSpan Budget => TimeSpan.FromSeconds(options.CollectorTimeoutSeconds);
+
     /// <summary>Baselines for CPU %, so the first report carries real values.</summary>
     public async Task PrimeAsync(CancellationToken cancellationToken)
     {
-        host.Prime();
-        await docker.PrimeAsync(cancellationToken).ConfigureAwait(false);
+        await guard.RunAsync("Host /proc", "reports are skipped", _ => Task.Run(() =>
+        {
+            host.Prime();
+            return host;
+        }, CancellationToken.None), Budget, cancellationToken).ConfigureAwait(false);
+        if (await ReadEngineAsync(cancellationToken).ConfigureAwait(false) is { } samples)
+        {
+            figures.Compute(engine.EngineType, samples, hostMemoryBytes: 0, maxCpuPercent: 0);
+        }
     }
 
-    public async Task<MonitorReport> SampleAsync(CancellationToken cancellationToken)
+    /// <summary>The report of this instant; null when the host's figures could not be read (logged by the guard).</summary>
+    public async Task<MonitorReport?> SampleAsync(CancellationToken cancellationToken)
     {
         // One timestamp for every record of the report, as the original did.
         var sampledAt = WireTimestamp.Truncate(clock.GetUtcNow().UtcDateTime);
-        var hostSample = host.Sample();
-        var readings = await docker.CollectAsync(cancellationToken).ConfigureAwait(false);
-        var maxCpu = 100.0 * hostSample.CpuCount;
-
-        var containers = readings.Select(reading =>
+        if (await ReadHostAsync(cancellationToken).ConfigureAwait(false) is not { } hostSample)
         {
-            var (usageMiB, memoryPercent) = reading.State == "running"
-                ? ContainerMemoryCalculator.Calculate(reading.Memory, hostSample.MemoryTotalBytes)
-                : (0, 0);
-            return new ContainerStat
+            return null;
+        }
+
+        var samples = await ReadEngineAsync(cancellationToken).ConfigureAwait(false) ?? [];
+        var containers = figures.Compute(engine.EngineType, samples, hostSample.MemoryTotalBytes, 100.0 * hostSample.CpuCount)
+            .Select(f => new ContainerStat
             {
-                EngineType = EngineTypes.Docker,
+                EngineType = engine.EngineType,
                 AgentId = options.AgentId,
                 NodeName = options.NodeName,
-                ContainerName = reading.Name,
-                Status = reading.State,
+                ContainerName = f.Sample.Name,
+                Status = f.Sample.State,
                 SampledAt = sampledAt,
-                // No baseline yet (first sight, restart) or not running: 0, never a guess.
-                CpuPercent = Math.Min(reading.CpuPercent ?? 0, maxCpu),
-                MemoryUsageMiB = usageMiB,
-                MemoryPercent = memoryPercent,
-            };
-        }).ToList();
+                CpuPercent = f.CpuPercent,
+                MemoryUsageMiB = f.MemoryMiB,
+                MemoryPercent = f.MemoryPercent,
+            }).ToList();
 
         return new MonitorReport
         {
-            EngineType = EngineTypes.Docker,
+            EngineType = engine.EngineType,
             AgentId = options.AgentId,
             CpuCount = hostSample.CpuCount,
             CpuPercent = hostSample.CpuPercent,
@@ -55,4 +66,12 @@ internal sealed class ReportSampler(AgentOptions options, HostCollector host, Do
             Containers = containers,
         };
     }
+
+    // Task.Run: /proc reads are synchronous; on a wedged mount the guard can still give up at the budget.
+    private Task<HostSample?> ReadHostAsync(CancellationToken cancellationToken) =>
+        guard.RunAsync("Host /proc", "reports are skipped", _ => Task.Run(host.Sample, CancellationToken.None), Budget, cancellationToken);
+
+    // The list call and the per-container stats calls each have the budget; together they get twice that.
+    private Task<IReadOnlyList<ContainerSample>?> ReadEngineAsync(CancellationToken cancellationToken) =>
+        guard.RunAsync(engine.DisplayName, "reporting the host without containers", engine.SampleAsync, 2 * Budget, cancellationToken);
 }

@@ -6,10 +6,26 @@ namespace StackScope.Agent.Sampling;
 
 /// <summary>Samples once per interval and spools the report; delivery happens elsewhere.</summary>
 internal sealed partial class SamplingWorker(
-    ReportSampler sampler, ReportSpool spool, DeliverySignal signal, AgentOptions options, TimeProvider clock, ILogger<SamplingWorker> logger)
+    ReportSampler sampler, ReportSpool spool, DeliverySignal signal, AgentOptions options, TimeProvider clock, AgentExit exit,
+    ILogger<SamplingWorker> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await SampleEveryIntervalAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            exit.Fail("Sampling", ex);
+        }
+    }
+
+    private async Task SampleEveryIntervalAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromSeconds(options.IntervalSeconds);
         await sampler.PrimeAsync(stoppingToken).ConfigureAwait(false);
@@ -23,7 +39,11 @@ internal sealed partial class SamplingWorker(
         {
             try
             {
-                var report = await sampler.SampleAsync(stoppingToken).ConfigureAwait(false);
+                if (await sampler.SampleAsync(stoppingToken).ConfigureAwait(false) is not { } report)
+                {
+                    continue; // the host could not be read; the guard logged it
+                }
+
                 if (report.SampledAt <= previous)
                 {
                     // Times are whole seconds and (agent, time) is the report's identity: a second report in
@@ -41,10 +61,10 @@ internal sealed partial class SamplingWorker(
             {
                 return;
             }
-            catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+            catch (IOException ex)
             {
-                // A bad read (e.g. /proc unreadable for a moment) skips one report, never the agent.
-                LogSampleFailed(logger, ex);
+                // The spool could not take the report (disk full, read-only): this interval is lost, not the agent.
+                LogSpoolFailed(logger, ex);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
@@ -59,6 +79,6 @@ internal sealed partial class SamplingWorker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Two samples fell in the second {Time}; the later one is skipped")]
     private static partial void LogSameSecond(ILogger logger, string time);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sampling failed; this interval is skipped")]
-    private static partial void LogSampleFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The spool could not keep this interval's report; it is lost")]
+    private static partial void LogSpoolFailed(ILogger logger, Exception exception);
 }

@@ -1,4 +1,6 @@
-namespace StackScope.Agent.Engines.Docker;
+using StackScope.Agent.Engines;
+
+namespace StackScope.Agent.Sampling;
 
 /// <summary>
 /// The docker CLI's memory figures (stats_helpers.go, calculateMemUsageUnixNoCache): usage less the
@@ -9,9 +11,9 @@ internal static class ContainerMemoryCalculator
 {
     private const double BytesPerMiB = 1024 * 1024;
 
-    public static (double UsageMiB, double Percent) Calculate(DockerMemoryStats? memory, ulong hostTotalBytes)
+    public static (double UsageMiB, double Percent) Calculate(MemoryCounters? counters, ulong hostTotalBytes)
     {
-        if (memory is null || memory.Usage == 0)
+        if (counters is not { UsageBytes: > 0 } memory)
         {
             return (0, 0);
         }
@@ -19,25 +21,12 @@ internal static class ContainerMemoryCalculator
         var usage = UsageWithoutCache(memory);
         // An unlimited v1 cgroup reports a huge limit (about 2^63); the engine caps it at host memory already,
         // but a limit above the host's memory means "no limit" either way.
-        var limit = memory.Limit > 0 && memory.Limit <= hostTotalBytes ? memory.Limit : hostTotalBytes;
+        var limit = memory.LimitBytes > 0 && memory.LimitBytes <= hostTotalBytes ? memory.LimitBytes : hostTotalBytes;
         var percent = limit > 0 ? 100.0 * usage / limit : 0;
         return (Math.Round(usage / BytesPerMiB, 2, MidpointRounding.AwayFromZero),
                 Math.Round(Math.Min(percent, 100), 2, MidpointRounding.AwayFromZero));
     }
 
-    public static ulong UsageWithoutCache(DockerMemoryStats memory)
-    {
-        var stats = memory.Stats;
-        if (stats is not null && stats.TryGetValue("total_inactive_file", out var v1) && v1 < memory.Usage)
-        {
-            return memory.Usage - v1;
-        }
-
-        if (stats is not null && stats.TryGetValue("inactive_file", out var v2) && v2 < memory.Usage)
-        {
-            return memory.Usage - v2;
-        }
-
-        return memory.Usage;
-    }
+    public static ulong UsageWithoutCache(MemoryCounters memory) =>
+        memory.InactiveFileBytes < memory.UsageBytes ? memory.UsageBytes - memory.InactiveFileBytes : memory.UsageBytes;
 }

@@ -1,4 +1,6 @@
-namespace StackScope.Agent.Engines.Docker;
+using StackScope.Agent.Engines;
+
+namespace StackScope.Agent.Sampling;
 
 /// <summary>
 /// The docker CLI's CPU % (cli/command/container/stats_helpers.go, calculateCPUPercentUnix):

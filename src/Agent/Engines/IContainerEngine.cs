@@ -1,0 +1,20 @@
+namespace StackScope.Agent.Engines;
+
+/// <summary>
+/// A container engine the agent samples (Docker today; Podman and others plug in here). It lists every
+/// container, running or not, with raw counters; the figures are computed by the sampler, the same for all.
+/// </summary>
+internal interface IContainerEngine
+{
+    /// <summary>The wire's <c>engine_type</c>.</summary>
+    string EngineType { get; }
+
+    /// <summary>For log lines: "Docker engine".</summary>
+    string DisplayName { get; }
+
+    /// <summary>
+    /// Every container with its counters. Throws when the engine cannot be listed; a container whose counters
+    /// cannot be read is left out of this sample (the engine logs it).
+    /// </summary>
+    Task<IReadOnlyList<ContainerSample>> SampleAsync(CancellationToken cancellationToken);
+}
