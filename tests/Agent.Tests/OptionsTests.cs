@@ -63,11 +63,11 @@ public class OptionsTests
             var fromFile = new AgentOptions { TokenFile = file };
             fromFile.ApplyDefaults("h", null);
             Assert.Empty(AgentOptionsValidator.Validate(fromFile));
-            Assert.Equal("ssa_0123456789ab_secret", Delivery.ServerConnection.ReadToken(fromFile));
+            Assert.Equal("ssa_0123456789ab_secret", StackScope.Agent.Delivery.ServerConnection.ReadToken(fromFile));
 
             var inline = new AgentOptions { Token = " ssa_x_y " };
-            Assert.Equal("ssa_x_y", Delivery.ServerConnection.ReadToken(inline));
-            Assert.Equal("Bearer ssa_x_y", Delivery.ServerConnection.Create(inline).DefaultRequestHeaders.Authorization?.ToString());
+            Assert.Equal("ssa_x_y", StackScope.Agent.Delivery.ServerConnection.ReadToken(inline));
+            Assert.Equal("Bearer ssa_x_y", StackScope.Agent.Delivery.ServerConnection.Create(inline).DefaultRequestHeaders.Authorization?.ToString());
 
             var both = new AgentOptions { Token = "a", TokenFile = file };
             both.ApplyDefaults("h", null);

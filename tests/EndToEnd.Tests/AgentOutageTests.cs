@@ -1,6 +1,6 @@
 using System.Globalization;
 using StackScope.EndToEnd.Tests.Infrastructure;
-using StackScope.Server.Tests.Infrastructure;
+using StackScope.Tests.Common;
 
 namespace StackScope.EndToEnd.Tests;
 

@@ -1,5 +1,5 @@
 using StackScope.EndToEnd.Tests.Infrastructure;
-using StackScope.Server.Tests.Infrastructure;
+using StackScope.Tests.Common;
 
 namespace StackScope.EndToEnd.Tests;
 

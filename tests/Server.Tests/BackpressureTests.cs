@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Data.Sqlite;
 using StackScope.Contracts;
-using StackScope.Server.Tests.Infrastructure;
+using StackScope.Tests.Common;
 
 namespace StackScope.Server.Tests;
 

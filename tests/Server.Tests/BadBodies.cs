@@ -1,5 +1,5 @@
 using StackScope.Contracts;
-using StackScope.Server.Tests.Infrastructure;
+using StackScope.Tests.Common;
 
 namespace StackScope.Server.Tests;
 

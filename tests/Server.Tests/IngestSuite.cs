@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using StackScope.Contracts;
 using StackScope.Server.Storage;
-using StackScope.Server.Tests.Infrastructure;
+using StackScope.Tests.Common;
 
 namespace StackScope.Server.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using StackScope.Contracts;
-using StackScope.Server.Tests.Infrastructure;
+using StackScope.Tests.Common;
 
 namespace StackScope.Server.Tests;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using StackScope.Server.Tests.Infrastructure;
+using StackScope.Tests.Common;
 
 namespace StackScope.Server.Tests;
 

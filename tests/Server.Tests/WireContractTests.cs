@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 using StackScope.Contracts;
 using StackScope.Server.Ingest;
 using StackScope.Server.Storage;
-using StackScope.Server.Tests.Infrastructure;
+using StackScope.Tests.Common;
 
 namespace StackScope.Server.Tests;
 

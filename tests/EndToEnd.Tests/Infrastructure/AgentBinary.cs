@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using StackScope.Agent;
-using StackScope.Server.Tests.Infrastructure;
+using StackScope.Tests.Common;
 
 namespace StackScope.EndToEnd.Tests.Infrastructure;
 

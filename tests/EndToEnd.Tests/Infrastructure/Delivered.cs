@@ -1,5 +1,5 @@
 using System.Globalization;
-using StackScope.Server.Tests.Infrastructure;
+using StackScope.Tests.Common;
 
 namespace StackScope.EndToEnd.Tests.Infrastructure;
 

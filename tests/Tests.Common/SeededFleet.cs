@@ -1,7 +1,7 @@
 using StackScope.Contracts;
 using StackScope.Server.Storage;
 
-namespace StackScope.Server.Tests.Infrastructure;
+namespace StackScope.Tests.Common;
 
 /// <summary>
 /// Known history written straight through the store: "qa-online" reports every 10 s for the last 30 minutes

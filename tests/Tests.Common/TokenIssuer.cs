@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using StackScope.Server.Auth;
 using StackScope.Server.Storage;
 
-namespace StackScope.Server.Tests.Infrastructure;
+namespace StackScope.Tests.Common;
 
 /// <summary>
 /// Issues agent tokens straight into a test database through the server's own code, as `ss-server agent add`

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace StackScope.Server.Tests.Infrastructure;
+namespace StackScope.Tests.Common;
 
 /// <summary>A real program started by a test, with every line it writes (stdout and stderr) kept for assertions.</summary>
 public sealed class CapturedProcess : IDisposable

@@ -1,4 +1,4 @@
-namespace StackScope.Server.Tests.Infrastructure;
+namespace StackScope.Tests.Common;
 
 /// <summary>One database and one server per test class; tests keep apart by using their own agent ids.</summary>
 public sealed class ServerFixture<TDatabase> : IAsyncLifetime where TDatabase : TestDatabase, new()

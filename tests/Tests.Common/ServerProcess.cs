@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace StackScope.Server.Tests.Infrastructure;
+namespace StackScope.Tests.Common;
 
 /// <summary>
 /// The real ss-server program (its build output) as its own process: for a SIGKILL, for its start-up log, and

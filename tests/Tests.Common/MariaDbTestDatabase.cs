@@ -1,7 +1,7 @@
 using System.Data.Common;
 using MySqlConnector;
 
-namespace StackScope.Server.Tests.Infrastructure;
+namespace StackScope.Tests.Common;
 
 /// <summary>A fresh database on the MariaDB server the test script started; dropped afterwards.</summary>
 public sealed class MariaDbTestDatabase : TestDatabase

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace StackScope.Server.Tests.Infrastructure;
+namespace StackScope.Tests.Common;
 
 /// <summary>
 /// A MariaDB server of the test's own (scripts/mariadb.sh, own data folder and port), so a test may stop

@@ -1,4 +1,4 @@
-namespace StackScope.Server.Tests.Infrastructure;
+namespace StackScope.Tests.Common;
 
 /// <summary>Where the MariaDB that scripts/test.sh started is, and how to start a private one.</summary>
 public static class MariaDb

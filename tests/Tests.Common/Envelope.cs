@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using StackScope.Contracts;
 
-namespace StackScope.Server.Tests.Infrastructure;
+namespace StackScope.Tests.Common;
 
 public static class Envelope
 {

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using StackScope.Agent.Delivery;
 
 namespace StackScope.Agent.Tests;
@@ -10,7 +11,7 @@ public class SpoolTests : IDisposable
     private static readonly DateTime T0 = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     private ReportSpool NewSpool(long maxBytes = 1 << 30, int maxAgeHours = 72, DateTime? now = null) =>
-        new(_folder, maxBytes, TimeSpan.FromHours(maxAgeHours), new FixedClock(now ?? T0.AddMinutes(10)), NullLogger<ReportSpool>.Instance);
+        new(_folder, maxBytes, TimeSpan.FromHours(maxAgeHours), new FakeTimeProvider(new DateTimeOffset(now ?? T0.AddMinutes(10))), NullLogger<ReportSpool>.Instance);
 
     [Fact]
     public void Oldest_sample_comes_first_whatever_the_write_order()
@@ -119,9 +120,4 @@ public class SpoolTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
-
-    private sealed class FixedClock(DateTime utc) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => new(utc);
-    }
 }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace StackScope.Server.Tests.Infrastructure;
+namespace StackScope.Tests.Common;
 
 /// <summary>A throw-away CA and a server certificate it signed for 127.0.0.1/localhost, as PEM files.</summary>
 public sealed class TestCertificates : IDisposable

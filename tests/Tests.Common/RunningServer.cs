@@ -2,8 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using StackScope.Server;
 
-namespace StackScope.Server.Tests.Infrastructure;
+namespace StackScope.Tests.Common;
 
 /// <summary>The real ss-server (Kestrel, real HTTP) on a free loopback port, in this process.</summary>
 public sealed class RunningServer : IAsyncDisposable

@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace StackScope.Server.Tests.Infrastructure;
+namespace StackScope.Tests.Common;
 
 /// <summary>A throw-away database of one provider, with raw SQL access for reading rows back.</summary>
 public abstract class TestDatabase : IAsyncDisposable
