@@ -83,7 +83,8 @@ internal static class AgentProgram
         services.AddHostedService<SamplingWorker>();
         services.AddHostedService<DeliveryWorker>();
         using var app = builder.Build();
+        var exit = app.Services.GetRequiredService<AgentExit>(); // RunAsync disposes the services when it returns
         await app.RunAsync().ConfigureAwait(false);
-        return app.Services.GetRequiredService<AgentExit>().Code;
+        return exit.Code;
     }
 }
