@@ -29,6 +29,9 @@ leftovers=$(DOCKER_HOST=$SS_TEST_DOCKER_HOST docker ps -aq --filter name=sst- ||
 echo "test.sh: dockerd at $SS_TEST_DOCKER_HOST"
 
 dotnet build StackScope.slnx -c Release -warnaserror -nologo -v quiet
+# Style gate: the code is as dotnet format would leave it (whitespace, .editorconfig rules, unused usings).
+dotnet format StackScope.slnx --verify-no-changes -v quiet
+echo "test.sh: dotnet format: no changes needed"
 # The agent ships as Native AOT: its publish must stay free of trim/AOT warnings (they are errors here).
 dotnet publish src/Agent -c Release -warnaserror -nologo -v quiet -o .tmp/agent-aot
 echo "test.sh: ss-agent Native AOT publish: no warnings ($(du -h .tmp/agent-aot/ss-agent | cut -f1))"

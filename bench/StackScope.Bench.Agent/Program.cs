@@ -53,7 +53,8 @@ using var http = new HttpClient(new SocketsHttpHandler
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
         return new NetworkStream(socket, ownsSocket: true);
     },
-}) { BaseAddress = new Uri("http://docker/"), Timeout = TimeSpan.FromMinutes(10) };
+})
+{ BaseAddress = new Uri("http://docker/"), Timeout = TimeSpan.FromMinutes(10) };
 var ids = (await http.GetFromJsonAsync<List<Summary>>("containers/json"))!.Select(c => c.Id).ToList();
 var sequential = Stopwatch.StartNew();
 foreach (var id in ids)

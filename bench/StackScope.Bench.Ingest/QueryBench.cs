@@ -96,13 +96,25 @@ internal static class QueryBench
 
     private static MonitorReport Report(string agent, DateTime at, int sample, int containers) => new()
     {
-        EngineType = EngineTypes.Docker, AgentId = agent, CpuCount = 8, CpuPercent = sample % 100, MemoryTotalMiB = 32000,
-        MemoryUsedMiB = 8000 + (sample % 1000), MemoryPercent = Math.Round((8000 + (sample % 1000)) / 320.0, 2), SampledAt = at,
+        EngineType = EngineTypes.Docker,
+        AgentId = agent,
+        CpuCount = 8,
+        CpuPercent = sample % 100,
+        MemoryTotalMiB = 32000,
+        MemoryUsedMiB = 8000 + (sample % 1000),
+        MemoryPercent = Math.Round((8000 + (sample % 1000)) / 320.0, 2),
+        SampledAt = at,
         Containers = Enumerable.Range(0, containers).Select(c => new ContainerStat
         {
-            EngineType = EngineTypes.Docker, AgentId = agent, NodeName = agent, ContainerName = $"app-{c:00}",
-            Status = c % 10 == 9 ? "exited" : "running", SampledAt = at,
-            CpuPercent = c % 10 == 9 ? 0 : (sample + c) % 100, MemoryUsageMiB = c % 10 == 9 ? 0 : 100 + c, MemoryPercent = c % 10 == 9 ? 0 : 0.5,
+            EngineType = EngineTypes.Docker,
+            AgentId = agent,
+            NodeName = agent,
+            ContainerName = $"app-{c:00}",
+            Status = c % 10 == 9 ? "exited" : "running",
+            SampledAt = at,
+            CpuPercent = c % 10 == 9 ? 0 : (sample + c) % 100,
+            MemoryUsageMiB = c % 10 == 9 ? 0 : 100 + c,
+            MemoryPercent = c % 10 == 9 ? 0 : 0.5,
         }).ToList(),
     };
 }

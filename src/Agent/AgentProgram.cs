@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using StackScope.Agent.Delivery;
 using StackScope.Agent.Engines;
 using StackScope.Agent.Engines.Cgroups;

@@ -1,8 +1,7 @@
-using Microsoft.Extensions.Options;
 using StackScope.Server.Api;
 using StackScope.Server.Auth;
-using StackScope.Server.Health;
 using StackScope.Server.Dashboard;
+using StackScope.Server.Health;
 using StackScope.Server.Ingest;
 using StackScope.Server.Query;
 using StackScope.Server.Storage;

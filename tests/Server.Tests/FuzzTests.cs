@@ -141,162 +141,162 @@ public abstract class FuzzSuite<TDatabase> where TDatabase : TestDatabase, new()
             case 0:
                 return Json("valid", Expect.Stored, report.ToJsonString());
             case 1:
-            {
-                var text = report.ToJsonString();
-                return Json("truncated", Expect.Refused, text[..random.Next(1, text.Length - 1)]);
-            }
-
-            case 2:
-            {
-                var container = random.Next(2) == 0;
-                var field = container ? Pick(random, ContainerStrings.Concat(ContainerNumbers).ToArray()) : Pick(random, ReportStrings.Concat(ReportNumbers).ToArray());
-                var isNumber = ReportNumbers.Contains(field) || ContainerNumbers.Contains(field);
-                JsonNode?[] wrong = isNumber
-                    ? [JsonValue.Create("abc"), JsonValue.Create(true), new JsonArray(1, 2), new JsonObject { ["v"] = 1 }, null]
-                    : [JsonValue.Create(42), JsonValue.Create(false), new JsonArray("a"), new JsonObject { ["v"] = "a" }, null];
-                Target(container)[field] = wrong[random.Next(wrong.Length)];
-                return Json($"wrong type {field}", Expect.Refused, report.ToJsonString());
-            }
-
-            case 3:
-            {
-                var container = random.Next(2) == 0;
-                var field = container ? Pick(random, ContainerNumbers) : Pick(random, ReportNumbers);
-                var huge = Pick(random, ["1e309", "-1e309", "1e999", "123456789012345678901234567890e300"]);
-                var marker = "\"__HUGE__\"";
-                Target(container)[field] = "__HUGE__";
-                return Json($"huge number {field}", Expect.Refused, report.ToJsonString().Replace(marker, huge, StringComparison.Ordinal));
-            }
-
-            case 4:
-            {
-                var container = random.Next(2) == 0;
-                var field = container ? Pick(random, ContainerNumbers) : Pick(random, ReportNumbers);
-                if (random.Next(2) == 0)
                 {
-                    Target(container)[field] = Pick(random, ["NaN", "Infinity", "-Infinity", "1e5", "0x10"]);
-                    return Json($"number as string {field}", Expect.Refused, report.ToJsonString());
+                    var text = report.ToJsonString();
+                    return Json("truncated", Expect.Refused, text[..random.Next(1, text.Length - 1)]);
                 }
 
-                Target(container)[field] = "__NAN__";
-                return Json($"bare NaN {field}", Expect.Refused, report.ToJsonString().Replace("\"__NAN__\"", Pick(random, ["NaN", "Infinity", "-Infinity", "+1", ".5", "01"]), StringComparison.Ordinal));
-            }
+            case 2:
+                {
+                    var container = random.Next(2) == 0;
+                    var field = container ? Pick(random, ContainerStrings.Concat(ContainerNumbers).ToArray()) : Pick(random, ReportStrings.Concat(ReportNumbers).ToArray());
+                    var isNumber = ReportNumbers.Contains(field) || ContainerNumbers.Contains(field);
+                    JsonNode?[] wrong = isNumber
+                        ? [JsonValue.Create("abc"), JsonValue.Create(true), new JsonArray(1, 2), new JsonObject { ["v"] = 1 }, null]
+                        : [JsonValue.Create(42), JsonValue.Create(false), new JsonArray("a"), new JsonObject { ["v"] = "a" }, null];
+                    Target(container)[field] = wrong[random.Next(wrong.Length)];
+                    return Json($"wrong type {field}", Expect.Refused, report.ToJsonString());
+                }
+
+            case 3:
+                {
+                    var container = random.Next(2) == 0;
+                    var field = container ? Pick(random, ContainerNumbers) : Pick(random, ReportNumbers);
+                    var huge = Pick(random, ["1e309", "-1e309", "1e999", "123456789012345678901234567890e300"]);
+                    var marker = "\"__HUGE__\"";
+                    Target(container)[field] = "__HUGE__";
+                    return Json($"huge number {field}", Expect.Refused, report.ToJsonString().Replace(marker, huge, StringComparison.Ordinal));
+                }
+
+            case 4:
+                {
+                    var container = random.Next(2) == 0;
+                    var field = container ? Pick(random, ContainerNumbers) : Pick(random, ReportNumbers);
+                    if (random.Next(2) == 0)
+                    {
+                        Target(container)[field] = Pick(random, ["NaN", "Infinity", "-Infinity", "1e5", "0x10"]);
+                        return Json($"number as string {field}", Expect.Refused, report.ToJsonString());
+                    }
+
+                    Target(container)[field] = "__NAN__";
+                    return Json($"bare NaN {field}", Expect.Refused, report.ToJsonString().Replace("\"__NAN__\"", Pick(random, ["NaN", "Infinity", "-Infinity", "+1", ".5", "01"]), StringComparison.Ordinal));
+                }
 
             case 5:
-            {
-                var depth = random.Next(17, 5000);
-                var nested = new string('[', depth) + new string(']', depth);
-                return random.Next(2) == 0
-                    ? Json("deep array", Expect.Refused, nested)
-                    : Json("deep field", Expect.Refused, report.ToJsonString().Replace("\"container_stats\":", $"\"deep\":{nested},\"container_stats\":", StringComparison.Ordinal));
-            }
+                {
+                    var depth = random.Next(17, 5000);
+                    var nested = new string('[', depth) + new string(']', depth);
+                    return random.Next(2) == 0
+                        ? Json("deep array", Expect.Refused, nested)
+                        : Json("deep field", Expect.Refused, report.ToJsonString().Replace("\"container_stats\":", $"\"deep\":{nested},\"container_stats\":", StringComparison.Ordinal));
+                }
 
             case 6:
-            {
-                report["padding"] = new string('x', random.Next(262_145, 600_000));
-                return Json("oversized", Expect.Refused, report.ToJsonString());
-            }
+                {
+                    report["padding"] = new string('x', random.Next(262_145, 600_000));
+                    return Json("oversized", Expect.Refused, report.ToJsonString());
+                }
 
             case 7:
-            {
-                var bytes = Encoding.UTF8.GetBytes(report.ToJsonString());
-                var at = Array.IndexOf(bytes, (byte)'"', random.Next(bytes.Length / 2)) + 1;
-                byte[] bad = Pick(random, new[] { new byte[] { 0xC3, 0x28 }, [0xFF], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xC0, 0xAF] });
-                return Bytes("invalid UTF-8", [.. bytes[..at], .. bad, .. bytes[at..]]);
-            }
+                {
+                    var bytes = Encoding.UTF8.GetBytes(report.ToJsonString());
+                    var at = Array.IndexOf(bytes, (byte)'"', random.Next(bytes.Length / 2)) + 1;
+                    byte[] bad = Pick(random, new[] { new byte[] { 0xC3, 0x28 }, [0xFF], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xC0, 0xAF] });
+                    return Bytes("invalid UTF-8", [.. bytes[..at], .. bad, .. bytes[at..]]);
+                }
 
             case 8:
-            {
-                // Hostile text in every string field: stored verbatim where any text is allowed, refused elsewhere.
-                var container = random.Next(2) == 0;
-                var field = container ? Pick(random, ContainerStrings) : Pick(random, ReportStrings);
-                var text = Pick(random, Hostile);
-                Target(container)[field] = text;
-                var allowed = container && FreeText.Contains(field);
-                return Json($"hostile {field}", allowed ? Expect.Stored : Expect.Refused, report.ToJsonString(), allowed ? text : null);
-            }
+                {
+                    // Hostile text in every string field: stored verbatim where any text is allowed, refused elsewhere.
+                    var container = random.Next(2) == 0;
+                    var field = container ? Pick(random, ContainerStrings) : Pick(random, ReportStrings);
+                    var text = Pick(random, Hostile);
+                    Target(container)[field] = text;
+                    var allowed = container && FreeText.Contains(field);
+                    return Json($"hostile {field}", allowed ? Expect.Stored : Expect.Refused, report.ToJsonString(), allowed ? text : null);
+                }
 
             case 9:
-            {
-                // Unknown fields are ignored (fields are only ever added to the wire format): still a valid report.
-                Target(random.Next(2) == 0)["x_" + random.Next(1000).ToString(CultureInfo.InvariantCulture)] = random.Next(3) switch
                 {
-                    0 => Pick(random, Hostile),
-                    1 => new JsonObject { ["nested"] = new JsonArray(1, "two", null) },
-                    _ => 1e300,
-                };
-                return Json("unknown field", Expect.Stored, report.ToJsonString());
-            }
+                    // Unknown fields are ignored (fields are only ever added to the wire format): still a valid report.
+                    Target(random.Next(2) == 0)["x_" + random.Next(1000).ToString(CultureInfo.InvariantCulture)] = random.Next(3) switch
+                    {
+                        0 => Pick(random, Hostile),
+                        1 => new JsonObject { ["nested"] = new JsonArray(1, "two", null) },
+                        _ => 1e300,
+                    };
+                    return Json("unknown field", Expect.Stored, report.ToJsonString());
+                }
 
             case 10:
-            {
-                var (kind, header) = random.Next(6) switch
                 {
-                    0 => ("no token", (string?)null),
-                    1 => ("basic auth", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:admin"))),
-                    2 => ("empty bearer", "Bearer "),
-                    3 => ("huge bearer", "Bearer " + new string('A', random.Next(1000, 16000))),
-                    4 => ("forged token", "Bearer ssa_" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..12] + "_" + Pick(random, Hostile.Where(h => h.All(char.IsAscii)).ToArray())),
-                    _ => ("token mangled", "Bearer " + token[..^1] + (token[^1] == 'A' ? 'B' : 'A')),
-                };
-                var json = report.ToJsonString();
-                return new Case(kind, Expect.Refused, () =>
-                {
-                    var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/monitor-info") { Content = Content(Encoding.UTF8.GetBytes(json)) };
-                    if (header is not null)
+                    var (kind, header) = random.Next(6) switch
                     {
-                        request.Headers.TryAddWithoutValidation("Authorization", header);
-                    }
+                        0 => ("no token", (string?)null),
+                        1 => ("basic auth", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:admin"))),
+                        2 => ("empty bearer", "Bearer "),
+                        3 => ("huge bearer", "Bearer " + new string('A', random.Next(1000, 16000))),
+                        4 => ("forged token", "Bearer ssa_" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..12] + "_" + Pick(random, Hostile.Where(h => h.All(char.IsAscii)).ToArray())),
+                        _ => ("token mangled", "Bearer " + token[..^1] + (token[^1] == 'A' ? 'B' : 'A')),
+                    };
+                    var json = report.ToJsonString();
+                    return new Case(kind, Expect.Refused, () =>
+                    {
+                        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/monitor-info") { Content = Content(Encoding.UTF8.GetBytes(json)) };
+                        if (header is not null)
+                        {
+                            request.Headers.TryAddWithoutValidation("Authorization", header);
+                        }
 
-                    return request;
-                });
-            }
+                        return request;
+                    });
+                }
 
             case 11:
-            {
-                // Someone else's token, or a reader's: refused whatever the body says.
-                var json = report.ToJsonString();
-                var wrongToken = random.Next(2) == 0 ? otherAgentsToken : readToken;
-                return new Case("not this agent's token", Expect.Refused, () => Post(Encoding.UTF8.GetBytes(json), wrongToken));
-            }
+                {
+                    // Someone else's token, or a reader's: refused whatever the body says.
+                    var json = report.ToJsonString();
+                    var wrongToken = random.Next(2) == 0 ? otherAgentsToken : readToken;
+                    return new Case("not this agent's token", Expect.Refused, () => Post(Encoding.UTF8.GetBytes(json), wrongToken));
+                }
 
             case 12:
-            {
-                var json = Encoding.UTF8.GetBytes(report.ToJsonString());
-                var contentType = Pick(random, [null, "text/plain", "application/json; charset=latin1", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", "*/*", "application/json; charset=\"<script>\""]);
-                return new Case($"content type {contentType ?? "none"}", Expect.Refused, () =>
                 {
-                    var request = Post(json, token);
-                    request.Content!.Headers.ContentType = null;
-                    if (contentType is not null)
+                    var json = Encoding.UTF8.GetBytes(report.ToJsonString());
+                    var contentType = Pick(random, [null, "text/plain", "application/json; charset=latin1", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", "*/*", "application/json; charset=\"<script>\""]);
+                    return new Case($"content type {contentType ?? "none"}", Expect.Refused, () =>
                     {
-                        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-                    }
+                        var request = Post(json, token);
+                        request.Content!.Headers.ContentType = null;
+                        if (contentType is not null)
+                        {
+                            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+                        }
 
-                    return request;
-                });
-            }
+                        return request;
+                    });
+                }
 
             default:
-            {
-                // Header abuse around a valid report: floods of junk headers, spoofed client addresses, odd Accept.
-                var json = Encoding.UTF8.GetBytes(report.ToJsonString());
-                // ASCII only: Kestrel refuses other bytes in headers before the app runs (see ProtocolAbuseTests).
-                var ascii = Hostile.Where(h => h.All(char.IsAscii)).ToArray();
-                var junk = Enumerable.Range(0, random.Next(1, 60)).Select(_ => Pick(random, ascii)).ToArray();
-                return new Case("junk headers", Expect.Stored, () =>
                 {
-                    var request = Post(json, token);
-                    for (var h = 0; h < junk.Length; h++)
+                    // Header abuse around a valid report: floods of junk headers, spoofed client addresses, odd Accept.
+                    var json = Encoding.UTF8.GetBytes(report.ToJsonString());
+                    // ASCII only: Kestrel refuses other bytes in headers before the app runs (see ProtocolAbuseTests).
+                    var ascii = Hostile.Where(h => h.All(char.IsAscii)).ToArray();
+                    var junk = Enumerable.Range(0, random.Next(1, 60)).Select(_ => Pick(random, ascii)).ToArray();
+                    return new Case("junk headers", Expect.Stored, () =>
                     {
-                        request.Headers.TryAddWithoutValidation($"X-Junk-{h}", junk[h]);
-                    }
+                        var request = Post(json, token);
+                        for (var h = 0; h < junk.Length; h++)
+                        {
+                            request.Headers.TryAddWithoutValidation($"X-Junk-{h}", junk[h]);
+                        }
 
-                    request.Headers.TryAddWithoutValidation("X-Forwarded-For", "10.0.0.1, <script>");
-                    request.Headers.TryAddWithoutValidation("Accept", "text/html, */*;q=0.1");
-                    return request;
-                }, agent, time);
-            }
+                        request.Headers.TryAddWithoutValidation("X-Forwarded-For", "10.0.0.1, <script>");
+                        request.Headers.TryAddWithoutValidation("Accept", "text/html, */*;q=0.1");
+                        return request;
+                    }, agent, time);
+                }
         }
     }
 

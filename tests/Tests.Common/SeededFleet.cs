@@ -50,14 +50,27 @@ public sealed class SeededFleet<TDatabase> : IAsyncLifetime where TDatabase : Te
     {
         ContainerStat Container(string name, string status, double cpu, double mem) => new()
         {
-            EngineType = EngineTypes.Docker, AgentId = agent, NodeName = agent + "-node", ContainerName = name, Status = status,
-            SampledAt = at, CpuPercent = cpu, MemoryUsageMiB = mem, MemoryPercent = Math.Round(mem / 4096 * 100, 2),
+            EngineType = EngineTypes.Docker,
+            AgentId = agent,
+            NodeName = agent + "-node",
+            ContainerName = name,
+            Status = status,
+            SampledAt = at,
+            CpuPercent = cpu,
+            MemoryUsageMiB = mem,
+            MemoryPercent = Math.Round(mem / 4096 * 100, 2),
         };
 
         return new MonitorReport
         {
-            EngineType = EngineTypes.Docker, AgentId = agent, CpuCount = 4, CpuPercent = HostCpu(i), MemoryTotalMiB = 4096,
-            MemoryUsedMiB = 4096 * HostMemoryPercent(i) / 100, MemoryPercent = HostMemoryPercent(i), SampledAt = at,
+            EngineType = EngineTypes.Docker,
+            AgentId = agent,
+            CpuCount = 4,
+            CpuPercent = HostCpu(i),
+            MemoryTotalMiB = 4096,
+            MemoryUsedMiB = 4096 * HostMemoryPercent(i) / 100,
+            MemoryPercent = HostMemoryPercent(i),
+            SampledAt = at,
             Containers = agent == Online
                 ? [Container("web", "running", WebCpu(i), 100 + i), Container("db", "running", 5, 300), Container("old", "exited", 0, 0)]
                 : [Container("job", "exited", 0, 0)],

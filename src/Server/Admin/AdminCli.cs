@@ -72,36 +72,36 @@ internal static class AdminCli
                 return await FailAsync(error, "agent_id: 1-64 characters of [A-Za-z0-9._-]").ConfigureAwait(false);
             case ("agent", "add"):
             case ("token", "add"):
-            {
-                var role = positional[0] == "agent" ? TokenRoles.Agent : TokenRoles.Read;
-                if (role == TokenRoles.Read && UserService.UsernameProblem(subject) is { } problem)
                 {
-                    return await FailAsync(error, problem.Replace("username", "name", StringComparison.Ordinal)).ConfigureAwait(false);
-                }
+                    var role = positional[0] == "agent" ? TokenRoles.Agent : TokenRoles.Read;
+                    if (role == TokenRoles.Read && UserService.UsernameProblem(subject) is { } problem)
+                    {
+                        return await FailAsync(error, problem.Replace("username", "name", StringComparison.Ordinal)).ConfigureAwait(false);
+                    }
 
-                var token = await tokens.IssueAsync(role, subject, ct).ConfigureAwait(false);
-                if (token is null)
-                {
-                    return await FailAsync(error, $"'{subject}' already has a live {role} token; revoke it first").ConfigureAwait(false);
-                }
+                    var token = await tokens.IssueAsync(role, subject, ct).ConfigureAwait(false);
+                    if (token is null)
+                    {
+                        return await FailAsync(error, $"'{subject}' already has a live {role} token; revoke it first").ConfigureAwait(false);
+                    }
 
-                await output.WriteLineAsync(token).ConfigureAwait(false);
-                await error.WriteLineAsync($"Issued a {role} token for '{subject}'. It is shown only now; store it safely.").ConfigureAwait(false);
-                return 0;
-            }
+                    await output.WriteLineAsync(token).ConfigureAwait(false);
+                    await error.WriteLineAsync($"Issued a {role} token for '{subject}'. It is shown only now; store it safely.").ConfigureAwait(false);
+                    return 0;
+                }
 
             case ("agent", "revoke"):
             case ("token", "revoke"):
-            {
-                var revoked = await tokens.RevokeAsync(positional[0] == "agent" ? TokenRoles.Agent : TokenRoles.Read, subject, ct).ConfigureAwait(false);
-                if (revoked == 0)
                 {
-                    return await FailAsync(error, $"'{subject}' has no live token").ConfigureAwait(false);
-                }
+                    var revoked = await tokens.RevokeAsync(positional[0] == "agent" ? TokenRoles.Agent : TokenRoles.Read, subject, ct).ConfigureAwait(false);
+                    if (revoked == 0)
+                    {
+                        return await FailAsync(error, $"'{subject}' has no live token").ConfigureAwait(false);
+                    }
 
-                await error.WriteLineAsync($"Revoked. Running servers refuse it within Auth:TokenCacheSeconds.").ConfigureAwait(false);
-                return 0;
-            }
+                    await error.WriteLineAsync($"Revoked. Running servers refuse it within Auth:TokenCacheSeconds.").ConfigureAwait(false);
+                    return 0;
+                }
 
             case ("agent", "list"):
             case ("token", "list"):
@@ -114,34 +114,34 @@ internal static class AdminCli
                 return 0;
 
             case ("user", "add"):
-            {
-                if (UserService.UsernameProblem(subject) is { } problem)
                 {
-                    return await FailAsync(error, problem).ConfigureAwait(false);
-                }
+                    if (UserService.UsernameProblem(subject) is { } problem)
+                    {
+                        return await FailAsync(error, problem).ConfigureAwait(false);
+                    }
 
-                var generated = flags.Contains("--generate-password");
-                var password = generated
-                    ? System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(15))
-                    : await ReadPasswordAsync(input, error, flags.Contains("--password-stdin")).ConfigureAwait(false);
-                if (UserService.PasswordProblem(password) is { } weak)
-                {
-                    return await FailAsync(error, weak).ConfigureAwait(false);
-                }
+                    var generated = flags.Contains("--generate-password");
+                    var password = generated
+                        ? System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(15))
+                        : await ReadPasswordAsync(input, error, flags.Contains("--password-stdin")).ConfigureAwait(false);
+                    if (UserService.PasswordProblem(password) is { } weak)
+                    {
+                        return await FailAsync(error, weak).ConfigureAwait(false);
+                    }
 
-                if (!await users.AddAsync(subject, password!, ct).ConfigureAwait(false))
-                {
-                    return await FailAsync(error, $"user '{subject}' exists").ConfigureAwait(false);
-                }
+                    if (!await users.AddAsync(subject, password!, ct).ConfigureAwait(false))
+                    {
+                        return await FailAsync(error, $"user '{subject}' exists").ConfigureAwait(false);
+                    }
 
-                if (generated)
-                {
-                    await output.WriteLineAsync(password).ConfigureAwait(false);
-                }
+                    if (generated)
+                    {
+                        await output.WriteLineAsync(password).ConfigureAwait(false);
+                    }
 
-                await error.WriteLineAsync($"Added user '{subject}'.").ConfigureAwait(false);
-                return 0;
-            }
+                    await error.WriteLineAsync($"Added user '{subject}'.").ConfigureAwait(false);
+                    return 0;
+                }
 
             case ("user", "remove"):
                 return await store.RemoveUserAsync(subject, ct).ConfigureAwait(false)

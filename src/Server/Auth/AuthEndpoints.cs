@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using StackScope.Contracts;
 using StackScope.Server.Api;
-using StackScope.Server.Ingest;
 
 namespace StackScope.Server.Auth;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using StackScope.Contracts;
 using StackScope.Server.Api;
 using StackScope.Server.Storage;

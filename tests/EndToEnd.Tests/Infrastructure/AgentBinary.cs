@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using StackScope.Agent;
 using StackScope.Tests.Common;
 

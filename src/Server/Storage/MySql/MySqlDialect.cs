@@ -108,8 +108,11 @@ internal sealed class MySqlDialect : SqlDialect
     public override bool IsUnavailable(Exception exception) => exception switch
     {
         MySqlException { IsTransient: true } => true,
-        MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost or MySqlErrorCode.CommandTimeoutExpired
-            or MySqlErrorCode.ServerShutdown or MySqlErrorCode.QueryInterrupted or MySqlErrorCode.ConnectionCountError } => true,
+        MySqlException
+        {
+            ErrorCode: MySqlErrorCode.UnableToConnectToHost or MySqlErrorCode.CommandTimeoutExpired
+            or MySqlErrorCode.ServerShutdown or MySqlErrorCode.QueryInterrupted or MySqlErrorCode.ConnectionCountError
+        } => true,
         SocketException or IOException or TimeoutException or MySqlEndOfStreamException => true,
         MySqlException { InnerException: { } inner } => IsUnavailable(inner),
         InvalidOperationException { InnerException: { } inner } => IsUnavailable(inner),
