@@ -13,7 +13,8 @@ internal static class ServerApp
 {
     public const string EnvironmentPrefix = "SS_";
 
-    public static WebApplication Build(string[] args, IDictionary<string, string?>? overrides = null)
+    // replaceServices: tests only, to swap a registered service (e.g. a fake TimeProvider).
+    public static WebApplication Build(string[] args, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? replaceServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -46,6 +47,7 @@ internal static class ServerApp
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 
+        replaceServices?.Invoke(services);
         var app = builder.Build();
         // Resolve now so a bad Storage:Provider stops the start with the key named, not the first request.
         app.Services.GetRequiredService<StorageSet>();

@@ -40,7 +40,7 @@ public sealed class RunningServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<RunningServer> StartAsync(
-        TestDatabase database, IDictionary<string, string?>? settings = null, HttpMessageHandler? transport = null)
+        TestDatabase database, IDictionary<string, string?>? settings = null, HttpMessageHandler? transport = null, TimeProvider? clock = null)
     {
         var overrides = new Dictionary<string, string?>
         {
@@ -55,7 +55,7 @@ public sealed class RunningServer : IAsyncDisposable
             overrides[key] = value;
         }
 
-        var app = ServerApp.Build([], overrides);
+        var app = ServerApp.Build([], overrides, clock is null ? null : services => services.AddSingleton(clock));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var server = new RunningServer(app, new Uri(address), transport);
