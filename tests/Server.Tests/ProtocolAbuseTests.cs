@@ -54,6 +54,29 @@ public sealed class ProtocolAbuseTests
         Assert.Equal(0, await database.CountAsync("server", agent));
     }
 
+    [Fact]
+    public async Task An_overflowing_chunk_size_is_the_clients_400_not_storage_unavailable()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var server = await RunningServer.StartAsync(database);
+        var agent = Reports.NewAgentId("chunk");
+        var token = await server.Credentials.AgentTokenAsync(agent);
+        var host = $"Host: 127.0.0.1:{server.BaseAddress.Port}\r\n";
+
+        foreach (var (path, auth) in new[] { ("/api/v1/monitor-info", $"Authorization: Bearer {token}\r\n"), ("/api/v1/auth/sign-in", "") })
+        {
+            var request = Ascii($"POST {path} HTTP/1.1\r\n{host}{auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                "FFFFFFFFFFFFFFFFFF\r\n{\"a\":1}\r\n0\r\n\r\n");
+            var (status, response) = await SendRawAsync(server.BaseAddress.Port, request, halfClose: false);
+
+            Assert.True(status is >= 400 and < 500, $"{path}: answered {status}\n{response}");
+            Assert.DoesNotContain("\"resultCode\":\"2001\"", response, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await server.RawClient.GetAsync("/readyz")).StatusCode);
+        Assert.Equal(0, await database.CountAsync("server", agent));
+    }
+
     private static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);
 
     private static async Task<(int Status, string Response)> SendRawAsync(int port, byte[] request, bool halfClose)
