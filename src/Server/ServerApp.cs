@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Logging.Console;
 using StackScope.Server.Api;
 using StackScope.Server.Auth;
 using StackScope.Server.Dashboard;
 using StackScope.Server.Health;
 using StackScope.Server.Ingest;
+using StackScope.Server.Logging;
 using StackScope.Server.Query;
 using StackScope.Server.Storage;
 
@@ -32,6 +34,8 @@ internal static class ServerApp
         }
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        // Same options as the simple formatter (Logging:Console:FormatterOptions), control characters escaped.
+        builder.Logging.AddConsoleFormatter<EscapingConsoleFormatter, SimpleConsoleFormatterOptions>();
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);

@@ -212,7 +212,8 @@ public abstract class FuzzSuite<TDatabase> where TDatabase : TestDatabase, new()
                     var field = container ? Pick(random, ContainerStrings) : Pick(random, ReportStrings);
                     var text = Pick(random, Hostile);
                     Target(container)[field] = text;
-                    var allowed = container && FreeText.Contains(field);
+                    // A container name is a path segment: '/' is refused there (node names may hold it).
+                    var allowed = container && FreeText.Contains(field) && !(field == "container_name" && text.Contains('/', StringComparison.Ordinal));
                     return Json($"hostile {field}", allowed ? Expect.Stored : Expect.Refused, report.ToJsonString(), allowed ? text : null);
                 }
 

@@ -240,6 +240,30 @@ public abstract class IngestSuite<TDatabase>(ServerFixture<TDatabase> fixture) :
     }
 
     [Fact]
+    public async Task Names_that_differ_only_in_case_or_spaces_inside_are_kept_apart()
+    {
+        var agent = Reports.NewAgentId();
+        var report = Reports.Seed(agent);
+        var list = report["container_stats"]!.AsArray();
+        string[] names = ["web", "Web", " web", "w eb", "a%2Fb"];
+        while (list.Count < names.Length)
+        {
+            list.Add(list[0]!.DeepClone());
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            list[i]!["container_name"] = names[i];
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, report)).StatusCode);
+
+        var stored = (await Db.QueryAsync("SELECT container_name FROM container WHERE agent_id = @a", ("@a", agent)))
+            .Select(r => (string)r["container_name"]!).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(names.Order(StringComparer.Ordinal), stored);
+    }
+
+    [Fact]
     public async Task Every_wire_field_is_stored_in_the_column_of_its_name()
     {
         var agent = Reports.NewAgentId();

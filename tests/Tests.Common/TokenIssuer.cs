@@ -10,13 +10,17 @@ namespace StackScope.Tests.Common;
 /// </summary>
 public static class TokenIssuer
 {
-    public static async Task<string> AgentTokenAsync(TestDatabase database, string agentId)
+    public static Task<string> AgentTokenAsync(TestDatabase database, string agentId) => IssueAsync(database, TokenRoles.Agent, agentId);
+
+    public static Task<string> ReadTokenAsync(TestDatabase database, string name) => IssueAsync(database, TokenRoles.Read, name);
+
+    private static async Task<string> IssueAsync(TestDatabase database, string role, string subject)
     {
         ArgumentNullException.ThrowIfNull(database);
         var storage = StorageSet.Create(new StorageOptions { Provider = database.Provider, ConnectionString = database.ConnectionString }, Path.GetTempPath());
         await storage.Migrator.MigrateAsync(CancellationToken.None);
         var tokens = new TokenService(storage.Auth, TimeProvider.System, Options.Create(new AuthOptions()));
-        return await tokens.IssueAsync(TokenRoles.Agent, agentId, CancellationToken.None)
-            ?? throw new InvalidOperationException($"'{agentId}' already has a token");
+        return await tokens.IssueAsync(role, subject, CancellationToken.None)
+            ?? throw new InvalidOperationException($"'{subject}' already has a {role} token");
     }
 }

@@ -42,6 +42,7 @@ internal static partial class AuthEndpoints
         HttpContext context, IAntiforgery antiforgery, UserService users, FailedAttemptThrottle throttle,
         IOptions<AuthOptions> options, ILoggerFactory loggers)
     {
+        RequireSmallJsonBody(context);
         await RequireCsrfAsync(context, antiforgery).ConfigureAwait(false);
         var request = await ReadSignInAsync(context.Request).ConfigureAwait(false);
         var logger = loggers.CreateLogger(typeof(AuthEndpoints));
@@ -51,7 +52,7 @@ internal static partial class AuthEndpoints
         {
             throttle.RecordFailure(address);
             // A name that could not exist is not echoed into the log (it may carry line breaks).
-            LogSignInFailed(logger, UserService.UsernameProblem(username) is null ? username : "(not a valid name)", address);
+            LogSignInFailed(logger, LoggedName(username), address);
             // One message for an unknown name and a wrong password alike.
             throw new ApiProblemException(StatusCodes.Status401Unauthorized, ResultCodes.Unauthenticated, "wrong username or password");
         }
@@ -66,6 +67,7 @@ internal static partial class AuthEndpoints
 
     private static async Task SignOutAsync(HttpContext context, IAntiforgery antiforgery, IOptions<AuthOptions> options)
     {
+        RequireSmallJsonBody(context);
         await RequireCsrfAsync(context, antiforgery).ConfigureAwait(false);
         await context.SignOutAsync(AuthSchemes.Session).ConfigureAwait(false);
         await WriteSessionAsync(context, antiforgery, options.Value, new ClaimsPrincipal(new ClaimsIdentity())).ConfigureAwait(false);
@@ -83,6 +85,33 @@ internal static partial class AuthEndpoints
             Success = true,
         }, AuthJsonContext.Default.ApiEnvelopeSessionView);
     }
+
+    /// <summary>
+    /// Anyone may post here, so this runs before anything reads the body: the CSRF check reads a form body whole
+    /// (25 MB forms took the process to 1.6 GiB), so only JSON (or no body) passes, and an announced length over the
+    /// limit is refused at once. The sign-in body itself is read to at most the limit, whatever its framing; what
+    /// the client still sends is discarded by Kestrel, never buffered.
+    /// </summary>
+    private static void RequireSmallJsonBody(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength is > MaxSignInBodyBytes)
+        {
+            throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, ResultCodes.PayloadTooLarge,
+                $"body: larger than the limit of {MaxSignInBodyBytes} bytes");
+        }
+
+        var hasBody = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
+        if (hasBody && !IsJson(request.ContentType))
+        {
+            throw new ApiProblemException(StatusCodes.Status415UnsupportedMediaType, ResultCodes.UnsupportedMediaType,
+                "Content-Type: must be application/json");
+        }
+    }
+
+    private static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) &&
+        media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
 
     private static async Task RequireCsrfAsync(HttpContext context, IAntiforgery antiforgery)
     {
@@ -126,7 +155,14 @@ internal static partial class AuthEndpoints
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Security: failed sign-in for '{Username}' from {Address}")]
+    /// <summary>
+    /// A failed sign-in's typed name is not logged as typed: it may be a password typed into the wrong box. Its
+    /// length and the start of its SHA-256 let an operator check a suspected name without the log holding it.
+    /// </summary>
+    internal static string LoggedName(string typed) =>
+        $"name#{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(typed)))[..12]} ({typed.Length} characters)";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Security: failed sign-in for {Username} from {Address}")]
     private static partial void LogSignInFailed(ILogger logger, string username, System.Net.IPAddress address);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Security: '{Username}' signed in from {Address}")]

@@ -72,6 +72,12 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
 
             CheckName(prefix + "node_name", container.NodeName);
             CheckName(prefix + "container_name", container.ContainerName);
+            // The name is a path segment of the dashboard and the query API: '/' would split it, and '.' or '..'
+            // are folded away by browsers. No engine allows either as a container name.
+            if (container.ContainerName.Contains('/', StringComparison.Ordinal) || container.ContainerName is "." or "..")
+            {
+                throw Invalid($"{prefix}container_name: must not contain '/' nor be '.' or '..', got '{ReportReader.Truncate(container.ContainerName)}'");
+            }
             if (container.Status.Length is 0 or > MaxStatusLength || !container.Status.All(char.IsAsciiLetterLower))
             {
                 throw Invalid($"{prefix}status: must be 1-{MaxStatusLength} lower-case letters (the engine's state), got '{ReportReader.Truncate(container.Status)}'");
@@ -113,6 +119,13 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         if (value.Any(char.IsControl))
         {
             throw Invalid($"{field}: must not contain control characters");
+        }
+
+        // MariaDB/MySQL compare utf8mb4_bin with PAD SPACE: 'web' and 'web ' would be one key there and one row
+        // would vanish, while SQLite keeps both. No engine names a container or host with a trailing space.
+        if (value[^1] == ' ')
+        {
+            throw Invalid($"{field}: must not end with a space, got '{ReportReader.Truncate(value)}'");
         }
     }
 

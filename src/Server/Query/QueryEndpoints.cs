@@ -80,9 +80,10 @@ internal static class QueryEndpoints
     private static async Task ContainerHistoryAsync(HttpContext context, string agentId, string containerName, IMetricQueries queries, TimeProvider clock)
     {
         var id = QueryParameters.AgentId(agentId);
-        if (containerName.Length is 0 or > ReportLimits.MaxNameLength)
+        if (containerName.Length is 0 or > ReportLimits.MaxNameLength || containerName.Any(char.IsControl))
         {
-            throw QueryParameters.Bad("containerName", $"must be 1-{ReportLimits.MaxNameLength} characters");
+            // Ingest never stores a control character in a name, and one in a path only serves to forge log lines.
+            throw QueryParameters.Bad("containerName", $"must be 1-{ReportLimits.MaxNameLength} characters without control characters");
         }
 
         var (from, to, step) = QueryParameters.Range(context.Request, clock.GetUtcNow().UtcDateTime);

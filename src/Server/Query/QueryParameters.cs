@@ -15,6 +15,11 @@ internal static class QueryParameters
     public static readonly TimeSpan DefaultRange = TimeSpan.FromHours(1);
     public static readonly TimeSpan MaxRange = TimeSpan.FromDays(31);
 
+    // Nothing is stored before 2000 (ingest refuses it); far-future times are typing mistakes. Inside these
+    // bounds every range arithmetic (to - DefaultRange, buckets) stays far from DateTime's edges.
+    private static readonly DateTime EarliestTime = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime LatestTime = new(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
     // Steps a chart snaps to, so buckets line up across refreshes.
     private static readonly int[] NiceSteps = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 
@@ -91,9 +96,14 @@ internal static class QueryParameters
             return null;
         }
 
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            throw Bad(name, $"'{ReportReader.Truncate(text)}' is not a time (use ISO 8601, e.g. 2026-11-25T12:00:00Z)");
+        }
+
+        return parsed.UtcDateTime >= EarliestTime && parsed.UtcDateTime < LatestTime
             ? parsed.UtcDateTime
-            : throw Bad(name, $"'{ReportReader.Truncate(text)}' is not a time (use ISO 8601, e.g. 2026-11-25T12:00:00Z)");
+            : throw Bad(name, $"{Format(parsed.UtcDateTime)} is outside {Format(EarliestTime)} to {Format(LatestTime)}");
     }
 
     private static int Integer(HttpRequest request, string name, int fallback, int min, int max)

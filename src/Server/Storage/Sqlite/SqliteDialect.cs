@@ -19,17 +19,51 @@ internal sealed class SqliteDialect : SqlDialect
         };
         if (builder.DataSource is { Length: > 0 } path && path != ":memory:")
         {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (!string.IsNullOrEmpty(folder))
-            {
-                Directory.CreateDirectory(folder);
-            }
+            OwnerOnly(Path.GetFullPath(path));
         }
 
         _connectionString = builder.ToString();
     }
 
     public override IReadOnlyList<Migration> Migrations => SqliteMigrations.All;
+
+    /// <summary>
+    /// The file holds password and token hashes: readable by the server's user only. SQLite gives its -wal and -shm
+    /// files the database file's mode, so creating the (empty, valid) file 0600 first covers all three; a file
+    /// left wider by an earlier version is narrowed.
+    /// </summary>
+    private static void OwnerOnly(string file)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return;
+        }
+
+        const UnixFileMode ownerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var folder = Path.GetDirectoryName(file);
+        if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+        {
+            Directory.CreateDirectory(folder, ownerReadWrite | UnixFileMode.UserExecute);
+        }
+
+        if (!File.Exists(file))
+        {
+            using var created = new FileStream(file, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = ownerReadWrite,
+            });
+        }
+
+        foreach (var existing in new[] { file, file + "-wal", file + "-shm" }.Where(File.Exists))
+        {
+            if ((File.GetUnixFileMode(existing) & ~ownerReadWrite) != 0)
+            {
+                File.SetUnixFileMode(existing, ownerReadWrite);
+            }
+        }
+    }
 
     public override string SkipDuplicatesClause => " ON CONFLICT DO NOTHING";
 

@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace StackScope.Server.Logging;
+
+/// <summary>
+/// One line per entry, like the simple formatter with SingleLine, but every control character a message or an
+/// exception carries is written escaped (<c>\r</c>, <c>\u001b</c>): values from requests (paths, names) end up in
+/// log lines, and the simple formatter only folds newlines, so a <c>\r</c> let a client print a forged line.
+/// </summary>
+internal sealed class EscapingConsoleFormatter : ConsoleFormatter, IDisposable
+{
+    public const string FormatterName = "stackscope";
+
+    private readonly IDisposable? _reload;
+    private SimpleConsoleFormatterOptions _options;
+
+    public EscapingConsoleFormatter(IOptionsMonitor<SimpleConsoleFormatterOptions> options)
+        : base(FormatterName)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.CurrentValue;
+        _reload = options.OnChange(o => _options = o);
+    }
+
+    public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
+    {
+        ArgumentNullException.ThrowIfNull(textWriter);
+        var message = logEntry.Formatter?.Invoke(logEntry.State, logEntry.Exception);
+        if (message is null && logEntry.Exception is null)
+        {
+            return;
+        }
+
+        var line = new StringBuilder(128);
+        if (_options.TimestampFormat is { } format)
+        {
+            var now = _options.UseUtcTimestamp ? DateTimeOffset.UtcNow : DateTimeOffset.Now;
+            line.Append(now.ToString(format, CultureInfo.InvariantCulture));
+        }
+
+        line.Append(Level(logEntry.LogLevel)).Append(": ").Append(logEntry.Category)
+            .Append('[').Append(logEntry.EventId.Id.ToString(CultureInfo.InvariantCulture)).Append("] ");
+        AppendEscaped(line, message);
+        if (logEntry.Exception is { } exception)
+        {
+            line.Append(' ');
+            AppendEscaped(line, exception.ToString());
+        }
+
+        textWriter.WriteLine(line.ToString());
+    }
+
+    public void Dispose() => _reload?.Dispose();
+
+    /// <summary>Control characters as <c>\r</c>, <c>\n</c>, <c>\t</c> or <c>\uXXXX</c>; everything else as is.</summary>
+    internal static void AppendEscaped(StringBuilder line, string? text)
+    {
+        foreach (var c in text ?? "")
+        {
+            if (!char.IsControl(c))
+            {
+                line.Append(c);
+                continue;
+            }
+
+            line.Append(c switch
+            {
+                '\r' => "\\r",
+                '\n' => "\\n",
+                '\t' => "\\t",
+                _ => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
+            });
+        }
+    }
+
+    private static string Level(LogLevel level) => level switch
+    {
+        LogLevel.Trace => "trce",
+        LogLevel.Debug => "dbug",
+        LogLevel.Information => "info",
+        LogLevel.Warning => "warn",
+        LogLevel.Error => "fail",
+        LogLevel.Critical => "crit",
+        _ => "none",
+    };
+}
