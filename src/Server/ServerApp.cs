@@ -56,6 +56,7 @@ internal static class ServerApp
         // Resolve now so a bad Storage:Provider stops the start with the key named, not the first request.
         app.Services.GetRequiredService<StorageSet>();
 
+        app.UseTrustedProxies();
         app.UseMiddleware<EnvelopeMiddleware>();
         app.UseSecurityHeaders();
         app.UseStatusCodeEnvelopes();

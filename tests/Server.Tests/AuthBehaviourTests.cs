@@ -11,7 +11,7 @@ namespace StackScope.Server.Tests;
 public sealed class AuthBehaviourTests
 {
     [Fact]
-    public async Task Bad_tokens_and_failed_sign_ins_from_one_address_are_answered_429_past_the_budget()
+    public async Task Bad_tokens_and_failed_sign_ins_each_have_a_budget_and_a_valid_token_always_works()
     {
         await using var database = new SqliteTestDatabase();
         await using var server = await RunningServer.StartAsync(database, new Dictionary<string, string?>
@@ -29,25 +29,99 @@ public sealed class AuthBehaviourTests
             return await server.RawClient.SendAsync(request);
         }
 
-        for (var i = 0; i < 2; i++)
+        for (var i = 0; i < 3; i++)
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await PostWith("ssa_0123456789ab_guess" + i)).StatusCode);
         }
 
-        // The third failure is a sign-in: both kinds draw on one budget per address.
-        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = server.BaseAddress };
-        var csrf = await AuthSuite<SqliteTestDatabase>.SessionCsrfAsync(browser, expectSignedIn: false);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await AuthSuite<SqliteTestDatabase>.SignInAsync(browser, "admin", "not the password", csrf)).StatusCode);
-
         var throttled = await PostWith("ssa_0123456789ab_guess9");
         await Envelope.AssertErrorAsync(throttled, HttpStatusCode.TooManyRequests, ResultCodes.TooManyFailures, "too many failed");
         Assert.Equal(TimeSpan.FromSeconds(30), throttled.Headers.RetryAfter?.Delta);
-        // Past the budget even a right token waits: the check comes before the token is looked at.
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await PostWith(good)).StatusCode);
+        // Behind one address (a proxy, a NAT) a bad client must not lock out the agents: a valid token still works.
+        Assert.Equal(HttpStatusCode.OK, (await PostWith(good)).StatusCode);
+
+        // Sign-ins have a budget of their own, untouched by the bad tokens.
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = server.BaseAddress };
+        var csrf = await AuthSuite<SqliteTestDatabase>.SessionCsrfAsync(browser, expectSignedIn: false);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await AuthSuite<SqliteTestDatabase>.SignInAsync(browser, "admin", "not the password", csrf)).StatusCode);
+        }
+
         Assert.Equal(HttpStatusCode.TooManyRequests, (await AuthSuite<SqliteTestDatabase>.SignInAsync(browser, "admin", "x", csrf)).StatusCode);
         // Requests without credentials are not part of it.
         Assert.Equal(HttpStatusCode.OK, (await server.RawClient.GetAsync("/healthz")).StatusCode);
-        Assert.Equal(0, await database.CountAsync("server", agent));
+        Assert.Equal(1, await database.CountAsync("server", agent));
+    }
+
+    [Fact]
+    public async Task Sign_ins_released_at_once_are_checked_only_within_the_budget()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var server = await RunningServer.StartAsync(database, new Dictionary<string, string?>
+        {
+            ["Auth:MaxFailures"] = "10",
+            ["Auth:FailureWindowSeconds"] = "60",
+        });
+        Assert.True(await server.AddUserAsync("racer", "the right password"));
+        var clients = new List<(HttpClient Client, string Csrf)>();
+        for (var i = 0; i < 40; i++)
+        {
+            var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = server.BaseAddress };
+            clients.Add((browser, await AuthSuite<SqliteTestDatabase>.SessionCsrfAsync(browser, expectSignedIn: false)));
+        }
+
+        // 39 wrong passwords and the right one last, all released together: only 10 may be checked at all.
+        using var start = new SemaphoreSlim(0);
+        var attempts = clients.Select((c, i) => Task.Run(async () =>
+        {
+            await start.WaitAsync();
+            return await AuthSuite<SqliteTestDatabase>.SignInAsync(c.Client, "racer", i == 39 ? "the right password" : "wrong " + i, c.Csrf);
+        })).ToList();
+        start.Release(attempts.Count);
+        var answers = (await Task.WhenAll(attempts)).Select(r => r.StatusCode).ToList();
+
+        // A right password gives its place back, so at most 10 wrong ones are ever checked.
+        var summary = string.Join(", ", answers.GroupBy(s => s).Select(g => $"{g.Key}: {g.Count()}"));
+        Assert.True(answers.Count(s => s == HttpStatusCode.Unauthorized) <= 10, summary);
+        Assert.True(answers.Count(s => s == HttpStatusCode.TooManyRequests) >= 29, summary);
+        Assert.Equal(40, answers.Count(s => s is HttpStatusCode.Unauthorized or HttpStatusCode.OK or HttpStatusCode.TooManyRequests));
+        foreach (var (client, _) in clients)
+        {
+            client.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var trusting = await RunningServer.StartAsync(database, new Dictionary<string, string?>
+        {
+            ["Auth:MaxFailures"] = "2",
+            ["Auth:TrustedProxies:0"] = "127.0.0.0/8",
+        });
+        await using var untrusting = await RunningServer.StartAsync(database, new Dictionary<string, string?> { ["Auth:MaxFailures"] = "2" });
+
+        // Header values only: no traffic goes to these documentation addresses.
+        async Task<HttpStatusCode> BadTokenFrom(RunningServer server, string client)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/agents");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "ssr_0123456789ab_nope");
+            request.Headers.Add("X-Forwarded-For", client);
+            return (await server.RawClient.SendAsync(request)).StatusCode;
+        }
+
+        foreach (var server in new[] { trusting, untrusting })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await BadTokenFrom(server, "192.0.2.1"));
+            Assert.Equal(HttpStatusCode.Unauthorized, await BadTokenFrom(server, "192.0.2.1"));
+            Assert.Equal(HttpStatusCode.TooManyRequests, await BadTokenFrom(server, "192.0.2.1"));
+        }
+
+        // The trusting server counts 192.0.2.2 apart; the other sees one address (the proxy's) for both.
+        Assert.Equal(HttpStatusCode.Unauthorized, await BadTokenFrom(trusting, "192.0.2.2"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await BadTokenFrom(untrusting, "192.0.2.2"));
     }
 
     [Fact]

@@ -50,11 +50,15 @@ internal static partial class AuthEndpoints
         var username = request.Username ?? "";
         if (!await users.VerifyAsync(username, request.Password ?? "", context.RequestAborted).ConfigureAwait(false))
         {
-            throttle.RecordFailure(address);
-            // A name that could not exist is not echoed into the log (it may carry line breaks).
+            // The attempt stays counted: the throttle reserved it before the password was checked.
             LogSignInFailed(logger, LoggedName(username), address);
             // One message for an unknown name and a wrong password alike.
             throw new ApiProblemException(StatusCodes.Status401Unauthorized, ResultCodes.Unauthenticated, "wrong username or password");
+        }
+
+        if (context.Items.Remove(AuthThrottleMiddleware.SignInReservedKey))
+        {
+            throttle.Release(AttemptKind.SignIn, address);
         }
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(

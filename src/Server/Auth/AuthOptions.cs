@@ -21,6 +21,12 @@ internal sealed class AuthOptions
 
     public int SessionHours { get; set; } = 12;
 
+    /// <summary>
+    /// Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the real client: the throttle and
+    /// the logs then see that client. Empty (the default): forwarded headers are ignored from everyone.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
     public bool IsOpen => string.Equals(Mode.Trim(), AuthModes.Open, StringComparison.OrdinalIgnoreCase);
 }
 

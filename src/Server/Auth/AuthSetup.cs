@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.DataProtection;
 using StackScope.Contracts;
 using StackScope.Server.Api;
@@ -61,6 +62,39 @@ internal static partial class AuthSetup
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
         return services;
+    }
+
+    /// <summary>Client addresses from X-Forwarded-For, only when it comes from a configured trusted proxy.</summary>
+    public static WebApplication UseTrustedProxies(this WebApplication app)
+    {
+        var proxies = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.TrustedProxies;
+        if (proxies.Length == 0)
+        {
+            return app;
+        }
+
+        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, ForwardLimit = 1 };
+        // The framework trusts loopback by default; here only what the operator named is trusted.
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var proxy in proxies)
+        {
+            if (System.Net.IPNetwork.TryParse(proxy, out var network))
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+            else if (System.Net.IPAddress.TryParse(proxy, out var address))
+            {
+                forwarded.KnownProxies.Add(address);
+            }
+            else
+            {
+                throw new InvalidOperationException($"Auth:TrustedProxies: '{proxy}' is neither an IP address nor a CIDR network");
+            }
+        }
+
+        app.UseForwardedHeaders(forwarded);
+        return app;
     }
 
     public static WebApplication UseStackScopeAuth(this WebApplication app)

@@ -17,6 +17,7 @@ internal sealed partial class BearerAuthenticationHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     private const string FailureKey = "stackscope:bad-token";
+    private const string OverBudgetKey = "stackscope:bad-token-over-budget";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -50,7 +51,12 @@ internal sealed partial class BearerAuthenticationHandler(
     private AuthenticateResult Fail(string reason)
     {
         var address = FailedAttemptThrottle.ClientAddress(Context);
-        throttle.RecordFailure(address);
+        if (throttle.IsBlocked(AttemptKind.Token, address))
+        {
+            Context.Items[OverBudgetKey] = true;
+        }
+
+        throttle.RecordFailure(AttemptKind.Token, address);
         LogBadToken(Logger, address, Request.Path, reason);
         Context.Items[FailureKey] = reason;
         return AuthenticateResult.Fail(reason);
@@ -58,6 +64,12 @@ internal sealed partial class BearerAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items.ContainsKey(OverBudgetKey))
+        {
+            // Past the budget a bad token is told to wait; a valid one from the same address was let through above.
+            return AuthThrottleMiddleware.WriteTooManyAsync(Context, throttle);
+        }
+
         Response.Headers.WWWAuthenticate = "Bearer";
         var message = Context.Items[FailureKey] as string
             ?? "authentication required: send Authorization: Bearer <token>, or sign in";
