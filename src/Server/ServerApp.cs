@@ -1,4 +1,8 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using StackScope.Server.Api;
 using StackScope.Server.Auth;
 using StackScope.Server.Dashboard;
@@ -33,7 +37,11 @@ internal static class ServerApp
             builder.Configuration.AddInMemoryCollection(overrides);
         }
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+            ConnectionLimits.Apply(kestrel.Limits, context.Configuration);
+        });
         // Same options as the simple formatter (Logging:Console:FormatterOptions), control characters escaped.
         builder.Logging.AddConsoleFormatter<EscapingConsoleFormatter, SimpleConsoleFormatterOptions>();
 
@@ -51,10 +59,18 @@ internal static class ServerApp
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 
+        // Kestrel's socket transport behind the connection bound (see BoundedListenerFactory).
+        services.AddSingleton<IConnectionListenerFactory>(sp =>
+        {
+            var limit = sp.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.MaxConcurrentConnections;
+            var sockets = new SocketTransportFactory(sp.GetRequiredService<IOptions<SocketTransportOptions>>(), sp.GetRequiredService<ILoggerFactory>());
+            return limit is { } max ? new BoundedListenerFactory(sockets, max) : sockets;
+        });
         replaceServices?.Invoke(services);
         var app = builder.Build();
         // Resolve now so a bad Storage:Provider stops the start with the key named, not the first request.
         app.Services.GetRequiredService<StorageSet>();
+        ConnectionLimits.LogEffective(app.Services);
 
         app.UseTrustedProxies();
         app.UseMiddleware<EnvelopeMiddleware>();

@@ -38,11 +38,12 @@ public sealed class ServerProcess : IAsyncDisposable
         ["--Storage:Provider", database.Provider, "--Storage:ConnectionString", database.ConnectionString, "--Auth:KeysPath", RunningServer.DefaultKeysPath];
 
     /// <summary>Starts the server on <paramref name="port"/> and waits for /readyz (unless told not to).</summary>
-    public static async Task<ServerProcess> StartAsync(int port, IEnumerable<string> args, bool waitUntilReady = true)
+    // launcher: a command that runs the server, e.g. prlimit --nofile=1024.
+    public static async Task<ServerProcess> StartAsync(int port, IEnumerable<string> args, bool waitUntilReady = true, string[]? launcher = null)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-        var server = new ServerProcess(
-            new CapturedProcess(CapturedProcess.StartInfo("dotnet", [DllPath, "--Urls", baseAddress.ToString().TrimEnd('/'), .. args])), baseAddress);
+        string[] command = [.. launcher ?? [], "dotnet", DllPath, "--Urls", baseAddress.ToString().TrimEnd('/'), .. args];
+        var server = new ServerProcess(new CapturedProcess(CapturedProcess.StartInfo(command[0], command.Skip(1))), baseAddress);
         if (waitUntilReady)
         {
             await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
