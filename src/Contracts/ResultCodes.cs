@@ -56,6 +56,9 @@ public static class ResultCodes
     /// <summary>429: too many failed sign-ins or bad tokens from this address; retry after Retry-After.</summary>
     public const string TooManyFailures = "1429";
 
+    /// <summary>429: this user or token already has as many expensive queries running as it may; retry after Retry-After.</summary>
+    public const string TooManyQueries = "1430";
+
     /// <summary>400: the HTTP request itself is malformed (framing, headers).</summary>
     public const string BadRequest = "1400";
 

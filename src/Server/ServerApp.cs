@@ -55,6 +55,7 @@ internal static class ServerApp
         services.AddStackScopeStorage();
         services.AddOpenApi();
         services.AddSingleton<ReportValidator>();
+        services.AddSingleton<QueryConcurrencyLimiter>();
         services.AddStackScopeAuth(builder.Configuration);
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());

@@ -264,6 +264,32 @@ public abstract class IngestSuite<TDatabase>(ServerFixture<TDatabase> fixture) :
     }
 
     [Fact]
+    public async Task A_containers_history_spans_every_node_it_was_reported_from_and_an_unknown_name_is_404()
+    {
+        var agent = Reports.NewAgentId();
+        var t0 = WireTimestamp.Truncate(DateTime.UtcNow.AddMinutes(-10));
+        for (var i = 0; i < 4; i++)
+        {
+            var report = Reports.Seed(agent, t0.AddSeconds(10 * i));
+            foreach (var container in report["container_stats"]!.AsArray())
+            {
+                container!["node_name"] = i < 2 ? "node-a" : "node-b";
+            }
+
+            Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, report)).StatusCode);
+        }
+
+        var range = $"from={t0.AddMinutes(-1):yyyy-MM-ddTHH:mm:ssZ}&to={t0.AddMinutes(1):yyyy-MM-ddTHH:mm:ssZ}&step=60";
+        var history = JsonNode.Parse(await Client.GetStringAsync(new Uri($"/api/v1/agents/{agent}/containers/redis-container/history?{range}", UriKind.Relative)))!;
+        Assert.Equal(4, history["data"]!["points"]!.AsArray().Sum(p => (int)p!["samples"]!));
+        var nodes = (await Db.QueryAsync("SELECT node_name FROM agent_node WHERE agent_id = @a ORDER BY node_name", ("@a", agent))).Select(r => (string)r["node_name"]!);
+        Assert.Equal(["node-a", "node-b"], nodes);
+
+        var unknown = await Client.GetAsync(new Uri($"/api/v1/agents/{agent}/containers/never-seen/history?{range}", UriKind.Relative));
+        await Envelope.AssertErrorAsync(unknown, HttpStatusCode.NotFound, ResultCodes.UnknownAgent, "never reported a container 'never-seen'");
+    }
+
+    [Fact]
     public async Task Every_wire_field_is_stored_in_the_column_of_its_name()
     {
         var agent = Reports.NewAgentId();

@@ -18,15 +18,18 @@ internal static class QueryEndpoints
             .WithSummary("Every agent: last report, online state, latest host figures, containers by status, CPU trend.")
             .Produces<ApiEnvelope<IReadOnlyList<AgentView>>>();
         api.MapGet("/agents/{agentId}/host", HostHistoryAsync)
+            .AddEndpointFilter(QueryConcurrencyLimiter.FilterAsync)
             .WithSummary("One agent's host CPU and memory between from and to, bucketed by step (average and maximum).")
             .Produces<ApiEnvelope<HistoryView>>();
         api.MapGet("/agents/{agentId}/containers", AgentContainersAsync)
             .WithSummary("One agent's containers with the figures of its latest report.")
             .Produces<ApiEnvelope<IReadOnlyList<ContainerView>>>();
         api.MapGet("/agents/{agentId}/containers/{containerName}/history", ContainerHistoryAsync)
+            .AddEndpointFilter(QueryConcurrencyLimiter.FilterAsync)
             .WithSummary("One container's CPU, memory and running share between from and to, bucketed by step.")
             .Produces<ApiEnvelope<HistoryView>>();
         api.MapGet("/containers", SearchContainersAsync)
+            .AddEndpointFilter(QueryConcurrencyLimiter.FilterAsync)
             .WithSummary("Containers of every agent's latest report, by name substring (name) and/or status.")
             .Produces<ApiEnvelope<IReadOnlyList<ContainerView>>>();
         return app;
@@ -87,8 +90,8 @@ internal static class QueryEndpoints
         }
 
         var (from, to, step) = QueryParameters.Range(context.Request, clock.GetUtcNow().UtcDateTime);
-        var latest = await RequireAgentAsync(queries, id, context.RequestAborted).ConfigureAwait(false);
-        var buckets = await queries.ContainerHistoryAsync(id, containerName, latest.SampledAt, from, to, step, context.RequestAborted)
+        await RequireAgentAsync(queries, id, context.RequestAborted).ConfigureAwait(false);
+        var buckets = await queries.ContainerHistoryAsync(id, containerName, from, to, step, context.RequestAborted)
             .ConfigureAwait(false)
             ?? throw new ApiProblemException(StatusCodes.Status404NotFound, ResultCodes.UnknownAgent,
                 $"containerName: agent '{id}' never reported a container '{containerName}'");

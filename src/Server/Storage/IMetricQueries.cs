@@ -19,11 +19,8 @@ internal interface IMetricQueries
 
     Task<IReadOnlyList<HistoryBucket>> HostHistoryAsync(string agentId, DateTime from, DateTime to, int stepSeconds, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// One container's buckets, found through the nodes of the agent's latest report (<paramref name="latestReportAt"/>);
-    /// null when the agent never reported that container.
-    /// </summary>
-    Task<IReadOnlyList<HistoryBucket>?> ContainerHistoryAsync(string agentId, string containerName, DateTime latestReportAt,
+    /// <summary>One container's buckets over every node of the agent; null when the agent never reported that container.</summary>
+    Task<IReadOnlyList<HistoryBucket>?> ContainerHistoryAsync(string agentId, string containerName,
         DateTime from, DateTime to, int stepSeconds, CancellationToken cancellationToken);
 
     /// <summary>Containers of every agent's latest report, by name substring and/or status.</summary>

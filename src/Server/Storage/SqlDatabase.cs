@@ -7,13 +7,20 @@ namespace StackScope.Server.Storage;
 /// that means "database away" leaves as <see cref="StorageUnavailableException"/>. Other failures (a defect,
 /// data the database refused) pass through unchanged.
 /// </summary>
-internal sealed class SqlDatabase(SqlDialect dialect)
+internal sealed class SqlDatabase(SqlDialect dialect) : IDisposable
 {
+    private readonly SemaphoreSlim? _queryPlaces = dialect.MaxConcurrentQueries is { } places ? new SemaphoreSlim(places) : null;
+
     public SqlDialect Dialect => dialect;
 
     public async Task<T> RunAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
+        if (_queryPlaces is not null)
+        {
+            await _queryPlaces.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -23,7 +30,13 @@ internal sealed class SqlDatabase(SqlDialect dialect)
         {
             throw Unavailable(ex);
         }
+        finally
+        {
+            _queryPlaces?.Release();
+        }
     }
+
+    public void Dispose() => _queryPlaces?.Dispose();
 
     public async Task RunAsync(Func<DbConnection, Task> work, CancellationToken cancellationToken) =>
         await RunAsync<bool>(async connection =>

@@ -11,8 +11,11 @@ internal abstract class SqlDialect
 {
     public abstract IReadOnlyList<Migration> Migrations { get; }
 
-    /// <summary>Appended to every INSERT of reports so a re-sent row is skipped, never duplicated nor an error.</summary>
-    public abstract string SkipDuplicatesClause { get; }
+    /// <summary>
+    /// Appended to an INSERT so a row whose key is already stored is skipped, never duplicated nor an error;
+    /// <paramref name="anyColumn"/> is a column of the table (MySQL's form names one).
+    /// </summary>
+    public abstract string SkipDuplicates(string anyColumn);
 
     /// <summary>
     /// Pins joins from "latest report per agent" to (agent_id, con_get_datetime). Given only the join, MariaDB
@@ -20,6 +23,13 @@ internal abstract class SqlDialect
     /// with 24 h of history) instead of the few rows of one report.
     /// </summary>
     public abstract string ContainerByTimeIndexHint { get; }
+
+    /// <summary>
+    /// Queries allowed to run at once, or null for no bound. Microsoft.Data.Sqlite's async methods run synchronously,
+    /// so each running SQLite query holds a thread-pool thread: unbounded, 16 slow queries starved every other request
+    /// (healthz went from 2 ms to 1 s). Waiting for a place does not hold a thread.
+    /// </summary>
+    public virtual int? MaxConcurrentQueries => null;
 
     /// <summary>Concurrent ingest writers that pay off: SQLite takes one writer at a time anyway.</summary>
     public abstract int DefaultWriterCount { get; }

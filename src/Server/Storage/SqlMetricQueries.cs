@@ -97,30 +97,20 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
             new { agentId, from = Dialect.ToDbTime(from), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false);
     }, cancellationToken);
 
-    public Task<IReadOnlyList<HistoryBucket>?> ContainerHistoryAsync(string agentId, string containerName, DateTime latestReportAt,
+    public Task<IReadOnlyList<HistoryBucket>?> ContainerHistoryAsync(string agentId, string containerName,
         DateTime from, DateTime to, int stepSeconds, CancellationToken cancellationToken)
         => database.RunAsync<IReadOnlyList<HistoryBucket>?>(async connection =>
     {
-        // The unique key leads with (agent_id, node_name, container_name, time): naming the agent's nodes (from its
-        // latest report, a handful of rows) turns the existence check and the history into index seeks and ranges
-        // instead of a scan of every row the agent sent.
+        // The container key leads with (agent_id, node_name, container_name, time): naming the agent's nodes (a seek on
+        // agent_node) makes the existence check and the history index seeks and ranges, also for a name never seen.
         var nodes = (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT DISTINCT node_name FROM container WHERE agent_id = @agentId AND con_get_datetime = @at",
-            new { agentId, at = Dialect.ToDbTime(latestReportAt) }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
-        var onCurrentNodes = nodes.Count > 0 && await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT 1 FROM container WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName LIMIT 1",
-            new { agentId, nodes, containerName }, cancellationToken: cancellationToken)).ConfigureAwait(false) is not null;
-        // Only a container absent from the current nodes pays for a search of all the agent's rows (a 404, or one that moved).
-        if (!onCurrentNodes && await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "SELECT 1 FROM container WHERE agent_id = @agentId AND container_name = @containerName LIMIT 1",
-                new { agentId, containerName }, cancellationToken: cancellationToken)).ConfigureAwait(false) is null)
+            "SELECT node_name FROM agent_node WHERE agent_id = @agentId", new { agentId }, cancellationToken: cancellationToken))
+            .ConfigureAwait(false)).ToList();
+        if (nodes.Count == 0 || await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT 1 FROM container WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName LIMIT 1",
+                new { agentId, nodes, containerName }, cancellationToken: cancellationToken)).ConfigureAwait(false) is null)
         {
             return null;
-        }
-
-        if (!onCurrentNodes)
-        {
-            return [];
         }
 
         return await HistoryAsync(connection,

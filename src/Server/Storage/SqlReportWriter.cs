@@ -36,7 +36,9 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
         {
             using var transaction = connection.BeginTransaction();
             InsertRows(connection, transaction, "server", ReportColumns.Server, reports, receivedAt);
-            InsertRows(connection, transaction, "container", ReportColumns.Container, reports.SelectMany(r => r.Containers).ToList(), receivedAt);
+            var containers = reports.SelectMany(r => r.Containers).ToList();
+            InsertRows(connection, transaction, "container", ReportColumns.Container, containers, receivedAt);
+            InsertNodes(connection, transaction, containers);
             transaction.Commit();
         });
     }
@@ -67,6 +69,38 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
         }
     }
 
+    /// <summary>The batch's (agent, node) pairs, most of them known already: one small statement per batch.</summary>
+    private void InsertNodes(DbConnection connection, DbTransaction transaction, List<ContainerStat> containers)
+    {
+        var pairs = containers.Select(c => (c.AgentId, c.NodeName)).Distinct().ToList();
+        for (var start = 0; start < pairs.Count; start += RowsPerStatement)
+        {
+            var count = Math.Min(RowsPerStatement, pairs.Count - start);
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = _insertSql.GetOrAdd(("agent_node", count), key => BuildNodeInsert(key.Rows));
+            var parameterIndex = 0;
+            foreach (var (agent, node) in pairs.Skip(start).Take(count))
+            {
+                SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), agent);
+                SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), node);
+            }
+
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private string BuildNodeInsert(int rows)
+    {
+        var sql = new StringBuilder("INSERT INTO agent_node(agent_id, node_name) VALUES ");
+        for (var row = 0; row < rows; row++)
+        {
+            sql.Append(row == 0 ? "(" : ",(").Append(ParameterName(2 * row)).Append(',').Append(ParameterName((2 * row) + 1)).Append(')');
+        }
+
+        return sql.Append(database.Dialect.SkipDuplicates("agent_id")).ToString();
+    }
+
     private static string ParameterName(int index) =>
         index < ParameterNames.Length ? ParameterNames[index] : "@p" + index.ToString(CultureInfo.InvariantCulture);
 
@@ -88,6 +122,6 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             sql.Append(')');
         }
 
-        return sql.Append(database.Dialect.SkipDuplicatesClause).ToString();
+        return sql.Append(database.Dialect.SkipDuplicates("id")).ToString();
     }
 }

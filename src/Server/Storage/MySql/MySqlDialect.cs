@@ -32,7 +32,7 @@ internal sealed class MySqlDialect : SqlDialect
 
     public override IReadOnlyList<Migration> Migrations => MySqlMigrations.All;
 
-    public override string SkipDuplicatesClause => " ON DUPLICATE KEY UPDATE id = id";
+    public override string SkipDuplicates(string anyColumn) => $" ON DUPLICATE KEY UPDATE {anyColumn} = {anyColumn}";
 
     public override string ContainerByTimeIndexHint => " FORCE INDEX (ix_container_agent_time)";
 

@@ -75,5 +75,18 @@ internal static class MySqlMigrations
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
             """,
         ]),
+        // The nodes each agent has reported containers from: a container's history and its existence check become
+        // seeks on the container key (agent, node, name, time) instead of a scan of every row the agent sent.
+        new(4, "nodes per agent",
+        [
+            """
+            CREATE TABLE IF NOT EXISTS agent_node (
+                agent_id VARCHAR(64) NOT NULL,
+                node_name VARCHAR(255) NOT NULL,
+                PRIMARY KEY (agent_id, node_name)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+            "INSERT IGNORE INTO agent_node(agent_id, node_name) SELECT DISTINCT agent_id, node_name FROM container",
+        ]),
     ];
 }

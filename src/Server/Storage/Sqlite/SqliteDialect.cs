@@ -65,11 +65,13 @@ internal sealed class SqliteDialect : SqlDialect
         }
     }
 
-    public override string SkipDuplicatesClause => " ON CONFLICT DO NOTHING";
+    public override string SkipDuplicates(string anyColumn) => " ON CONFLICT DO NOTHING";
 
     public override string ContainerByTimeIndexHint => " INDEXED BY ix_container_agent_time";
 
     public override int DefaultWriterCount => 1;
+
+    public override int? MaxConcurrentQueries => Math.Max(2, Environment.ProcessorCount);
 
     public override string BucketStart(string column) => $"(CAST(strftime('%s', {column}) AS INTEGER) / @step) * @step";
 

@@ -68,5 +68,12 @@ internal static class SqliteMigrations
             )
             """,
         ]),
+        // The nodes each agent has reported containers from: a container's history and its existence check become
+        // seeks on the container key (agent, node, name, time) instead of a scan of every row the agent sent.
+        new(4, "nodes per agent",
+        [
+            "CREATE TABLE agent_node (agent_id TEXT NOT NULL, node_name TEXT NOT NULL, PRIMARY KEY (agent_id, node_name))",
+            "INSERT OR IGNORE INTO agent_node(agent_id, node_name) SELECT DISTINCT agent_id, node_name FROM container",
+        ]),
     ];
 }
