@@ -18,7 +18,8 @@ internal static class AdminCli
           ss-server agent revoke <agent_id>     revoke the agent's token
           ss-server agent list
           ss-server user add <name> [--password-stdin | --generate-password]
-          ss-server user remove <name>
+          ss-server user remove <name>          also ends the user's sessions
+          ss-server user passwd <name> [--password-stdin]   set a new password; ends the user's sessions
           ss-server user list
           ss-server token add <name>            issue a read-only API token (printed once)
           ss-server token revoke <name>
@@ -144,9 +145,26 @@ internal static class AdminCli
                 }
 
             case ("user", "remove"):
-                return await store.RemoveUserAsync(subject, ct).ConfigureAwait(false)
+                return await users.RemoveAsync(subject, ct).ConfigureAwait(false)
                     ? 0
                     : await FailAsync(error, $"no user '{subject}'").ConfigureAwait(false);
+
+            case ("user", "passwd"):
+                {
+                    var password = await ReadPasswordAsync(input, error, flags.Contains("--password-stdin")).ConfigureAwait(false);
+                    if (UserService.PasswordProblem(password) is { } weak)
+                    {
+                        return await FailAsync(error, weak).ConfigureAwait(false);
+                    }
+
+                    if (!await users.ChangePasswordAsync(subject, password!, ct).ConfigureAwait(false))
+                    {
+                        return await FailAsync(error, $"no user '{subject}'").ConfigureAwait(false);
+                    }
+
+                    await error.WriteLineAsync($"Changed the password of '{subject}'; their sessions are ended.").ConfigureAwait(false);
+                    return 0;
+                }
 
             case ("user", "list"):
                 foreach (var u in await store.ListUsersAsync(ct).ConfigureAwait(false))

@@ -39,7 +39,7 @@ internal static partial class AuthEndpoints
         WriteSessionAsync(context, antiforgery, options.Value, context.User);
 
     private static async Task SignInAsync(
-        HttpContext context, IAntiforgery antiforgery, UserService users, FailedAttemptThrottle throttle,
+        HttpContext context, IAntiforgery antiforgery, UserService users, SessionService sessions, FailedAttemptThrottle throttle,
         IOptions<AuthOptions> options, ILoggerFactory loggers)
     {
         RequireSmallJsonBody(context);
@@ -61,18 +61,26 @@ internal static partial class AuthEndpoints
             throttle.Release(AttemptKind.SignIn, address);
         }
 
+        var sessionId = await sessions.StartAsync(username, context.RequestAborted).ConfigureAwait(false);
         var principal = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, username), new Claim(ClaimTypes.Role, TokenRoles.Read)], AuthSchemes.Session));
+            [new Claim(ClaimTypes.Name, username), new Claim(ClaimTypes.Role, TokenRoles.Read), new Claim(SessionService.SessionIdClaim, sessionId)],
+            AuthSchemes.Session));
         await context.SignInAsync(AuthSchemes.Session, principal).ConfigureAwait(false);
         LogSignedIn(logger, username, address);
         // The CSRF token is bound to the identity, so the signed-in user needs a fresh one.
         await WriteSessionAsync(context, antiforgery, options.Value, principal).ConfigureAwait(false);
     }
 
-    private static async Task SignOutAsync(HttpContext context, IAntiforgery antiforgery, IOptions<AuthOptions> options)
+    private static async Task SignOutAsync(HttpContext context, IAntiforgery antiforgery, SessionService sessions, IOptions<AuthOptions> options)
     {
         RequireSmallJsonBody(context);
         await RequireCsrfAsync(context, antiforgery).ConfigureAwait(false);
+        if (context.User.FindFirst(SessionService.SessionIdClaim)?.Value is { } sessionId)
+        {
+            // Ended in storage, not only in this browser: a copy of the cookie stops working too.
+            await sessions.EndAsync(sessionId, context.RequestAborted).ConfigureAwait(false);
+        }
+
         await context.SignOutAsync(AuthSchemes.Session).ConfigureAwait(false);
         await WriteSessionAsync(context, antiforgery, options.Value, new ClaimsPrincipal(new ClaimsIdentity())).ConfigureAwait(false);
     }

@@ -21,6 +21,10 @@ internal sealed class AuthOptions
 
     public int SessionHours { get; set; } = 12;
 
+    /// <summary>How long a session found in storage is trusted before it is asked again: the delay before a sign-out
+    /// elsewhere, a user's removal or a password change ends a copied cookie on this process.</summary>
+    public int SessionCheckSeconds { get; set; } = 5;
+
     /// <summary>
     /// Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the real client: the throttle and
     /// the logs then see that client. Empty (the default): forwarded headers are ignored from everyone.

@@ -14,11 +14,12 @@ internal static partial class AuthSetup
         services.AddOptions<AuthOptions>().Bind(section)
             .Validate(o => o.IsOpen || string.Equals(o.Mode.Trim(), AuthModes.Token, StringComparison.OrdinalIgnoreCase),
                 $"Auth:Mode must be '{AuthModes.Token}' (the default) or '{AuthModes.Open}'")
-            .Validate(o => o.MaxFailures > 0 && o.FailureWindowSeconds > 0 && o.TokenCacheSeconds >= 0 && o.SessionHours > 0,
-                "Auth: MaxFailures, FailureWindowSeconds and SessionHours must be positive, TokenCacheSeconds not negative")
+            .Validate(o => o.MaxFailures > 0 && o.FailureWindowSeconds > 0 && o.TokenCacheSeconds >= 0 && o.SessionHours > 0 && o.SessionCheckSeconds >= 0,
+                "Auth: MaxFailures, FailureWindowSeconds and SessionHours must be positive, TokenCacheSeconds and SessionCheckSeconds not negative")
             .ValidateOnStart();
         services.AddSingleton<TokenService>();
         services.AddSingleton<UserService>();
+        services.AddSingleton<SessionService>();
         services.AddSingleton<FailedAttemptThrottle>();
 
         // Session cookies are signed and encrypted with these keys; kept on disk so a restart keeps people signed in.
@@ -43,6 +44,7 @@ internal static partial class AuthSetup
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = TimeSpan.FromHours(settings.SessionHours);
                 o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = SessionService.ValidateAsync;
             });
 
         // In open mode every policy lets anyone through; otherwise each wants its role.

@@ -14,13 +14,15 @@ internal sealed class UserService
     public const int MaxUsernameLength = 64;
 
     private readonly IAuthStore _store;
+    private readonly SessionService _sessions;
     private readonly TimeProvider _clock;
     private readonly PasswordHasher<string> _hasher;
     private readonly Lazy<string> _decoyHash;
 
-    public UserService(IAuthStore store, TimeProvider clock)
+    public UserService(IAuthStore store, SessionService sessions, TimeProvider clock)
     {
         _store = store;
+        _sessions = sessions;
         _clock = clock;
         // OWASP's 2023 figure for PBKDF2-HMAC-SHA512; the framework's default is 100,000.
         _hasher = new PasswordHasher<string>(Options.Create(new PasswordHasherOptions { IterationCount = 210_000 }));
@@ -40,6 +42,27 @@ internal sealed class UserService
     {
         var user = new StoredUser(username, _hasher.HashPassword(username, password), _clock.GetUtcNow().UtcDateTime);
         return await _store.AddUserAsync(user, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes the user and ends every session of theirs; false when there was no such user.</summary>
+    public async Task<bool> RemoveAsync(string username, CancellationToken cancellationToken)
+    {
+        var removed = await _store.RemoveUserAsync(username, cancellationToken).ConfigureAwait(false);
+        await _sessions.EndAllOfUserAsync(username, cancellationToken).ConfigureAwait(false);
+        return removed;
+    }
+
+    /// <summary>Sets a new password and ends every session of the user; false when there is no such user.</summary>
+    public async Task<bool> ChangePasswordAsync(string username, string password, CancellationToken cancellationToken)
+    {
+        if (await _store.FindUserAsync(username, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return false;
+        }
+
+        await _store.UpdatePasswordHashAsync(username, _hasher.HashPassword(username, password), cancellationToken).ConfigureAwait(false);
+        await _sessions.EndAllOfUserAsync(username, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>True for the right password of an existing user. An unknown name costs the same hash as a known one.</summary>

@@ -14,6 +14,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Reports);
         services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Queries);
         services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Auth);
+        services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Sessions);
         services.AddSingleton<SchemaGate>();
         return services;
     }

@@ -16,6 +16,7 @@ internal sealed class StorageSet
         Reports = new SqlReportWriter(database);
         Queries = new SqlMetricQueries(database);
         Auth = new SqlAuthStore(database);
+        Sessions = new SqlSessionStore(database);
     }
 
     public SqlDatabase Database { get; }
@@ -27,6 +28,8 @@ internal sealed class StorageSet
     public IMetricQueries Queries { get; }
 
     public IAuthStore Auth { get; }
+
+    public ISessionStore Sessions { get; }
 
     /// <summary>Builds the configured set; an unknown provider stops the server at start with the key named.</summary>
     public static StorageSet Create(StorageOptions options, string workingDirectory, TimeProvider? clock = null)

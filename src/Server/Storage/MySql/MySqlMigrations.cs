@@ -88,5 +88,18 @@ internal static class MySqlMigrations
             """,
             "INSERT IGNORE INTO agent_node(agent_id, node_name) SELECT DISTINCT agent_id, node_name FROM container",
         ]),
+        // Signed-in sessions, so sign-out, user removal and a password change end them on every server process.
+        new(5, "sessions",
+        [
+            """
+            CREATE TABLE IF NOT EXISTS auth_session (
+                session_id CHAR(32) NOT NULL,
+                username VARCHAR(64) NOT NULL,
+                created_at DATETIME NOT NULL,
+                PRIMARY KEY (session_id),
+                KEY ix_auth_session_user (username)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+        ]),
     ];
 }

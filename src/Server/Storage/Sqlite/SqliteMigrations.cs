@@ -75,5 +75,11 @@ internal static class SqliteMigrations
             "CREATE TABLE agent_node (agent_id TEXT NOT NULL, node_name TEXT NOT NULL, PRIMARY KEY (agent_id, node_name))",
             "INSERT OR IGNORE INTO agent_node(agent_id, node_name) SELECT DISTINCT agent_id, node_name FROM container",
         ]),
+        // Signed-in sessions, so sign-out, user removal and a password change end them on every server process.
+        new(5, "sessions",
+        [
+            "CREATE TABLE auth_session (session_id TEXT NOT NULL PRIMARY KEY, username TEXT NOT NULL, created_at TEXT NOT NULL)",
+            "CREATE INDEX ix_auth_session_user ON auth_session(username)",
+        ]),
     ];
 }
