@@ -6,6 +6,7 @@
 #   chromium:       the browser the dashboard tests drive through Playwright (never a downloaded one).
 #   faketime:       runs a real agent with its clock an hour ahead (the clock-skew fault test).
 #   clang, zlib1g-dev: the native toolchain the agent's Native AOT publish links with.
+#   nodejs, npm:    run the OpenAPI validator the API document test uses (tests/OpenApi, from the npm registry).
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -18,6 +19,8 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
 { command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1; } || need+=(clang)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -29,6 +29,8 @@ leftovers=$(DOCKER_HOST=$SS_TEST_DOCKER_HOST docker ps -aq --filter name=sst- ||
 echo "test.sh: dockerd at $SS_TEST_DOCKER_HOST"
 
 dotnet build StackScope.slnx -c Release -warnaserror -nologo -v quiet
+# The OpenAPI validator the API document test runs (locked versions, from the npm registry).
+npm ci --prefix tests/OpenApi --no-audit --no-fund --loglevel=error
 # Style gate: the code is as dotnet format would leave it (whitespace, .editorconfig rules, unused usings).
 dotnet format StackScope.slnx --verify-no-changes -v quiet
 echo "test.sh: dotnet format: no changes needed"

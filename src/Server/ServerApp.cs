@@ -53,7 +53,7 @@ internal static class ServerApp
                 "Ingest: MaxBodyBytes, MaxContainers, QueueCapacity and MaxBatchReports must be positive, WriterCount not negative")
             .ValidateOnStart();
         services.AddStackScopeStorage();
-        services.AddOpenApi();
+        services.AddStackScopeOpenApi();
         services.AddSingleton<ReportValidator>();
         services.AddSingleton<QueryConcurrencyLimiter>();
         services.AddStackScopeAuth(builder.Configuration);

@@ -24,14 +24,19 @@ internal static partial class AuthEndpoints
         var auth = app.MapGroup(GroupPath).WithTags("Auth");
         auth.MapGet("/session", SessionAsync)
             .WithSummary("Whether sign-in is required, who is signed in, and the CSRF token the POSTs below must send as X-CSRF-TOKEN.")
-            .Produces<ApiEnvelope<SessionView>>();
+            .Produces<ApiEnvelope<SessionView>>()
+            .ProducesErrors(StatusCodes.Status503ServiceUnavailable);
         auth.MapPost(SignInRoute, SignInAsync)
             .WithSummary("Signs a user in with {username, password}; sets the session cookie. Rate limited per client address.")
             .Produces<ApiEnvelope<SessionView>>()
-            .Produces<ApiEnvelope<string>>(StatusCodes.Status401Unauthorized);
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
+                StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status429TooManyRequests,
+                StatusCodes.Status503ServiceUnavailable);
         auth.MapPost("/sign-out", SignOutAsync)
             .WithSummary("Ends the session.")
-            .Produces<ApiEnvelope<SessionView>>();
+            .Produces<ApiEnvelope<SessionView>>()
+            .ProducesErrors(StatusCodes.Status403Forbidden, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType,
+                StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -28,11 +28,9 @@ internal static class IngestEndpoints
             .RequireAuthorization(AuthSchemes.AgentPolicy)
             .Accepts<MonitorReport>("application/json")
             .Produces<ApiEnvelope<string>>()
-            .Produces<ApiEnvelope<string>>(StatusCodes.Status400BadRequest)
-            .Produces<ApiEnvelope<string>>(StatusCodes.Status401Unauthorized)
-            .Produces<ApiEnvelope<string>>(StatusCodes.Status403Forbidden)
-            .Produces<ApiEnvelope<string>>(StatusCodes.Status429TooManyRequests)
-            .Produces<ApiEnvelope<string>>(StatusCodes.Status503ServiceUnavailable)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
+                StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status429TooManyRequests,
+                StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Store one agent report (the original wire format); answered once committed.");
         return app;
     }

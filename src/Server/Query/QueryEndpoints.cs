@@ -16,22 +16,37 @@ internal static class QueryEndpoints
         var api = app.MapGroup("/api/v1").WithTags("Query").RequireAuthorization(Auth.AuthSchemes.ReaderPolicy);
         api.MapGet("/agents", ListAgentsAsync)
             .WithSummary("Every agent: last report, online state, latest host figures, containers by status, CPU trend.")
-            .Produces<ApiEnvelope<IReadOnlyList<AgentView>>>();
+            .Produces<ApiEnvelope<IReadOnlyList<AgentView>>>()
+            .WithQueryParameters(QueryParameterDoc.Page, QueryParameterDoc.Size)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
+                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/agents/{agentId}/host", HostHistoryAsync)
             .AddEndpointFilter(QueryConcurrencyLimiter.FilterAsync)
             .WithSummary("One agent's host CPU and memory between from and to, bucketed by step (average and maximum).")
-            .Produces<ApiEnvelope<HistoryView>>();
+            .Produces<ApiEnvelope<HistoryView>>()
+            .WithQueryParameters(QueryParameterDoc.From, QueryParameterDoc.To, QueryParameterDoc.Step)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
+                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/agents/{agentId}/containers", AgentContainersAsync)
             .WithSummary("One agent's containers with the figures of its latest report.")
-            .Produces<ApiEnvelope<IReadOnlyList<ContainerView>>>();
+            .Produces<ApiEnvelope<IReadOnlyList<ContainerView>>>()
+            .WithQueryParameters(QueryParameterDoc.Page, QueryParameterDoc.Size)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
+                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/agents/{agentId}/containers/{containerName}/history", ContainerHistoryAsync)
             .AddEndpointFilter(QueryConcurrencyLimiter.FilterAsync)
             .WithSummary("One container's CPU, memory and running share between from and to, bucketed by step.")
-            .Produces<ApiEnvelope<HistoryView>>();
+            .Produces<ApiEnvelope<HistoryView>>()
+            .WithQueryParameters(QueryParameterDoc.From, QueryParameterDoc.To, QueryParameterDoc.Step)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
+                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/containers", SearchContainersAsync)
             .AddEndpointFilter(QueryConcurrencyLimiter.FilterAsync)
             .WithSummary("Containers of every agent's latest report, by name substring (name) and/or status.")
-            .Produces<ApiEnvelope<IReadOnlyList<ContainerView>>>();
+            .Produces<ApiEnvelope<IReadOnlyList<ContainerView>>>()
+            .WithQueryParameters(QueryParameterDoc.ContainerName, QueryParameterDoc.ContainerStatus, QueryParameterDoc.Page, QueryParameterDoc.Size)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
+                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
