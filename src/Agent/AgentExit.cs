@@ -10,6 +10,23 @@ internal sealed partial class AgentExit(IHostApplicationLifetime lifetime, ILogg
 
     public int Code { get; private set; }
 
+    /// <summary>Runs a worker's loop: stopping ends it quietly, anything else it throws stops the agent non-zero.</summary>
+    public async Task RunAsync(string worker, Func<CancellationToken, Task> loop, CancellationToken stoppingToken)
+    {
+        ArgumentNullException.ThrowIfNull(loop);
+        try
+        {
+            await loop(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            Fail(worker, ex);
+        }
+    }
+
     public void Fail(string worker, Exception exception)
     {
         LogFatal(logger, exception, worker);

@@ -10,20 +10,7 @@ internal sealed partial class DeliveryWorker(
     ReportSpool spool, ReportSender sender, DeliverySignal signal, Backoff backoff, TimeProvider clock, AgentExit exit, ILogger<DeliveryWorker> logger)
     : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await DeliverAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            exit.Fail("Delivery", ex);
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => exit.RunAsync("Delivery", DeliverAsync, stoppingToken);
 
     private async Task DeliverAsync(CancellationToken stoppingToken)
     {

@@ -10,20 +10,7 @@ internal sealed partial class SamplingWorker(
     ILogger<SamplingWorker> logger)
     : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await SampleEveryIntervalAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            exit.Fail("Sampling", ex);
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => exit.RunAsync("Sampling", SampleEveryIntervalAsync, stoppingToken);
 
     private async Task SampleEveryIntervalAsync(CancellationToken stoppingToken)
     {
