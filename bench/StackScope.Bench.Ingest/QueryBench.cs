@@ -64,6 +64,7 @@ internal static class QueryBench
             ("host chart 24 h", $"/api/v1/agents/qb-agent-07/host?from={Iso(now.AddHours(-24))}&to={Iso(now)}"),
             ("container chart 24 h", $"/api/v1/agents/qb-agent-07/containers/app-13/history?from={Iso(now.AddHours(-24))}&to={Iso(now)}"),
             ("search: name=app-1 (latest, all agents)", "/api/v1/containers?name=app-1&size=200"),
+            ("container never reported (404)", $"/api/v1/agents/qb-agent-07/containers/zz-never-seen/history?from={Iso(now.AddHours(-24))}&to={Iso(now)}"),
         };
         foreach (var (name, path) in calls)
         {
@@ -75,7 +76,10 @@ internal static class QueryBench
                 using var response = await http.GetAsync(path).ConfigureAwait(false);
                 var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                response.EnsureSuccessStatusCode();
+                if (response.StatusCode != System.Net.HttpStatusCode.NotFound)
+                {
+                    response.EnsureSuccessStatusCode();
+                }
                 if (i >= 3)
                 {
                     times.Add(elapsed); // the first three warm the JIT and the buffer pool
@@ -83,7 +87,8 @@ internal static class QueryBench
 
                 using var doc = JsonDocument.Parse(body);
                 var data = doc.RootElement.GetProperty("data");
-                points = data.ValueKind == JsonValueKind.Array ? data.GetArrayLength() : data.GetProperty("points").GetArrayLength();
+                points = data.ValueKind == JsonValueKind.Array ? data.GetArrayLength()
+                    : data.ValueKind == JsonValueKind.Object ? data.GetProperty("points").GetArrayLength() : 0;
             }
 
             times.Sort();
