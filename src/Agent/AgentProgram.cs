@@ -62,6 +62,8 @@ internal static class AgentProgram
 
         if (once)
         {
+            // stdout carries only the records, the document and the answer, so scripts can parse it; logs go to stderr.
+            services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             using var host = builder.Build();
             try
             {

@@ -27,9 +27,9 @@ public sealed class AgentAgainstDockerStatsTests(TestContainers containers)
         {
             var agentRun = AgentBinary.OnceAsync(server, agentId, "--Agent:CgroupRoot", cgroupRoot);
             var statsRun = DockerEngine.RunAsync("stats", "--no-stream", "--format", DockerStatsRow.Format);
-            var output = (await agentRun).Output;
-            Assert.Contains("Reading container CPU and memory from " + expectedSource, output, StringComparison.Ordinal);
-            rounds.Add((AgentOutput.Parse(output), DockerStatsRow.Parse(await statsRun)));
+            var run = await agentRun;
+            Assert.Contains("Reading container CPU and memory from " + expectedSource, run.Error, StringComparison.Ordinal);
+            rounds.Add((AgentOutput.Parse(run.Output), DockerStatsRow.Parse(await statsRun)));
         }
 
         var (agent, docker) = rounds[^1];

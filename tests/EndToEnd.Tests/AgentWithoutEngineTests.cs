@@ -18,7 +18,10 @@ public sealed class AgentWithoutEngineTests
         var output = AgentOutput.Parse(run.Output);
         Assert.Empty(output.Containers);
         Assert.Equal("200", output.Status);
-        Assert.Single(run.Output.Split('\n'), l => l.Contains("Docker engine unreachable", StringComparison.Ordinal));
+        // Logs go to stderr (once, naming the address it tried); stdout is only JSON and the answer.
+        Assert.Single(run.Error.Split('\n'), l => l.Contains("Docker engine unreachable", StringComparison.Ordinal) &&
+            l.Contains("unix:///nonexistent/docker.sock", StringComparison.Ordinal));
+        Assert.All(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).SkipLast(2), l => Assert.True(l.StartsWith('{') || l.StartsWith(' ') || l.StartsWith('}'), l));
         Assert.Equal(1, await database.CountAsync("server", agentId));
         Assert.Equal(0, await database.CountAsync("container", agentId));
     }

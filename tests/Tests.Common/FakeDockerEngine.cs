@@ -27,13 +27,13 @@ public sealed record FakeContainer(string Name, string State = "running", FakeAn
 /// A Docker Engine API stand-in on a unix socket, for the faults a real dockerd will not produce on demand:
 /// stats that never answer, a body cut short, invalid JSON, a 500, a listed container whose stats 404. A
 /// running container answering normally reports, per call n, CPU counters that make 50 % on 2 CPUs and
-/// 100 MiB used of a 512 MiB limit with 20 MiB inactive file (so 80 MiB, 15.63 % as docker stats shows).
+/// 100 MiB used of a 512 MiB limit with 20 MiB inactive file (so 80 MiB, 15.62 % as docker stats shows).
 /// </summary>
 public sealed class FakeDockerEngine : IAsyncDisposable
 {
     public const double NormalCpuPercent = 50;
     public const double NormalMemoryMiB = 80;
-    public const double NormalMemoryPercent = 15.63;
+    public const double NormalMemoryPercent = 15.62; // 15.625, half to even as docker stats shows it
 
     private readonly WebApplication _app;
     private readonly string _folder;

@@ -12,6 +12,9 @@ internal interface IContainerEngine
     /// <summary>For log lines: "Docker engine".</summary>
     string DisplayName { get; }
 
+    /// <summary>Where it is reached (a unix:// or tcp:// address), for log lines.</summary>
+    string Address { get; }
+
     /// <summary>
     /// Every container with its counters. Throws when the engine cannot be listed; a container whose counters
     /// cannot be read is left out of this sample (the engine logs it).

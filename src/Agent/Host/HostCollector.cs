@@ -1,3 +1,5 @@
+using StackScope.Agent.Sampling;
+
 namespace StackScope.Agent.Host;
 
 /// <summary>
@@ -15,7 +17,10 @@ internal sealed class HostCollector(string procRoot)
     public HostSample Sample()
     {
         var (times, online) = ProcStatParser.Parse(Read("stat"));
-        var (totalKiB, availableKiB) = MemInfoParser.Parse(Read("meminfo"));
+        var meminfo = Read("meminfo");
+        // Only kernels before 3.14 lack MemAvailable; then psutil estimates it from the zones' low watermarks.
+        var zoneinfo = meminfo.Contains("MemAvailable:", StringComparison.Ordinal) ? null : TryRead("zoneinfo");
+        var (totalKiB, availableKiB) = MemInfoParser.Parse(meminfo, zoneinfo, Environment.SystemPageSize / 1024);
 
         // A counter that went backwards restarts the baseline; this interval reports 0 rather than a wrong value.
         var cpu = _previous is { } previous ? HostCpuCalculator.Percent(previous, times) ?? 0 : 0;
@@ -28,9 +33,21 @@ internal sealed class HostCollector(string procRoot)
             // Whole MiB, as the original sent them (1956.0 on a 2 GB machine).
             MemoryTotalMiB: Math.Floor(totalKiB / KiBPerMiB),
             MemoryUsedMiB: Math.Floor(usedKiB / KiBPerMiB),
-            MemoryPercent: Math.Round(100.0 * usedKiB / totalKiB, 2, MidpointRounding.AwayFromZero),
+            MemoryPercent: Percentages.Round(100.0 * usedKiB / totalKiB),
             MemoryTotalBytes: totalKiB * 1024);
     }
 
     private string Read(string name) => File.ReadAllText(Path.Combine(procRoot, name));
+
+    private string? TryRead(string name)
+    {
+        try
+        {
+            return Read(name);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 }

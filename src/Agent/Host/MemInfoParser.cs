@@ -2,13 +2,64 @@ using System.Globalization;
 
 namespace StackScope.Agent.Host;
 
-/// <summary>Reads MemTotal and MemAvailable (kB) from /proc/meminfo text.</summary>
+/// <summary>
+/// MemTotal and the memory available to new processes (kB) from /proc/meminfo, by psutil's rules (psutil >= 7.1,
+/// _pslinux.py virtual_memory and calculate_avail_vmem): MemAvailable; when it exceeds MemTotal (LXCFS inside LXC
+/// containers) MemFree instead; without it (kernels before 3.14) the kernel's own estimate redone from the zones' low
+/// watermarks in /proc/zoneinfo, or MemFree + Cached when those are missing.
+/// </summary>
 internal static class MemInfoParser
 {
-    public static (ulong TotalKiB, ulong AvailableKiB) Parse(string text)
+    public static (ulong TotalKiB, ulong AvailableKiB) Parse(string meminfo, string? zoneinfo = null, int pageKiB = 4)
     {
-        ulong? total = null, available = null, free = null, buffers = null, cached = null;
-        foreach (var line in text.AsSpan().EnumerateLines())
+        var values = Values(meminfo);
+        if (values.GetValueOrDefault("MemTotal") is not (> 0 and var total))
+        {
+            throw new FormatException("/proc/meminfo has no MemTotal");
+        }
+
+        var free = values.GetValueOrDefault("MemFree");
+        var available = values.TryGetValue("MemAvailable", out var reported) ? reported : Estimate(values, zoneinfo, pageKiB);
+        if (available > total)
+        {
+            available = free;
+        }
+
+        return (total, Math.Min(available, total));
+    }
+
+    /// <summary>Linux commit 34e431b0 ("/proc/meminfo: provide estimated available memory"), as psutil redoes it.</summary>
+    private static ulong Estimate(Dictionary<string, ulong> values, string? zoneinfo, int pageKiB)
+    {
+        var free = values.GetValueOrDefault("MemFree");
+        var fallback = free + values.GetValueOrDefault("Cached");
+        if (zoneinfo is null || !values.TryGetValue("Active(file)", out var activeFile) ||
+            !values.TryGetValue("Inactive(file)", out var inactiveFile) || !values.TryGetValue("SReclaimable", out var slabReclaimable))
+        {
+            return fallback;
+        }
+
+        double low = 0;
+        foreach (var line in zoneinfo.AsSpan().EnumerateLines())
+        {
+            var trimmed = line.Trim();
+            if (trimmed.StartsWith("low ") &&
+                ulong.TryParse(trimmed[4..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pages))
+            {
+                low += pages;
+            }
+        }
+
+        low *= pageKiB;
+        var pageCache = (double)activeFile + inactiveFile;
+        var estimate = free - low + (pageCache - Math.Min(pageCache / 2, low)) + (slabReclaimable - Math.Min(slabReclaimable / 2.0, low));
+        return estimate > 0 ? (ulong)estimate : 0;
+    }
+
+    private static Dictionary<string, ulong> Values(string meminfo)
+    {
+        var values = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        foreach (var line in meminfo.AsSpan().EnumerateLines())
         {
             var colon = line.IndexOf(':');
             if (colon <= 0)
@@ -22,28 +73,12 @@ internal static class MemInfoParser
                 value = value[..^2].TrimEnd();
             }
 
-            if (!ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var kib))
+            if (ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var kib))
             {
-                continue;
-            }
-
-            switch (line[..colon])
-            {
-                case "MemTotal": total = kib; break;
-                case "MemAvailable": available = kib; break;
-                case "MemFree": free = kib; break;
-                case "Buffers": buffers = kib; break;
-                case "Cached": cached = kib; break;
+                values[line[..colon].ToString()] = kib;
             }
         }
 
-        if (total is not { } t || t == 0)
-        {
-            throw new FormatException("/proc/meminfo has no MemTotal");
-        }
-
-        // MemAvailable exists since Linux 3.14; before it, free + buffers + cache is what psutil falls back to.
-        var avail = available ?? ((free ?? 0) + (buffers ?? 0) + (cached ?? 0));
-        return (t, Math.Min(avail, t));
+        return values;
     }
 }

@@ -12,7 +12,8 @@ internal sealed partial class CollectorGuard(ILogger<CollectorGuard> logger)
     private readonly ConcurrentDictionary<string, bool> _failing = new();
 
     /// <summary>The call's result, or null when it failed or ran past <paramref name="budget"/>; throws only when <paramref name="stopping"/> fires.</summary>
-    public async Task<T?> RunAsync<T>(string part, string consequence, Func<CancellationToken, Task<T>> call, TimeSpan budget, CancellationToken stopping)
+    public async Task<T?> RunAsync<T>(string part, string where, string consequence, Func<CancellationToken, Task<T>> call, TimeSpan budget,
+        CancellationToken stopping)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(call);
@@ -34,15 +35,16 @@ internal sealed partial class CollectorGuard(ILogger<CollectorGuard> logger)
             if (_failing.TryAdd(part, true))
             {
                 var reason = ex is OperationCanceledException ? $"no answer within {budget.TotalSeconds:0.#} s" : ex.Message;
-                LogFailing(logger, part, reason, consequence);
+                LogFailing(logger, part, where, reason, consequence);
             }
 
             return null;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Part} unreachable or failing ({Reason}); {Consequence} until it is back")]
-    private static partial void LogFailing(ILogger logger, string part, string reason, string consequence);
+    // Names the socket, URL or folder it tried: "Cannot assign requested address (docker:80)" named neither.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Part} unreachable or failing at {Where} ({Reason}); {Consequence} until it is back")]
+    private static partial void LogFailing(ILogger logger, string part, string where, string reason, string consequence);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Part} reachable again")]
     private static partial void LogBack(ILogger logger, string part);

@@ -19,6 +19,6 @@ internal static class ContainerCpuCalculator
         var cpuDelta = (double)(current.ContainerNanos - previous.ContainerNanos);
         var systemDelta = (double)(current.SystemNanos - previous.SystemNanos);
         var percent = cpuDelta / systemDelta * current.OnlineCpus * 100.0;
-        return Math.Round(percent, 2, MidpointRounding.AwayFromZero);
+        return Percentages.Round(percent);
     }
 }

@@ -24,7 +24,7 @@ internal static class ContainerMemoryCalculator
         var limit = memory.LimitBytes > 0 && memory.LimitBytes <= hostTotalBytes ? memory.LimitBytes : hostTotalBytes;
         var percent = limit > 0 ? 100.0 * usage / limit : 0;
         return (Math.Round(usage / BytesPerMiB, 2, MidpointRounding.AwayFromZero),
-                Math.Round(Math.Min(percent, 100), 2, MidpointRounding.AwayFromZero));
+                Percentages.Round(Math.Min(percent, 100)));
     }
 
     public static ulong UsageWithoutCache(MemoryCounters memory) =>

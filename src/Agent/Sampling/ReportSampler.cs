@@ -9,15 +9,18 @@ namespace StackScope.Agent.Sampling;
 /// collector runs under the guard with its own budget: an engine that fails gives a report without
 /// containers; a host that cannot be read skips this report (its figures are required on the wire).
 /// </summary>
-internal sealed class ReportSampler(
-    AgentOptions options, HostCollector host, IContainerEngine engine, ContainerFigures figures, CollectorGuard guard, TimeProvider clock)
+internal sealed partial class ReportSampler(
+    AgentOptions options, HostCollector host, IContainerEngine engine, ContainerFigures figures, CollectorGuard guard, TimeProvider clock,
+    ILogger<ReportSampler> logger)
 {
+    private readonly HashSet<string> _refitted = new(StringComparer.Ordinal);
+
     private TimeSpan Budget => TimeSpan.FromSeconds(options.CollectorTimeoutSeconds);
 
     /// <summary>Baselines for CPU %, so the first report carries real values.</summary>
     public async Task PrimeAsync(CancellationToken cancellationToken)
     {
-        await guard.RunAsync("Host /proc", "reports are skipped", _ => Task.Run(() =>
+        await guard.RunAsync("Host /proc", options.ProcRoot, "reports are skipped", _ => Task.Run(() =>
         {
             host.Prime();
             return host;
@@ -45,7 +48,7 @@ internal sealed class ReportSampler(
                 EngineType = engine.EngineType,
                 AgentId = options.AgentId,
                 NodeName = options.NodeName,
-                ContainerName = f.Sample.Name,
+                ContainerName = WireName(f.Sample.Name),
                 Status = f.Sample.State,
                 SampledAt = sampledAt,
                 CpuPercent = f.CpuPercent,
@@ -67,11 +70,30 @@ internal sealed class ReportSampler(
         };
     }
 
+    /// <summary>
+    /// A name the server would refuse (Docker allows 300+ characters) would cost the whole report, host included,
+    /// for as long as that container exists: it is sent as a stable stand-in instead, said once in the log.
+    /// </summary>
+    private string WireName(string name)
+    {
+        var fitted = WireNames.Fit(name, isContainerName: true);
+        if (!ReferenceEquals(fitted, name) && _refitted.Add(name))
+        {
+            LogRefitted(logger, fitted, WireNames.Problem(name, isContainerName: true) ?? "");
+        }
+
+        return fitted;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "A container's name breaks the wire's rule ({Rule}); it is reported as '{Name}' (a stable stand-in) from now on")]
+    private static partial void LogRefitted(ILogger logger, string name, string rule);
+
     // Task.Run: /proc reads are synchronous; on a wedged mount the guard can still give up at the budget.
     private Task<HostSample?> ReadHostAsync(CancellationToken cancellationToken) =>
-        guard.RunAsync("Host /proc", "reports are skipped", _ => Task.Run(host.Sample, CancellationToken.None), Budget, cancellationToken);
+        guard.RunAsync("Host /proc", options.ProcRoot, "reports are skipped", _ => Task.Run(host.Sample, CancellationToken.None), Budget, cancellationToken);
 
     // The list call and the per-container stats calls each have the budget; together they get twice that.
     private Task<IReadOnlyList<ContainerSample>?> ReadEngineAsync(CancellationToken cancellationToken) =>
-        guard.RunAsync(engine.DisplayName, "reporting the host without containers", engine.SampleAsync, 2 * Budget, cancellationToken);
+        guard.RunAsync(engine.DisplayName, engine.Address, "reporting the host without containers", engine.SampleAsync, 2 * Budget, cancellationToken);
 }

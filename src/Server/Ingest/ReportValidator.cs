@@ -70,14 +70,8 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
                     $"{prefix}{field}: '{ReportReader.Truncate(mine)}' differs from the report's '{ReportReader.Truncate(theirs)}'");
             }
 
-            CheckName(prefix + "node_name", container.NodeName);
-            CheckName(prefix + "container_name", container.ContainerName);
-            // The name is a path segment of the dashboard and the query API: '/' would split it, and '.' or '..'
-            // are folded away by browsers. No engine allows either as a container name.
-            if (container.ContainerName.Contains('/', StringComparison.Ordinal) || container.ContainerName is "." or "..")
-            {
-                throw Invalid($"{prefix}container_name: must not contain '/' nor be '.' or '..', got '{ReportReader.Truncate(container.ContainerName)}'");
-            }
+            CheckName(prefix + "node_name", container.NodeName, isContainerName: false);
+            CheckName(prefix + "container_name", container.ContainerName, isContainerName: true);
             if (container.Status.Length is 0 or > MaxStatusLength || !container.Status.All(char.IsAsciiLetterLower))
             {
                 throw Invalid($"{prefix}status: must be 1-{MaxStatusLength} lower-case letters (the engine's state), got '{ReportReader.Truncate(container.Status)}'");
@@ -109,23 +103,13 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         }
     }
 
-    private static void CheckName(string field, string value)
+    private static void CheckName(string field, string value, bool isContainerName)
     {
-        if (value.Length is 0 or > MaxNameLength)
+        if (WireNames.Problem(value, isContainerName) is { } problem)
         {
-            throw Invalid($"{field}: must be 1-{MaxNameLength} characters, got {value.Length}");
-        }
-
-        if (value.Any(char.IsControl))
-        {
-            throw Invalid($"{field}: must not contain control characters");
-        }
-
-        // MariaDB/MySQL compare utf8mb4_bin with PAD SPACE: 'web' and 'web ' would be one key there and one row
-        // would vanish, while SQLite keeps both. No engine names a container or host with a trailing space.
-        if (value[^1] == ' ')
-        {
-            throw Invalid($"{field}: must not end with a space, got '{ReportReader.Truncate(value)}'");
+            throw Invalid(value.Length is > 0 and <= MaxNameLength && !value.Any(char.IsControl)
+                ? $"{field}: {problem}, got '{ReportReader.Truncate(value)}'"
+                : $"{field}: {problem}");
         }
     }
 

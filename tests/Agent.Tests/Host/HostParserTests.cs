@@ -12,19 +12,17 @@ public class HostParserTests
 
         Assert.Equal(2, online);
         Assert.Equal(new CpuTimes(196968, 0, 71232, 239110, 6801, 0, 11797, 0, 0, 0), times);
-        Assert.Equal(196968UL + 71232 + 239110 + 6801 + 11797, times.Total);
-        Assert.Equal(239110UL + 6801, times.IdleAll);
     }
 
     [Fact]
-    public void ProcStat_counts_only_listed_cpus_and_takes_guest_out_of_the_total()
+    public void ProcStat_counts_only_listed_cpus_and_reads_all_ten_fields()
     {
         const string text = "cpu  100 10 50 800 40 0 5 3 20 2\ncpu0 50 5 25 400 20 0 2 1 10 1\ncpu2 50 5 25 400 20 0 3 2 10 1\nintr 1 2 3\nctxt 99\n";
 
         var (times, online) = ProcStatParser.Parse(text);
 
         Assert.Equal(2, online); // cpu1 is offline: not listed
-        Assert.Equal(100UL + 10 + 50 + 800 + 40 + 0 + 5 + 3 - 20 - 2, times.Total);
+        Assert.Equal(new CpuTimes(100, 10, 50, 800, 40, 0, 5, 3, 20, 2), times);
     }
 
     [Fact]
@@ -32,7 +30,7 @@ public class HostParserTests
     {
         var (times, online) = ProcStatParser.Parse("cpu 1 2 3 4\ncpu0 1 2 3 4\n");
         Assert.Equal(1, online);
-        Assert.Equal(10UL, times.Total);
+        Assert.Equal(new CpuTimes(1, 2, 3, 4, 0, 0, 0, 0, 0, 0), times);
     }
 
     [Fact]
@@ -49,18 +47,42 @@ public class HostParserTests
     }
 
     [Fact]
-    public void MemInfo_without_MemAvailable_falls_back_to_free_buffers_cached()
+    public void MemInfo_without_MemAvailable_nor_zone_figures_falls_back_to_free_and_cached_like_psutil()
     {
         var (total, available) = MemInfoParser.Parse("MemTotal: 2000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 350 kB\n");
         Assert.Equal(2000UL, total);
-        Assert.Equal(500UL, available);
+        Assert.Equal(450UL, available); // psutil: free + cached (buffers are not counted)
+    }
+
+    [Fact]
+    public void MemInfo_without_MemAvailable_is_estimated_from_the_zones_low_watermarks()
+    {
+        const string meminfo = "MemTotal: 4000 kB\nMemFree: 1000 kB\nCached: 700 kB\nActive(file): 400 kB\nInactive(file): 200 kB\nSReclaimable: 100 kB\n";
+        const string zoneinfo = "Node 0, zone      DMA\n  pages free     3977\n        min      10\n        low      10\n        high     15\n" +
+            "Node 0, zone   Normal\n  pages free     1000\n        min      12\n        low      15\n        high     18\n";
+
+        // low = 25 pages of 4 KiB = 100 kB; free - low + (page cache - min(half, low)) + (slab - min(half, low)).
+        var (_, available) = MemInfoParser.Parse(meminfo, zoneinfo, pageKiB: 4);
+
+        Assert.Equal(1000UL - 100 + (600 - 100) + (100 - 50), available);
+    }
+
+    [Fact]
+    public void MemAvailable_above_MemTotal_inside_LXC_takes_MemFree_instead()
+    {
+        // LXCFS shows the container's MemTotal but the host's MemAvailable; the agent used to report 0 % used.
+        var (total, available) = MemInfoParser.Parse("MemTotal: 2000 kB\nMemFree: 1500 kB\nMemAvailable: 64000000 kB\n");
+        Assert.Equal((2000UL, 1500UL), (total, available));
     }
 
     [Theory]
     // user nice system idle iowait irq softirq steal guest guest_nice
     [InlineData(new ulong[] { 100, 0, 100, 800, 0, 0, 0, 0, 0, 0 }, new ulong[] { 150, 0, 150, 900, 0, 0, 0, 0, 0, 0 }, 50.0)]
     [InlineData(new ulong[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, new ulong[] { 0, 0, 0, 50, 50, 0, 0, 0, 0, 0 }, 0.0)] // iowait is idle
-    [InlineData(new ulong[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, new ulong[] { 100, 0, 0, 100, 0, 0, 0, 0, 100, 0 }, 0.0)] // all user time was guest
+    [InlineData(new ulong[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, new ulong[] { 100, 0, 0, 100, 0, 0, 0, 0, 100, 0 }, 50.0)] // guest time is busy, inside user
+    [InlineData(new ulong[] { 1000, 100, 500, 5000, 50, 10, 40, 0, 300, 50 }, new ulong[] { 1600, 180, 700, 5500, 60, 12, 48, 0, 700, 110 }, 63.57)] // a host running VMs
+    [InlineData(new ulong[] { 100, 0, 0, 100, 0, 0, 0, 100, 0, 0 }, new ulong[] { 150, 0, 0, 150, 0, 0, 0, 50, 0, 0 }, 50.0)] // steal stepped back: clamped, not fatal
+    [InlineData(new ulong[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, new ulong[] { 1, 0, 0, 799, 0, 0, 0, 0, 0, 0 }, 0.12)] // 0.125: half to even, as "%.2f"
     [InlineData(new ulong[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, new ulong[] { 30, 0, 0, 60, 0, 0, 0, 10, 0, 0 }, 40.0)] // steal is busy
     [InlineData(new ulong[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, new ulong[] { 1, 0, 0, 2, 0, 0, 0, 0, 0, 0 }, 33.33)]
     public void HostCpu_follows_psutil(ulong[] before, ulong[] after, double expected) =>

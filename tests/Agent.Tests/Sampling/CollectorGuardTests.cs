@@ -15,14 +15,14 @@ public sealed class CollectorGuardTests
 
         for (var i = 0; i < 3; i++)
         {
-            Assert.Null(await guard.RunAsync<string>("Engine X", "going without", _ => throw new InvalidOperationException("bad answer"), Budget, CancellationToken.None));
+            Assert.Null(await guard.RunAsync<string>("Engine X", "unix:///x.sock", "going without", _ => throw new InvalidOperationException("bad answer"), Budget, CancellationToken.None));
         }
 
-        Assert.Equal("ok", await guard.RunAsync("Engine X", "going without", _ => Task.FromResult("ok"), Budget, CancellationToken.None));
+        Assert.Equal("ok", await guard.RunAsync("Engine X", "unix:///x.sock", "going without", _ => Task.FromResult("ok"), Budget, CancellationToken.None));
 
         var lines = logger.Collector.GetSnapshot().Select(r => r.Message).ToList();
         Assert.Equal(2, lines.Count);
-        Assert.Equal("Engine X unreachable or failing (bad answer); going without until it is back", lines[0]);
+        Assert.Equal("Engine X unreachable or failing at unix:///x.sock (bad answer); going without until it is back", lines[0]);
         Assert.Equal("Engine X reachable again", lines[1]);
     }
 
@@ -32,7 +32,7 @@ public sealed class CollectorGuardTests
         var guard = new CollectorGuard(new FakeLogger<CollectorGuard>());
         var never = new TaskCompletionSource<string>();
 
-        var result = await guard.RunAsync("Stuck", "skipped", _ => never.Task, Budget, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await guard.RunAsync("Stuck", "nowhere", "skipped", _ => never.Task, Budget, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Null(result);
     }
@@ -45,6 +45,6 @@ public sealed class CollectorGuardTests
         await stopping.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            guard.RunAsync("Engine", "x", ct => Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => "", ct), TimeSpan.FromSeconds(5), stopping.Token));
+            guard.RunAsync("Engine", "nowhere", "x", ct => Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => "", ct), TimeSpan.FromSeconds(5), stopping.Token));
     }
 }

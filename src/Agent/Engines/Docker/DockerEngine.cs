@@ -24,6 +24,8 @@ internal sealed partial class DockerEngine(
 
     public string DisplayName => "Docker engine";
 
+    public string Address => client.Address;
+
     public async Task<IReadOnlyList<ContainerSample>> SampleAsync(CancellationToken cancellationToken)
     {
         var containers = await client.ListContainersAsync(cancellationToken).ConfigureAwait(false);

@@ -16,6 +16,7 @@ internal sealed class DockerEngineClient : IDisposable
     public DockerEngineClient(string dockerHost)
     {
         ArgumentException.ThrowIfNullOrEmpty(dockerHost);
+        Address = dockerHost;
         var handler = new SocketsHttpHandler
         {
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
@@ -52,6 +53,9 @@ internal sealed class DockerEngineClient : IDisposable
 
         _http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
     }
+
+    /// <summary>The unix:// or tcp:// address this client talks to.</summary>
+    public string Address { get; }
 
     public async Task<List<DockerContainerSummary>> ListContainersAsync(CancellationToken cancellationToken) =>
         await _http.GetFromJsonAsync("containers/json?all=1", DockerJsonContext.Default.ListDockerContainerSummary, cancellationToken)
