@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
+using StackScope.Contracts;
 using StackScope.EndToEnd.Tests.Infrastructure;
 using StackScope.Tests.Common;
 
@@ -24,7 +25,7 @@ public sealed class CrossSiteBrowserTests
         await using var server = await RunningServer.StartAsync(database);
         Assert.True(await server.AddUserAsync("ops", "dashboard password"));
         var agent = Reports.NewAgentId("csrf");
-        Assert.Equal(System.Net.HttpStatusCode.OK, (await Reports.PostAsync(server.Client, Reports.Seed(agent, DateTime.UtcNow.AddMinutes(-1).AddTicks(-(DateTime.UtcNow.Ticks % TimeSpan.TicksPerSecond))))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await Reports.PostAsync(server.Client, Reports.Seed(agent, WireTimestamp.Truncate(DateTime.UtcNow.AddMinutes(-1))))).StatusCode);
         var target = server.BaseAddress.ToString().TrimEnd('/');
         await using var attacker = await StartAttackerAsync(target);
 

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using StackScope.Contracts;
 using StackScope.EndToEnd.Tests.Infrastructure;
 using StackScope.Tests.Common;
 
@@ -18,7 +19,7 @@ public sealed class DashboardNamesBrowserTests
         await using var server = await RunningServer.StartAsync(database);
         Assert.True(await server.AddUserAsync("names", "dashboard password"));
         var agent = Reports.NewAgentId("names");
-        var report = Reports.Seed(agent, DateTime.UtcNow.AddSeconds(-5).AddTicks(-(DateTime.UtcNow.Ticks % TimeSpan.TicksPerSecond)));
+        var report = Reports.Seed(agent, WireTimestamp.Truncate(DateTime.UtcNow.AddSeconds(-5)));
         var list = report["container_stats"]!.AsArray();
         while (list.Count < Names.Length)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using StackScope.Contracts;
 using StackScope.EndToEnd.Tests.Infrastructure;
 using StackScope.Tests.Common;
 
@@ -18,7 +19,7 @@ public sealed class DashboardSecurityBrowserTests
         await using var server = await RunningServer.StartAsync(database);
         Assert.True(await server.AddUserAsync("ops", "dashboard password"));
         var agent = Reports.NewAgentId("xss");
-        var report = Reports.Seed(agent, DateTime.UtcNow.AddSeconds(-5).AddTicks(-(DateTime.UtcNow.Ticks % TimeSpan.TicksPerSecond)));
+        var report = Reports.Seed(agent, WireTimestamp.Truncate(DateTime.UtcNow.AddSeconds(-5)));
         report["container_stats"]![0]!["container_name"] = HostileContainer;
         report["container_stats"]![0]!["node_name"] = HostileNode;
         Assert.Equal(System.Net.HttpStatusCode.OK, (await Reports.PostAsync(server.Client, report)).StatusCode);

@@ -5,6 +5,7 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using StackScope.Contracts;
 using StackScope.Server.Auth;
 using StackScope.Server.Query;
 using StackScope.Tests.Common;
@@ -28,8 +29,7 @@ public sealed class OpenApiDocumentTests
         await using var database = new SqliteTestDatabase();
         await using var server = await RunningServer.StartAsync(database);
         var agent = Reports.NewAgentId("oa");
-        var now = DateTime.UtcNow.AddSeconds(-30);
-        var sampledAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+        var sampledAt = WireTimestamp.Truncate(DateTime.UtcNow.AddSeconds(-30));
 
         // The document itself, asked with a forged Host: nothing of the request may appear in it.
         using var docRequest = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json");
