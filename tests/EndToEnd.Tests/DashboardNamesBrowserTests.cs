@@ -19,18 +19,7 @@ public sealed class DashboardNamesBrowserTests
         await using var server = await RunningServer.StartAsync(database);
         Assert.True(await server.AddUserAsync("names", "dashboard password"));
         var agent = Reports.NewAgentId("names");
-        var report = Reports.Seed(agent, WireTimestamp.Truncate(DateTime.UtcNow.AddSeconds(-5)));
-        var list = report["container_stats"]!.AsArray();
-        while (list.Count < Names.Length)
-        {
-            list.Add(list[0]!.DeepClone());
-        }
-
-        for (var i = 0; i < Names.Length; i++)
-        {
-            list[i]!["container_name"] = Names[i];
-        }
-
+        var report = Reports.WithContainerNames(Reports.Seed(agent, WireTimestamp.Truncate(DateTime.UtcNow.AddSeconds(-5))), Names);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await Reports.PostAsync(server.Client, report)).StatusCode);
 
         using var playwright = await Playwright.CreateAsync();

@@ -29,6 +29,25 @@ public static class Reports
         return report;
     }
 
+    /// <summary>The report's containers renamed to <paramref name="names"/>, one each (the first cloned as needed).</summary>
+    public static JsonObject WithContainerNames(JsonObject report, IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(names);
+        var list = report["container_stats"]!.AsArray();
+        while (list.Count < names.Count)
+        {
+            list.Add(list[0]!.DeepClone());
+        }
+
+        for (var i = 0; i < names.Count; i++)
+        {
+            list[i]!["container_name"] = names[i];
+        }
+
+        return report;
+    }
+
     public static StringContent Json(string body) => new(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
 
     public static Task<HttpResponseMessage> PostAsync(HttpClient client, string body) =>

@@ -20,11 +20,11 @@ internal sealed partial class ReportSampler(
     /// <summary>Baselines for CPU %, so the first report carries real values.</summary>
     public async Task PrimeAsync(CancellationToken cancellationToken)
     {
-        await guard.RunAsync("Host /proc", options.ProcRoot, "reports are skipped", _ => Task.Run(() =>
+        await GuardHostAsync(() =>
         {
             host.Prime();
             return host;
-        }, CancellationToken.None), Budget, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         if (await ReadEngineAsync(cancellationToken).ConfigureAwait(false) is { } samples)
         {
             figures.Compute(engine.EngineType, samples, hostMemoryBytes: 0, maxCpuPercent: 0);
@@ -89,9 +89,12 @@ internal sealed partial class ReportSampler(
         Message = "A container's name breaks the wire's rule ({Rule}); it is reported as '{Name}' (a stable stand-in) from now on")]
     private static partial void LogRefitted(ILogger logger, string name, string rule);
 
+    private Task<HostSample?> ReadHostAsync(CancellationToken cancellationToken) => GuardHostAsync(host.Sample, cancellationToken);
+
     // Task.Run: /proc reads are synchronous; on a wedged mount the guard can still give up at the budget.
-    private Task<HostSample?> ReadHostAsync(CancellationToken cancellationToken) =>
-        guard.RunAsync("Host /proc", options.ProcRoot, "reports are skipped", _ => Task.Run(host.Sample, CancellationToken.None), Budget, cancellationToken);
+    private Task<T?> GuardHostAsync<T>(Func<T> read, CancellationToken cancellationToken)
+        where T : class =>
+        guard.RunAsync("Host /proc", options.ProcRoot, "reports are skipped", _ => Task.Run(read, CancellationToken.None), Budget, cancellationToken);
 
     // The list call and the per-container stats calls each have the budget; together they get twice that.
     private Task<IReadOnlyList<ContainerSample>?> ReadEngineAsync(CancellationToken cancellationToken) =>

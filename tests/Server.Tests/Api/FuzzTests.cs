@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using StackScope.Contracts;
 using StackScope.Tests.Common;
 
 namespace StackScope.Server.Tests;
@@ -212,8 +213,8 @@ public abstract class FuzzSuite<TDatabase> where TDatabase : TestDatabase, new()
                     var field = container ? Pick(random, ContainerStrings) : Pick(random, ReportStrings);
                     var text = Pick(random, Hostile);
                     Target(container)[field] = text;
-                    // A container name is a path segment: '/' is refused there (node names may hold it).
-                    var allowed = container && FreeText.Contains(field) && !(field == "container_name" && text.Contains('/', StringComparison.Ordinal));
+                    // Names take any text the wire's name rule allows (a container name no '/', a node name may hold one).
+                    var allowed = container && FreeText.Contains(field) && WireNames.Problem(text, field == "container_name") is null;
                     return Json($"hostile {field}", allowed ? Expect.Stored : Expect.Refused, report.ToJsonString(), allowed ? text : null);
                 }
 

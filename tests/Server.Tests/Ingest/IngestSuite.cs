@@ -243,18 +243,8 @@ public abstract class IngestSuite<TDatabase>(ServerFixture<TDatabase> fixture) :
     public async Task Names_that_differ_only_in_case_or_spaces_inside_are_kept_apart()
     {
         var agent = Reports.NewAgentId();
-        var report = Reports.Seed(agent);
-        var list = report["container_stats"]!.AsArray();
         string[] names = ["web", "Web", " web", "w eb", "a%2Fb"];
-        while (list.Count < names.Length)
-        {
-            list.Add(list[0]!.DeepClone());
-        }
-
-        for (var i = 0; i < names.Length; i++)
-        {
-            list[i]!["container_name"] = names[i];
-        }
+        var report = Reports.WithContainerNames(Reports.Seed(agent), names);
 
         Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, report)).StatusCode);
 

@@ -39,7 +39,8 @@ internal sealed partial class DockerEngine(
                 }
             }).ConfigureAwait(false);
 
-        foreach (var gone in _failing.Keys.Where(id => !containers.Any(c => c.Id == id)))
+        var listed = containers.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _failing.Keys.Where(id => !listed.Contains(id)))
         {
             _failing.TryRemove(gone, out _);
         }
