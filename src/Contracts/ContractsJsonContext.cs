@@ -8,6 +8,7 @@ namespace StackScope.Contracts;
 /// </summary>
 [JsonSourceGenerationOptions(
     NumberHandling = JsonNumberHandling.Strict,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, // the optional fields an agent could not read stay off the wire
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(MonitorReport))]

@@ -40,4 +40,43 @@ public sealed record MonitorReport
 
     [JsonPropertyName("container_stats")]
     public required IReadOnlyList<ContainerStat> Containers { get; init; }
+
+    // Added by StackScope; optional, so the seed's request and old agents stay valid (stored as NULL).
+
+    /// <summary>/proc/loadavg: runnable and uninterruptible tasks averaged over 1, 5 and 15 minutes.</summary>
+    [JsonPropertyName("ser_load_1")]
+    public double? Load1 { get; init; }
+
+    [JsonPropertyName("ser_load_5")]
+    public double? Load5 { get; init; }
+
+    [JsonPropertyName("ser_load_15")]
+    public double? Load15 { get; init; }
+
+    /// <summary>Whole seconds since boot (/proc/uptime).</summary>
+    [JsonPropertyName("ser_uptime_seconds")]
+    public long? UptimeSeconds { get; init; }
+
+    /// <summary>SwapTotal in MiB (whole), as the memory figures.</summary>
+    [JsonPropertyName("ser_swap_total")]
+    public double? SwapTotalMiB { get; init; }
+
+    /// <summary>SwapTotal - SwapFree in MiB (whole).</summary>
+    [JsonPropertyName("ser_swap_used")]
+    public double? SwapUsedMiB { get; init; }
+
+    /// <summary>Bytes received since boot, summed over the host's interfaces except loopback.</summary>
+    [JsonPropertyName("ser_net_rx_bytes")]
+    public long? NetRxBytes { get; init; }
+
+    [JsonPropertyName("ser_net_tx_bytes")]
+    public long? NetTxBytes { get; init; }
+
+    /// <summary>Each real mounted file system (node_exporter's default exclusions), at most <see cref="FileSystemStat.MaxPerReport"/>.</summary>
+    [JsonPropertyName("ser_filesystems")]
+    public IReadOnlyList<FileSystemStat>? FileSystems { get; init; }
+
+    /// <summary>What happened to containers since the previous report, oldest first, at most <see cref="ContainerEvent.MaxPerReport"/>.</summary>
+    [JsonPropertyName("container_events")]
+    public IReadOnlyList<ContainerEvent>? Events { get; init; }
 }

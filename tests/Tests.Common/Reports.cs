@@ -29,6 +29,68 @@ public static class Reports
         return report;
     }
 
+    /// <summary>
+    /// The seed request with every optional field StackScope added set to a valid value of its own: host figures, one
+    /// file system, one event per container, and each container's docker stats and lifecycle fields.
+    /// </summary>
+    public static JsonObject Full(string agentId, DateTime? sampledAtUtc = null)
+    {
+        var report = Seed(agentId, sampledAtUtc);
+        var at = DateTime.SpecifyKind(DateTime.ParseExact((string)report["ser_get_datetime"]!, "yyyy-MM-dd HH:mm:ss",
+            System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc);
+        report["ser_load_1"] = 0.52;
+        report["ser_load_5"] = 0.61;
+        report["ser_load_15"] = 0.7;
+        report["ser_uptime_seconds"] = 86_400;
+        report["ser_swap_total"] = 2048.0;
+        report["ser_swap_used"] = 12.0;
+        report["ser_net_rx_bytes"] = 123_456_789_012L;
+        report["ser_net_tx_bytes"] = 98_765_432_101L;
+        report["ser_filesystems"] = new JsonArray(
+            new JsonObject { ["mount_point"] = "/", ["fs_type"] = "ext4", ["total_bytes"] = 270_553_174_016L, ["used_bytes"] = 21_838_082_048L },
+            new JsonObject { ["mount_point"] = "/var/lib/data", ["fs_type"] = "xfs", ["total_bytes"] = 1_000_000_000L, ["used_bytes"] = 0 });
+        var events = new JsonArray();
+        var i = 0;
+        foreach (var container in report["container_stats"]!.AsArray())
+        {
+            var id = $"{i:x2}{new string('a', 62)}";
+            container!["container_id"] = id;
+            container["image"] = "registry.example/app:1." + i;
+            container["con_net_rx_bytes"] = 1_000L + i;
+            container["con_net_tx_bytes"] = 2_000L + i;
+            container["con_block_read_bytes"] = 3_000L + i;
+            container["con_block_write_bytes"] = 4_000L + i;
+            container["con_pids"] = 5 + i;
+            container["con_memory_limit"] = 536_870_912L;
+            container["con_cpu_usage_ns"] = 9_876_543_210L + i;
+            container["health"] = i % 2 == 0 ? "healthy" : "unhealthy";
+            container["restart_count"] = i;
+            container["exit_code"] = 137;
+            container["oom_killed"] = i % 2 == 1;
+            container["started_at"] = at.AddHours(-1).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+            container["finished_at"] = at.AddHours(-2).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+            var eventAt = at.AddSeconds(-1 - i);
+            events.Add(new JsonObject
+            {
+                ["container_id"] = id,
+                ["container_name"] = container["container_name"]!.GetValue<string>(),
+                ["node_name"] = container["node_name"]!.GetValue<string>(),
+                ["action"] = "die",
+                ["event_datetime"] = eventAt.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+                ["time_nano"] = ((eventAt - DateTime.UnixEpoch).Ticks * 100) + 123_456_789,
+                ["source"] = i % 2 == 0 ? "engine" : "reconciled",
+                ["image"] = container["image"]!.GetValue<string>(),
+                ["exit_code"] = 3,
+                ["kill_signal"] = 9,
+                ["health"] = "unhealthy",
+            });
+            i++;
+        }
+
+        report["container_events"] = events;
+        return report;
+    }
+
     /// <summary>The report's containers renamed to <paramref name="names"/>, one each (the first cloned as needed).</summary>
     public static JsonObject WithContainerNames(JsonObject report, IReadOnlyList<string> names)
     {

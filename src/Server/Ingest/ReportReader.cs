@@ -31,8 +31,66 @@ internal static class ReportReader
             MemoryPercent = Number(root, "ser_memory_percent", ""),
             SampledAt = Timestamp(root, "ser_get_datetime", ""),
             Containers = ReadContainers(root),
+            Load1 = OptionalNumber(root, "ser_load_1", ""),
+            Load5 = OptionalNumber(root, "ser_load_5", ""),
+            Load15 = OptionalNumber(root, "ser_load_15", ""),
+            UptimeSeconds = OptionalLong(root, "ser_uptime_seconds", ""),
+            SwapTotalMiB = OptionalNumber(root, "ser_swap_total", ""),
+            SwapUsedMiB = OptionalNumber(root, "ser_swap_used", ""),
+            NetRxBytes = OptionalLong(root, "ser_net_rx_bytes", ""),
+            NetTxBytes = OptionalLong(root, "ser_net_tx_bytes", ""),
+            FileSystems = OptionalArray(root, "ser_filesystems", ReadFileSystem),
+            Events = OptionalArray(root, "container_events", ReadEvent),
         };
     }
+
+    private static List<T>? OptionalArray<T>(JsonElement root, string name, Func<JsonElement, string, T> read)
+    {
+        if (!root.TryGetProperty(name, out var array) || array.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            throw Reject(ResultCodes.WrongType, $"{name}: expected an array, got {Describe(array.ValueKind)}");
+        }
+
+        var list = new List<T>(array.GetArrayLength());
+        var index = 0;
+        foreach (var element in array.EnumerateArray())
+        {
+            var prefix = $"{name}[{index++}].";
+            list.Add(element.ValueKind == JsonValueKind.Object
+                ? read(element, prefix)
+                : throw Reject(ResultCodes.WrongType, $"{prefix.TrimEnd('.')}: expected an object, got {Describe(element.ValueKind)}"));
+        }
+
+        return list;
+    }
+
+    private static FileSystemStat ReadFileSystem(JsonElement element, string prefix) => new()
+    {
+        MountPoint = String(element, "mount_point", prefix),
+        FsType = String(element, "fs_type", prefix),
+        TotalBytes = Long(element, "total_bytes", prefix),
+        UsedBytes = Long(element, "used_bytes", prefix),
+    };
+
+    private static ContainerEvent ReadEvent(JsonElement element, string prefix) => new()
+    {
+        ContainerId = String(element, "container_id", prefix),
+        ContainerName = String(element, "container_name", prefix),
+        NodeName = String(element, "node_name", prefix),
+        Action = String(element, "action", prefix),
+        OccurredAt = Timestamp(element, "event_datetime", prefix),
+        TimeNano = Long(element, "time_nano", prefix),
+        Source = String(element, "source", prefix),
+        Image = OptionalString(element, "image", prefix),
+        ExitCode = OptionalInteger(element, "exit_code", prefix),
+        Signal = OptionalInteger(element, "kill_signal", prefix),
+        Health = OptionalString(element, "health", prefix),
+    };
 
     private static List<ContainerStat> ReadContainers(JsonElement root)
     {
@@ -70,7 +128,62 @@ internal static class ReportReader
             CpuPercent = Number(element, "con_cpu_percent", prefix),
             MemoryUsageMiB = Number(element, "con_memory_usage", prefix),
             MemoryPercent = Number(element, "con_memory_percent", prefix),
+            ContainerId = OptionalString(element, "container_id", prefix),
+            Image = OptionalString(element, "image", prefix),
+            NetRxBytes = OptionalLong(element, "con_net_rx_bytes", prefix),
+            NetTxBytes = OptionalLong(element, "con_net_tx_bytes", prefix),
+            BlockReadBytes = OptionalLong(element, "con_block_read_bytes", prefix),
+            BlockWriteBytes = OptionalLong(element, "con_block_write_bytes", prefix),
+            Pids = OptionalLong(element, "con_pids", prefix),
+            MemoryLimitBytes = OptionalLong(element, "con_memory_limit", prefix),
+            CpuUsageNanos = OptionalLong(element, "con_cpu_usage_ns", prefix),
+            Health = OptionalString(element, "health", prefix),
+            RestartCount = OptionalInteger(element, "restart_count", prefix),
+            ExitCode = OptionalInteger(element, "exit_code", prefix),
+            OomKilled = OptionalBoolean(element, "oom_killed", prefix),
+            StartedAt = OptionalTimestamp(element, "started_at", prefix),
+            FinishedAt = OptionalTimestamp(element, "finished_at", prefix),
         };
+    }
+
+    // Optional fields (added by StackScope): missing and null both mean "not measured"; a present value must be well-typed.
+    private static bool IsAbsent(JsonElement owner, string name) =>
+        !owner.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null;
+
+    private static string? OptionalString(JsonElement owner, string name, string prefix) => IsAbsent(owner, name) ? null : String(owner, name, prefix);
+
+    private static double? OptionalNumber(JsonElement owner, string name, string prefix) => IsAbsent(owner, name) ? null : Number(owner, name, prefix);
+
+    private static long? OptionalLong(JsonElement owner, string name, string prefix) => IsAbsent(owner, name) ? null : Long(owner, name, prefix);
+
+    private static int? OptionalInteger(JsonElement owner, string name, string prefix) => IsAbsent(owner, name) ? null : Integer(owner, name, prefix);
+
+    private static DateTime? OptionalTimestamp(JsonElement owner, string name, string prefix) => IsAbsent(owner, name) ? null : Timestamp(owner, name, prefix);
+
+    private static bool? OptionalBoolean(JsonElement owner, string name, string prefix)
+    {
+        if (IsAbsent(owner, name))
+        {
+            return null;
+        }
+
+        var value = owner.GetProperty(name);
+        return value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? value.GetBoolean()
+            : throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected a boolean, got {Describe(value.ValueKind)}");
+    }
+
+    private static long Long(JsonElement owner, string name, string prefix)
+    {
+        var value = Field(owner, name, prefix);
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected an integer, got {Describe(value.ValueKind)}");
+        }
+
+        return value.TryGetInt64(out var integer)
+            ? integer
+            : throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected an integer, got {Truncate(value.GetRawText())}");
     }
 
     private static JsonElement Field(JsonElement owner, string name, string prefix)

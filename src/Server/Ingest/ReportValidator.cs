@@ -48,6 +48,20 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         CheckRange("ser_memory_used", report.MemoryUsedMiB, report.MemoryTotalMiB, "ser_memory_total");
         CheckRange("ser_memory_percent", report.MemoryPercent, 100, "100");
         CheckTime("ser_get_datetime", report.SampledAt);
+        CheckOptional("ser_load_1", report.Load1);
+        CheckOptional("ser_load_5", report.Load5);
+        CheckOptional("ser_load_15", report.Load15);
+        CheckOptional("ser_uptime_seconds", report.UptimeSeconds);
+        CheckOptional("ser_swap_total", report.SwapTotalMiB);
+        if (report.SwapUsedMiB is { } swapUsed)
+        {
+            CheckRange("ser_swap_used", swapUsed, report.SwapTotalMiB ?? 0, "ser_swap_total");
+        }
+
+        CheckOptional("ser_net_rx_bytes", report.NetRxBytes);
+        CheckOptional("ser_net_tx_bytes", report.NetTxBytes);
+        ValidateFileSystems(report.FileSystems);
+        ValidateEvents(report);
 
         if (report.Containers.Count > limits.MaxContainers)
         {
@@ -81,12 +95,160 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
             CheckRange(prefix + "con_memory_usage", container.MemoryUsageMiB, double.MaxValue, "");
             CheckRange(prefix + "con_memory_percent", container.MemoryPercent, 100, "100");
             CheckTime(prefix + "con_get_datetime", container.SampledAt);
+            ValidateLifecycle(prefix, container);
 
             // Two entries for one container at one instant cannot both be true, and the second would be lost.
             if (!seen.Add((container.NodeName, container.ContainerName)))
             {
                 throw Invalid($"{prefix}container_name: '{ReportReader.Truncate(container.ContainerName)}' on node '{ReportReader.Truncate(container.NodeName)}' appears twice");
             }
+        }
+    }
+
+    private void ValidateLifecycle(string prefix, ContainerStat container)
+    {
+        CheckContainerId(prefix + "container_id", container.ContainerId);
+        CheckImage(prefix + "image", container.Image);
+        CheckOptional(prefix + "con_net_rx_bytes", container.NetRxBytes);
+        CheckOptional(prefix + "con_net_tx_bytes", container.NetTxBytes);
+        CheckOptional(prefix + "con_block_read_bytes", container.BlockReadBytes);
+        CheckOptional(prefix + "con_block_write_bytes", container.BlockWriteBytes);
+        CheckOptional(prefix + "con_pids", container.Pids);
+        CheckOptional(prefix + "con_memory_limit", container.MemoryLimitBytes);
+        CheckOptional(prefix + "con_cpu_usage_ns", container.CpuUsageNanos);
+        CheckHealth(prefix + "health", container.Health);
+        CheckOptional(prefix + "restart_count", container.RestartCount);
+        // exit_code: any integer, as the engine passes on what the process returned.
+        if (container.StartedAt is { } started)
+        {
+            CheckTime(prefix + "started_at", started);
+        }
+
+        if (container.FinishedAt is { } finished)
+        {
+            CheckTime(prefix + "finished_at", finished);
+        }
+    }
+
+    private static void ValidateFileSystems(IReadOnlyList<FileSystemStat>? fileSystems)
+    {
+        if (fileSystems is null)
+        {
+            return;
+        }
+
+        if (fileSystems.Count > FileSystemStat.MaxPerReport)
+        {
+            throw Invalid($"ser_filesystems: at most {FileSystemStat.MaxPerReport} file systems per report, got {fileSystems.Count}");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < fileSystems.Count; i++)
+        {
+            var fs = fileSystems[i];
+            var prefix = $"ser_filesystems[{i}].";
+            if (fs.MountPoint.Length is 0 or > FileSystemStat.MaxMountPointLength || fs.MountPoint[0] != '/' || fs.MountPoint.Any(char.IsControl))
+            {
+                throw Invalid($"{prefix}mount_point: must be an absolute path of 1-{FileSystemStat.MaxMountPointLength} characters without control characters");
+            }
+
+            if (fs.FsType.Length is 0 or > MaxStatusLength || fs.FsType.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+            {
+                throw Invalid($"{prefix}fs_type: must be 1-{MaxStatusLength} characters without spaces, got '{ReportReader.Truncate(fs.FsType)}'");
+            }
+
+            CheckRange(prefix + "total_bytes", fs.TotalBytes, long.MaxValue, "");
+            CheckRange(prefix + "used_bytes", fs.UsedBytes, fs.TotalBytes, "total_bytes");
+            if (!seen.Add(fs.MountPoint))
+            {
+                throw Invalid($"{prefix}mount_point: '{ReportReader.Truncate(fs.MountPoint)}' appears twice");
+            }
+        }
+    }
+
+    private void ValidateEvents(MonitorReport report)
+    {
+        if (report.Events is not { } events)
+        {
+            return;
+        }
+
+        if (events.Count > ContainerEvent.MaxPerReport)
+        {
+            throw Invalid($"container_events: at most {ContainerEvent.MaxPerReport} events per report, got {events.Count}");
+        }
+
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            var prefix = $"container_events[{i}].";
+            CheckContainerId(prefix + "container_id", e.ContainerId);
+            CheckName(prefix + "container_name", e.ContainerName, isContainerName: true);
+            CheckName(prefix + "node_name", e.NodeName, isContainerName: false);
+            if (!ContainerActions.IsKnown(e.Action))
+            {
+                throw Invalid($"{prefix}action: unknown action '{ReportReader.Truncate(e.Action)}'; known: {string.Join(", ", ContainerActions.All)}");
+            }
+
+            CheckTime(prefix + "event_datetime", e.OccurredAt);
+            // The key holds the nanoseconds, the reader the seconds: two times for one event must be one time.
+            if (e.TimeNano <= 0 || DateTime.UnixEpoch.AddTicks(e.TimeNano / 100) is var at && WireTimestamp.Truncate(at) != e.OccurredAt)
+            {
+                throw Invalid($"{prefix}time_nano: {e.TimeNano} is not within the second of event_datetime {WireTimestamp.ToWire(e.OccurredAt)}");
+            }
+
+            if (e.Source is not (ContainerActions.SourceEngine or ContainerActions.SourceReconciled))
+            {
+                throw Invalid($"{prefix}source: must be '{ContainerActions.SourceEngine}' or '{ContainerActions.SourceReconciled}', got '{ReportReader.Truncate(e.Source)}'");
+            }
+
+            CheckImage(prefix + "image", e.Image);
+            if (e.Signal is { } signal)
+            {
+                CheckRange(prefix + "kill_signal", signal, 255, "255");
+            }
+
+            CheckHealth(prefix + "health", e.Health);
+        }
+    }
+
+    private static void CheckContainerId(string field, string? id)
+    {
+        if (id is not null && (id.Length is 0 or > ContainerStat.MaxIdLength || !id.All(char.IsAsciiLetterOrDigit)))
+        {
+            throw Invalid($"{field}: must be 1-{ContainerStat.MaxIdLength} letters or digits (the engine's id), got '{ReportReader.Truncate(id)}'");
+        }
+    }
+
+    private static void CheckImage(string field, string? image)
+    {
+        if (image is not null && (image.Length is 0 or > ContainerStat.MaxImageLength || image.Any(char.IsControl)))
+        {
+            throw Invalid($"{field}: must be 1-{ContainerStat.MaxImageLength} characters without control characters");
+        }
+    }
+
+    private static void CheckHealth(string field, string? health)
+    {
+        if (health is not null && !ContainerHealth.IsKnown(health))
+        {
+            throw Invalid($"{field}: must be healthy, unhealthy or starting (absent without a health check), got '{ReportReader.Truncate(health)}'");
+        }
+    }
+
+    private static void CheckOptional(string field, double? value)
+    {
+        if (value is { } v)
+        {
+            CheckRange(field, v, double.MaxValue, "");
+        }
+    }
+
+    private static void CheckOptional(string field, long? value)
+    {
+        if (value is { } v)
+        {
+            CheckRange(field, v, long.MaxValue, "");
         }
     }
 

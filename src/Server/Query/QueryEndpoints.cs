@@ -40,6 +40,18 @@ internal static class QueryEndpoints
             .WithQueryParameters(QueryParameterDoc.From, QueryParameterDoc.To, QueryParameterDoc.Step)
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
                 StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+        api.MapGet("/agents/{agentId}/filesystems", FileSystemsAsync)
+            .WithSummary("The file systems of one agent's latest report: mount point, type, size and use in bytes.")
+            .Produces<ApiEnvelope<FileSystemsView>>()
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
+                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+        api.MapGet("/agents/{agentId}/events", EventsAsync)
+            .AddEndpointFilter(QueryConcurrencyLimiter.FilterAsync)
+            .WithSummary("One agent's container events (start, die with exit code, oom, restart, health...) between from and to, newest first, of one container (container) or all.")
+            .Produces<ApiEnvelope<IReadOnlyList<EventView>>>()
+            .WithQueryParameters(QueryParameterDoc.From, QueryParameterDoc.To, QueryParameterDoc.EventContainer, QueryParameterDoc.Page, QueryParameterDoc.Size)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
+                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/containers", SearchContainersAsync)
             .AddEndpointFilter(QueryConcurrencyLimiter.FilterAsync)
             .WithSummary("Containers of every agent's latest report, by name substring (name) and/or status.")
@@ -65,7 +77,11 @@ internal static class QueryEndpoints
                 Online: (now - latest.SampledAt).TotalSeconds <= OfflineAfterMissedIntervals * interval,
                 interval, latest.CpuCount, latest.CpuPercent, latest.MemoryTotalMiB, latest.MemoryUsedMiB, latest.MemoryPercent,
                 agent.ContainersByStatus.ToDictionary(c => c.Status, c => c.Count),
-                agent.Recent.Select(r => r.CpuPercent).Reverse().ToList());
+                agent.Recent.Select(r => r.CpuPercent).Reverse().ToList())
+            {
+                Load1 = latest.Load1, Load5 = latest.Load5, Load15 = latest.Load15, UptimeSeconds = latest.UptimeSeconds,
+                SwapTotalMiB = latest.SwapTotalMiB, SwapUsedMiB = latest.SwapUsedMiB, NetRxBytes = latest.NetRxBytes, NetTxBytes = latest.NetTxBytes,
+            };
         }).ToList();
 
         await Envelopes.WriteAsync(context, new ApiEnvelope<IReadOnlyList<AgentView>>
@@ -113,6 +129,38 @@ internal static class QueryEndpoints
         await WriteHistoryAsync(context, from, to, step, buckets).ConfigureAwait(false);
     }
 
+    private static async Task FileSystemsAsync(HttpContext context, string agentId, IMetricQueries queries)
+    {
+        var id = QueryParameters.AgentId(agentId);
+        var latest = await RequireAgentAsync(queries, id, context.RequestAborted).ConfigureAwait(false);
+        var rows = await queries.FileSystemsAtAsync(id, latest.SampledAt, context.RequestAborted).ConfigureAwait(false);
+        await Envelopes.WriteAsync(context, new ApiEnvelope<FileSystemsView>
+        {
+            Data = new FileSystemsView(latest.SampledAt, rows.Select(f => new FileSystemView(f.MountPoint, f.FsType, f.TotalBytes, f.UsedBytes,
+                f.TotalBytes > 0 ? Round(100.0 * f.UsedBytes / f.TotalBytes) : 0)).ToList()),
+            ResultCode = ResultCodes.Ok,
+            Success = true,
+        }, QueryJsonContext.Default.ApiEnvelopeFileSystemsView).ConfigureAwait(false);
+    }
+
+    private static async Task EventsAsync(HttpContext context, string agentId, IMetricQueries queries, TimeProvider clock)
+    {
+        var id = QueryParameters.AgentId(agentId);
+        var (page, size, offset) = QueryParameters.Paging(context.Request);
+        var (from, to, _) = QueryParameters.Range(context.Request, clock.GetUtcNow().UtcDateTime);
+        var container = QueryParameters.Optional(context.Request, "container", ReportLimits.MaxNameLength);
+        await RequireAgentAsync(queries, id, context.RequestAborted).ConfigureAwait(false);
+        var events = await queries.EventsAsync(id, container, from, to, offset, size, context.RequestAborted).ConfigureAwait(false);
+        await Envelopes.WriteAsync(context, new ApiEnvelope<IReadOnlyList<EventView>>
+        {
+            Data = events.Items.Select(e => new EventView(e.ContainerId, e.ContainerName, e.NodeName, e.Action, e.OccurredAt, e.TimeNano, e.Source,
+                e.Image, e.ExitCode, e.Signal, e.Health)).ToList(),
+            PageInfo = QueryParameters.PageInfo(page, size, events.TotalCount),
+            ResultCode = ResultCodes.Ok,
+            Success = true,
+        }, QueryJsonContext.Default.ApiEnvelopeIReadOnlyListEventView).ConfigureAwait(false);
+    }
+
     private static async Task SearchContainersAsync(HttpContext context, IMetricQueries queries)
     {
         var (page, size, offset) = QueryParameters.Paging(context.Request);
@@ -148,7 +196,11 @@ internal static class QueryEndpoints
         Envelopes.WriteAsync(context, new ApiEnvelope<HistoryView>
         {
             Data = new HistoryView(from, to, step, buckets.Select(b => new PointView(b.Start, b.Samples, Round(b.CpuAvg), Round(b.CpuMax),
-                Round(b.MemoryAvg), Round(b.MemoryMax), Round(b.MemoryPercentAvg), Round(b.MemoryPercentMax), b.RunningSamples)).ToList()),
+                Round(b.MemoryAvg), Round(b.MemoryMax), Round(b.MemoryPercentAvg), Round(b.MemoryPercentMax), b.RunningSamples)
+            {
+                NetRxMax = b.NetRxMax, NetTxMax = b.NetTxMax, BlockReadMax = b.BlockReadMax, BlockWriteMax = b.BlockWriteMax,
+                PidsAvg = Round(b.PidsAvg), PidsMax = b.PidsMax, Load1Avg = Round(b.Load1Avg), Load1Max = b.Load1Max,
+            }).ToList()),
             ResultCode = ResultCodes.Ok,
             Success = true,
         }, QueryJsonContext.Default.ApiEnvelopeHistoryView);
@@ -157,12 +209,20 @@ internal static class QueryEndpoints
         Envelopes.WriteAsync(context, new ApiEnvelope<IReadOnlyList<ContainerView>>
         {
             Data = containers.Items.Select(c => new ContainerView(c.AgentId, c.NodeName, c.ContainerName, c.Status, c.SampledAt,
-                c.CpuPercent, c.MemoryUsageMiB, c.MemoryPercent)).ToList(),
+                c.CpuPercent, c.MemoryUsageMiB, c.MemoryPercent)
+            {
+                ContainerId = c.ContainerId, Image = c.Image, NetRxBytes = c.NetRxBytes, NetTxBytes = c.NetTxBytes, BlockReadBytes = c.BlockReadBytes,
+                BlockWriteBytes = c.BlockWriteBytes, Pids = c.Pids, MemoryLimitBytes = c.MemoryLimitBytes, CpuUsageNanos = c.CpuUsageNanos,
+                Health = c.Health, RestartCount = c.RestartCount, ExitCode = c.ExitCode, OomKilled = c.OomKilled, StartedAt = c.StartedAt,
+                FinishedAt = c.FinishedAt,
+            }).ToList(),
             PageInfo = QueryParameters.PageInfo(page, size, containers.TotalCount),
             ResultCode = ResultCodes.Ok,
             Success = true,
         }, QueryJsonContext.Default.ApiEnvelopeIReadOnlyListContainerView);
 
     private static double Round(double value) => Math.Round(value, 2, MidpointRounding.AwayFromZero);
+
+    private static double? Round(double? value) => value is { } v ? Round(v) : null;
 
 }

@@ -7,4 +7,6 @@ namespace StackScope.Server.Query;
 [JsonSerializable(typeof(ApiEnvelope<IReadOnlyList<AgentView>>))]
 [JsonSerializable(typeof(ApiEnvelope<IReadOnlyList<ContainerView>>))]
 [JsonSerializable(typeof(ApiEnvelope<HistoryView>))]
+[JsonSerializable(typeof(ApiEnvelope<FileSystemsView>))]
+[JsonSerializable(typeof(ApiEnvelope<IReadOnlyList<EventView>>))]
 internal sealed partial class QueryJsonContext : JsonSerializerContext;

@@ -15,7 +15,33 @@ internal sealed record AgentView(
     [property: JsonPropertyName("memoryUsedMiB")] double MemoryUsedMiB,
     [property: JsonPropertyName("memoryPercent")] double MemoryPercent,
     [property: JsonPropertyName("containers")] IReadOnlyDictionary<string, int> ContainersByStatus,
-    [property: JsonPropertyName("cpuTrend")] IReadOnlyList<double> CpuTrend);
+    [property: JsonPropertyName("cpuTrend")] IReadOnlyList<double> CpuTrend)
+{
+    // The latest report's further host figures; null where the agent does not send them.
+    [JsonPropertyName("load1")]
+    public double? Load1 { get; init; }
+
+    [JsonPropertyName("load5")]
+    public double? Load5 { get; init; }
+
+    [JsonPropertyName("load15")]
+    public double? Load15 { get; init; }
+
+    [JsonPropertyName("uptimeSeconds")]
+    public long? UptimeSeconds { get; init; }
+
+    [JsonPropertyName("swapTotalMiB")]
+    public double? SwapTotalMiB { get; init; }
+
+    [JsonPropertyName("swapUsedMiB")]
+    public double? SwapUsedMiB { get; init; }
+
+    [JsonPropertyName("netRxBytes")]
+    public long? NetRxBytes { get; init; }
+
+    [JsonPropertyName("netTxBytes")]
+    public long? NetTxBytes { get; init; }
+}
 
 internal sealed record ContainerView(
     [property: JsonPropertyName("agentId")] string AgentId,
@@ -25,7 +51,54 @@ internal sealed record ContainerView(
     [property: JsonPropertyName("sampledAt")] DateTime SampledAt,
     [property: JsonPropertyName("cpuPercent")] double CpuPercent,
     [property: JsonPropertyName("memoryUsageMiB")] double MemoryUsageMiB,
-    [property: JsonPropertyName("memoryPercent")] double MemoryPercent);
+    [property: JsonPropertyName("memoryPercent")] double MemoryPercent)
+{
+    // Null where the agent does not send them (the seed's, older agents) or the container is not running.
+    [JsonPropertyName("containerId")]
+    public string? ContainerId { get; init; }
+
+    [JsonPropertyName("image")]
+    public string? Image { get; init; }
+
+    [JsonPropertyName("netRxBytes")]
+    public long? NetRxBytes { get; init; }
+
+    [JsonPropertyName("netTxBytes")]
+    public long? NetTxBytes { get; init; }
+
+    [JsonPropertyName("blockReadBytes")]
+    public long? BlockReadBytes { get; init; }
+
+    [JsonPropertyName("blockWriteBytes")]
+    public long? BlockWriteBytes { get; init; }
+
+    [JsonPropertyName("pids")]
+    public long? Pids { get; init; }
+
+    [JsonPropertyName("memoryLimitBytes")]
+    public long? MemoryLimitBytes { get; init; }
+
+    [JsonPropertyName("cpuUsageNs")]
+    public long? CpuUsageNanos { get; init; }
+
+    [JsonPropertyName("health")]
+    public string? Health { get; init; }
+
+    [JsonPropertyName("restartCount")]
+    public int? RestartCount { get; init; }
+
+    [JsonPropertyName("exitCode")]
+    public int? ExitCode { get; init; }
+
+    [JsonPropertyName("oomKilled")]
+    public bool? OomKilled { get; init; }
+
+    [JsonPropertyName("startedAt")]
+    public DateTime? StartedAt { get; init; }
+
+    [JsonPropertyName("finishedAt")]
+    public DateTime? FinishedAt { get; init; }
+}
 
 /// <summary>One bucket of a chart: its start (UTC), sample count, and average and maximum of each figure.</summary>
 internal sealed record PointView(
@@ -37,10 +110,61 @@ internal sealed record PointView(
     [property: JsonPropertyName("memoryMax")] double MemoryMax,
     [property: JsonPropertyName("memoryPercentAvg")] double MemoryPercentAvg,
     [property: JsonPropertyName("memoryPercentMax")] double MemoryPercentMax,
-    [property: JsonPropertyName("runningSamples")] int RunningSamples);
+    [property: JsonPropertyName("runningSamples")] int RunningSamples)
+{
+    /// <summary>Cumulative counters at their largest in the bucket; difference neighbours for a rate.</summary>
+    [JsonPropertyName("netRxMax")]
+    public double? NetRxMax { get; init; }
+
+    [JsonPropertyName("netTxMax")]
+    public double? NetTxMax { get; init; }
+
+    [JsonPropertyName("blockReadMax")]
+    public double? BlockReadMax { get; init; }
+
+    [JsonPropertyName("blockWriteMax")]
+    public double? BlockWriteMax { get; init; }
+
+    [JsonPropertyName("pidsAvg")]
+    public double? PidsAvg { get; init; }
+
+    [JsonPropertyName("pidsMax")]
+    public double? PidsMax { get; init; }
+
+    [JsonPropertyName("load1Avg")]
+    public double? Load1Avg { get; init; }
+
+    [JsonPropertyName("load1Max")]
+    public double? Load1Max { get; init; }
+}
 
 internal sealed record HistoryView(
     [property: JsonPropertyName("from")] DateTime From,
     [property: JsonPropertyName("to")] DateTime To,
     [property: JsonPropertyName("stepSeconds")] int StepSeconds,
     [property: JsonPropertyName("points")] IReadOnlyList<PointView> Points);
+
+internal sealed record FileSystemView(
+    [property: JsonPropertyName("mountPoint")] string MountPoint,
+    [property: JsonPropertyName("fsType")] string FsType,
+    [property: JsonPropertyName("totalBytes")] long TotalBytes,
+    [property: JsonPropertyName("usedBytes")] long UsedBytes,
+    [property: JsonPropertyName("usedPercent")] double UsedPercent);
+
+/// <summary>The file systems of an agent's latest report.</summary>
+internal sealed record FileSystemsView(
+    [property: JsonPropertyName("sampledAt")] DateTime SampledAt,
+    [property: JsonPropertyName("fileSystems")] IReadOnlyList<FileSystemView> FileSystems);
+
+internal sealed record EventView(
+    [property: JsonPropertyName("containerId")] string ContainerId,
+    [property: JsonPropertyName("containerName")] string ContainerName,
+    [property: JsonPropertyName("nodeName")] string NodeName,
+    [property: JsonPropertyName("action")] string Action,
+    [property: JsonPropertyName("at")] DateTime At,
+    [property: JsonPropertyName("timeNano")] long TimeNano,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("image")] string? Image,
+    [property: JsonPropertyName("exitCode")] int? ExitCode,
+    [property: JsonPropertyName("signal")] int? Signal,
+    [property: JsonPropertyName("health")] string? Health);

@@ -23,6 +23,13 @@ internal interface IMetricQueries
     Task<IReadOnlyList<HistoryBucket>?> ContainerHistoryAsync(string agentId, string containerName,
         DateTime from, DateTime to, int stepSeconds, CancellationToken cancellationToken);
 
+    /// <summary>The file systems of the agent's report at <paramref name="sampledAt"/>, by mount point.</summary>
+    Task<IReadOnlyList<FileSystemRow>> FileSystemsAtAsync(string agentId, DateTime sampledAt, CancellationToken cancellationToken);
+
+    /// <summary>The agent's container events between from and to, of one container name or all, newest first.</summary>
+    Task<Page<EventRow>> EventsAsync(string agentId, string? containerName, DateTime from, DateTime to, int offset, int limit,
+        CancellationToken cancellationToken);
+
     /// <summary>Containers of every agent's latest report, by name substring and/or status.</summary>
     Task<Page<ContainerRow>> SearchLatestContainersAsync(string? nameContains, string? status, int offset, int limit, CancellationToken cancellationToken);
 }

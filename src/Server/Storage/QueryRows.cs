@@ -6,17 +6,92 @@ namespace StackScope.Server.Storage;
 /// <summary>What the fleet view needs of one agent: its newest host rows (newest first) and its latest report's container counts.</summary>
 internal sealed record AgentSnapshot(string AgentId, IReadOnlyList<HostRow> Recent, IReadOnlyList<StatusCount> ContainersByStatus);
 
-internal sealed record HostRow(DateTime SampledAt, int CpuCount, double CpuPercent, double MemoryTotalMiB, double MemoryUsedMiB, double MemoryPercent);
+internal sealed record HostRow(DateTime SampledAt, int CpuCount, double CpuPercent, double MemoryTotalMiB, double MemoryUsedMiB, double MemoryPercent)
+{
+    // Null in rows of agents that do not send them (the seed's, older ones).
+    public double? Load1 { get; init; }
+
+    public double? Load5 { get; init; }
+
+    public double? Load15 { get; init; }
+
+    public long? UptimeSeconds { get; init; }
+
+    public double? SwapTotalMiB { get; init; }
+
+    public double? SwapUsedMiB { get; init; }
+
+    public long? NetRxBytes { get; init; }
+
+    public long? NetTxBytes { get; init; }
+}
+
+internal sealed record FileSystemRow(string MountPoint, string FsType, long TotalBytes, long UsedBytes);
+
+internal sealed record EventRow(
+    string ContainerId, string ContainerName, string NodeName, string Action, DateTime OccurredAt, long TimeNano, string Source,
+    string? Image, int? ExitCode, int? Signal, string? Health);
 
 internal sealed record StatusCount(string Status, int Count);
 
 internal sealed record ContainerRow(
     string AgentId, string NodeName, string ContainerName, string Status, DateTime SampledAt,
-    double CpuPercent, double MemoryUsageMiB, double MemoryPercent);
+    double CpuPercent, double MemoryUsageMiB, double MemoryPercent)
+{
+    // Null in rows of agents that do not send them (the seed's, older ones).
+    public string? ContainerId { get; init; }
+
+    public string? Image { get; init; }
+
+    public long? NetRxBytes { get; init; }
+
+    public long? NetTxBytes { get; init; }
+
+    public long? BlockReadBytes { get; init; }
+
+    public long? BlockWriteBytes { get; init; }
+
+    public long? Pids { get; init; }
+
+    public long? MemoryLimitBytes { get; init; }
+
+    public long? CpuUsageNanos { get; init; }
+
+    public string? Health { get; init; }
+
+    public int? RestartCount { get; init; }
+
+    public int? ExitCode { get; init; }
+
+    public bool? OomKilled { get; init; }
+
+    public DateTime? StartedAt { get; init; }
+
+    public DateTime? FinishedAt { get; init; }
+}
 
 /// <summary>One time bucket of a history: average and maximum of each figure, and how many samples fell in it.</summary>
 internal sealed record HistoryBucket(
     DateTime Start, int Samples, double CpuAvg, double CpuMax, double MemoryAvg, double MemoryMax,
-    double MemoryPercentAvg, double MemoryPercentMax, int RunningSamples);
+    double MemoryPercentAvg, double MemoryPercentMax, int RunningSamples)
+{
+    // Counters (network, block I/O) as their largest value in the bucket, so a chart can difference them into rates;
+    // null where no sample of the bucket carried them.
+    public double? NetRxMax { get; init; }
+
+    public double? NetTxMax { get; init; }
+
+    public double? BlockReadMax { get; init; }
+
+    public double? BlockWriteMax { get; init; }
+
+    public double? PidsAvg { get; init; }
+
+    public double? PidsMax { get; init; }
+
+    public double? Load1Avg { get; init; }
+
+    public double? Load1Max { get; init; }
+}
 
 internal sealed record Page<T>(IReadOnlyList<T> Items, long TotalCount);

@@ -36,7 +36,7 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
         {
             parameters.Add("a" + i.ToString(CultureInfo.InvariantCulture), agents[i]);
             sql.Append(CultureInfo.InvariantCulture,
-                $"SELECT ser_get_datetime, ser_cpu_count, ser_cpu_percent, ser_memory_total, ser_memory_used, ser_memory_percent FROM server WHERE agent_id = @a{i} ORDER BY ser_get_datetime DESC LIMIT @count;");
+                $"SELECT {HostColumns} FROM server WHERE agent_id = @a{i} ORDER BY ser_get_datetime DESC LIMIT @count;");
         }
 
         var snapshots = new List<AgentSnapshot>(agents.Count);
@@ -45,8 +45,7 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
         {
             foreach (var agent in agents)
             {
-                var recent = (await results.ReadAsync<(object At, long Cpus, double Cpu, double Total, double Used, double Percent)>().ConfigureAwait(false))
-                    .Select(r => new HostRow(Dialect.FromDbTime(r.At), (int)r.Cpus, r.Cpu, r.Total, r.Used, r.Percent)).ToList();
+                var recent = (await results.ReadAsync<HostRecord>().ConfigureAwait(false)).Select(ToHostRow).ToList();
                 snapshots.Add(new AgentSnapshot(agent, recent, counts[agent].ToList()));
             }
         }
@@ -57,11 +56,10 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
     public Task<IReadOnlyList<HostRow>> LatestHostRowsAsync(string agentId, int count, CancellationToken cancellationToken)
         => database.RunAsync<IReadOnlyList<HostRow>>(async connection =>
     {
-        var rows = await connection.QueryAsync<(object At, long Cpus, double Cpu, double Total, double Used, double Percent)>(new CommandDefinition(
-            "SELECT ser_get_datetime, ser_cpu_count, ser_cpu_percent, ser_memory_total, ser_memory_used, ser_memory_percent " +
-            "FROM server WHERE agent_id = @agentId ORDER BY ser_get_datetime DESC LIMIT @count",
+        var rows = await connection.QueryAsync<HostRecord>(new CommandDefinition(
+            $"SELECT {HostColumns} FROM server WHERE agent_id = @agentId ORDER BY ser_get_datetime DESC LIMIT @count",
             new { agentId, count }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => new HostRow(Dialect.FromDbTime(r.At), (int)r.Cpus, r.Cpu, r.Total, r.Used, r.Percent)).ToList();
+        return rows.Select(ToHostRow).ToList();
     }, cancellationToken);
 
     public Task<IReadOnlyList<StatusCount>> StatusCountsAsync(string agentId, DateTime sampledAt, CancellationToken cancellationToken)
@@ -91,8 +89,10 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
         => database.RunAsync<IReadOnlyList<HistoryBucket>>(async connection =>
     {
         return await HistoryAsync(connection,
-            $"SELECT {Dialect.BucketStart("ser_get_datetime")} AS b, COUNT(*), AVG(ser_cpu_percent), MAX(ser_cpu_percent), AVG(ser_memory_used), " +
-            "MAX(ser_memory_used), AVG(ser_memory_percent), MAX(ser_memory_percent), COUNT(*) " +
+            $"SELECT {Dialect.BucketStart("ser_get_datetime")} AS b, COUNT(*) AS Samples, AVG(ser_cpu_percent) AS CpuAvg, MAX(ser_cpu_percent) AS CpuMax, " +
+            "AVG(ser_memory_used) AS MemAvg, MAX(ser_memory_used) AS MemMax, AVG(ser_memory_percent) AS PctAvg, MAX(ser_memory_percent) AS PctMax, COUNT(*) AS Running, " +
+            "MAX(ser_net_rx_bytes) AS NetRxMax, MAX(ser_net_tx_bytes) AS NetTxMax, NULL AS BlockReadMax, NULL AS BlockWriteMax, " +
+            "NULL AS PidsAvg, NULL AS PidsMax, AVG(ser_load_1) AS Load1Avg, MAX(ser_load_1) AS Load1Max " +
             "FROM server WHERE agent_id = @agentId AND ser_get_datetime >= @from AND ser_get_datetime <= @to GROUP BY b ORDER BY b",
             new { agentId, from = Dialect.ToDbTime(from), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false);
     }, cancellationToken);
@@ -114,8 +114,11 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
         }
 
         return await HistoryAsync(connection,
-            $"SELECT {Dialect.BucketStart("con_get_datetime")} AS b, COUNT(*), AVG(con_cpu_percent), MAX(con_cpu_percent), AVG(con_memory_usage), " +
-            "MAX(con_memory_usage), AVG(con_memory_percent), MAX(con_memory_percent), SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) " +
+            $"SELECT {Dialect.BucketStart("con_get_datetime")} AS b, COUNT(*) AS Samples, AVG(con_cpu_percent) AS CpuAvg, MAX(con_cpu_percent) AS CpuMax, " +
+            "AVG(con_memory_usage) AS MemAvg, MAX(con_memory_usage) AS MemMax, AVG(con_memory_percent) AS PctAvg, MAX(con_memory_percent) AS PctMax, " +
+            "SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) AS Running, " +
+            "MAX(con_net_rx_bytes) AS NetRxMax, MAX(con_net_tx_bytes) AS NetTxMax, MAX(con_block_read_bytes) AS BlockReadMax, " +
+            "MAX(con_block_write_bytes) AS BlockWriteMax, AVG(con_pids) AS PidsAvg, MAX(con_pids) AS PidsMax, NULL AS Load1Avg, NULL AS Load1Max " +
             "FROM container WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName " +
             "AND con_get_datetime >= @from AND con_get_datetime <= @to GROUP BY b ORDER BY b",
             new { agentId, nodes, containerName, from = Dialect.ToDbTime(from), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false);
@@ -140,20 +143,160 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
     private static async Task<IReadOnlyList<HistoryBucket>> HistoryAsync(DbConnection connection, string sql, object parameters,
         CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<(long Bucket, long Samples, double CpuAvg, double CpuMax, double MemAvg, double MemMax,
-            double PctAvg, double PctMax, long Running)>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => new HistoryBucket(DateTime.UnixEpoch.AddSeconds(r.Bucket), (int)r.Samples, r.CpuAvg, r.CpuMax, r.MemAvg, r.MemMax,
-            r.PctAvg, r.PctMax, (int)r.Running)).ToList();
+        var rows = await connection.QueryAsync<BucketRecord>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => new HistoryBucket(DateTime.UnixEpoch.AddSeconds(r.B), (int)r.Samples, r.CpuAvg, r.CpuMax, r.MemAvg, r.MemMax,
+            r.PctAvg, r.PctMax, (int)r.Running)
+        {
+            NetRxMax = r.NetRxMax, NetTxMax = r.NetTxMax, BlockReadMax = r.BlockReadMax, BlockWriteMax = r.BlockWriteMax,
+            PidsAvg = r.PidsAvg, PidsMax = r.PidsMax, Load1Avg = r.Load1Avg, Load1Max = r.Load1Max,
+        }).ToList();
     }
 
     private async Task<IReadOnlyList<ContainerRow>> QueryContainersAsync(DbConnection connection, string tail, object parameters, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<(string Agent, string Node, string Name, string Status, object At, double Cpu, double Mem, double Pct)>(
-            new CommandDefinition(
-                "SELECT agent_id, node_name, container_name, status, con_get_datetime, con_cpu_percent, con_memory_usage, con_memory_percent FROM container " + tail,
-                parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => new ContainerRow(r.Agent, r.Node, r.Name, r.Status, Dialect.FromDbTime(r.At), r.Cpu, r.Mem, r.Pct)).ToList();
+        var rows = await connection.QueryAsync<ContainerRecord>(new CommandDefinition(
+            "SELECT agent_id AS AgentId, node_name AS NodeName, container_name AS ContainerName, status AS Status, con_get_datetime AS SampledAt, " +
+            "con_cpu_percent AS CpuPercent, con_memory_usage AS MemoryUsageMiB, con_memory_percent AS MemoryPercent, container_id AS ContainerId, " +
+            "image AS Image, con_net_rx_bytes AS NetRxBytes, con_net_tx_bytes AS NetTxBytes, con_block_read_bytes AS BlockReadBytes, " +
+            "con_block_write_bytes AS BlockWriteBytes, con_pids AS Pids, con_memory_limit AS MemoryLimitBytes, con_cpu_usage_ns AS CpuUsageNanos, " +
+            "health AS Health, restart_count AS RestartCount, exit_code AS ExitCode, oom_killed AS OomKilled, started_at AS StartedAt, " +
+            "finished_at AS FinishedAt FROM container " + tail,
+            parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => new ContainerRow(r.AgentId, r.NodeName, r.ContainerName, r.Status, Dialect.FromDbTime(r.SampledAt!), r.CpuPercent,
+            r.MemoryUsageMiB, r.MemoryPercent)
+        {
+            ContainerId = r.ContainerId, Image = r.Image, NetRxBytes = r.NetRxBytes, NetTxBytes = r.NetTxBytes, BlockReadBytes = r.BlockReadBytes,
+            BlockWriteBytes = r.BlockWriteBytes, Pids = r.Pids, MemoryLimitBytes = r.MemoryLimitBytes, CpuUsageNanos = r.CpuUsageNanos,
+            Health = r.Health, RestartCount = (int?)r.RestartCount, ExitCode = (int?)r.ExitCode, OomKilled = r.OomKilled is { } oom ? oom != 0 : null,
+            StartedAt = r.StartedAt is null ? null : Dialect.FromDbTime(r.StartedAt), FinishedAt = r.FinishedAt is null ? null : Dialect.FromDbTime(r.FinishedAt),
+        }).ToList();
     }
+
+    public Task<IReadOnlyList<FileSystemRow>> FileSystemsAtAsync(string agentId, DateTime sampledAt, CancellationToken cancellationToken)
+        => database.RunAsync<IReadOnlyList<FileSystemRow>>(async connection =>
+    {
+        var rows = await connection.QueryAsync<(string Mount, string Type, long Total, long Used)>(new CommandDefinition(
+            "SELECT mount_point, fs_type, total_bytes, used_bytes FROM server_filesystem WHERE agent_id = @agentId AND ser_get_datetime = @at ORDER BY mount_point",
+            new { agentId, at = Dialect.ToDbTime(sampledAt) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => new FileSystemRow(r.Mount, r.Type, r.Total, r.Used)).ToList();
+    }, cancellationToken);
+
+    public Task<Page<EventRow>> EventsAsync(string agentId, string? containerName, DateTime from, DateTime to, int offset, int limit,
+        CancellationToken cancellationToken)
+        => database.RunAsync<Page<EventRow>>(async connection =>
+    {
+        var parameters = new { agentId, containerName, from = Dialect.ToDbTime(from), to = Dialect.ToDbTime(to), offset, limit };
+        // Two statements rather than "(@name IS NULL OR ...)": each then ranges over the index made for it.
+        var where = "FROM container_event WHERE agent_id = @agentId " + (containerName is null ? "" : "AND container_name = @containerName ") +
+            "AND event_datetime >= @from AND event_datetime <= @to";
+        var rows = await connection.QueryAsync<EventRecord>(new CommandDefinition(
+            "SELECT container_id AS ContainerId, container_name AS ContainerName, node_name AS NodeName, action AS Action, event_datetime AS OccurredAt, " +
+            "time_nano AS TimeNano, source AS Source, image AS Image, exit_code AS ExitCode, kill_signal AS KillSignal, health AS Health " +
+            where + " ORDER BY event_datetime DESC, time_nano DESC LIMIT @limit OFFSET @offset",
+            parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) " + where, parameters,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new Page<EventRow>(rows.Select(r => new EventRow(r.ContainerId, r.ContainerName, r.NodeName, r.Action, Dialect.FromDbTime(r.OccurredAt!),
+            r.TimeNano, r.Source, r.Image, (int?)r.ExitCode, (int?)r.KillSignal, r.Health)).ToList(), total);
+    }, cancellationToken);
+
+    private const string HostColumns =
+        "ser_get_datetime AS SampledAt, ser_cpu_count AS CpuCount, ser_cpu_percent AS CpuPercent, ser_memory_total AS MemoryTotalMiB, " +
+        "ser_memory_used AS MemoryUsedMiB, ser_memory_percent AS MemoryPercent, ser_load_1 AS Load1, ser_load_5 AS Load5, ser_load_15 AS Load15, " +
+        "ser_uptime_seconds AS UptimeSeconds, ser_swap_total AS SwapTotalMiB, ser_swap_used AS SwapUsedMiB, ser_net_rx_bytes AS NetRxBytes, " +
+        "ser_net_tx_bytes AS NetTxBytes";
+
+    private HostRow ToHostRow(HostRecord r) =>
+        new(Dialect.FromDbTime(r.SampledAt!), (int)r.CpuCount, r.CpuPercent, r.MemoryTotalMiB, r.MemoryUsedMiB, r.MemoryPercent)
+        {
+            Load1 = r.Load1, Load5 = r.Load5, Load15 = r.Load15, UptimeSeconds = r.UptimeSeconds, SwapTotalMiB = r.SwapTotalMiB,
+            SwapUsedMiB = r.SwapUsedMiB, NetRxBytes = r.NetRxBytes, NetTxBytes = r.NetTxBytes,
+        };
+
+    // Dapper's targets, by column alias. Times arrive as text (SQLite) or DateTime (MySQL) and whole numbers as
+    // the provider's width, so they land in object and long and are converted once, here.
+#pragma warning disable CA1812 // instantiated by Dapper
+    private sealed class HostRecord
+    {
+        public object? SampledAt { get; set; }
+        public long CpuCount { get; set; }
+        public double CpuPercent { get; set; }
+        public double MemoryTotalMiB { get; set; }
+        public double MemoryUsedMiB { get; set; }
+        public double MemoryPercent { get; set; }
+        public double? Load1 { get; set; }
+        public double? Load5 { get; set; }
+        public double? Load15 { get; set; }
+        public long? UptimeSeconds { get; set; }
+        public double? SwapTotalMiB { get; set; }
+        public double? SwapUsedMiB { get; set; }
+        public long? NetRxBytes { get; set; }
+        public long? NetTxBytes { get; set; }
+    }
+
+    private sealed class ContainerRecord
+    {
+        public string AgentId { get; set; } = "";
+        public string NodeName { get; set; } = "";
+        public string ContainerName { get; set; } = "";
+        public string Status { get; set; } = "";
+        public object? SampledAt { get; set; }
+        public double CpuPercent { get; set; }
+        public double MemoryUsageMiB { get; set; }
+        public double MemoryPercent { get; set; }
+        public string? ContainerId { get; set; }
+        public string? Image { get; set; }
+        public long? NetRxBytes { get; set; }
+        public long? NetTxBytes { get; set; }
+        public long? BlockReadBytes { get; set; }
+        public long? BlockWriteBytes { get; set; }
+        public long? Pids { get; set; }
+        public long? MemoryLimitBytes { get; set; }
+        public long? CpuUsageNanos { get; set; }
+        public string? Health { get; set; }
+        public long? RestartCount { get; set; }
+        public long? ExitCode { get; set; }
+        public long? OomKilled { get; set; }
+        public object? StartedAt { get; set; }
+        public object? FinishedAt { get; set; }
+    }
+
+    private sealed class BucketRecord
+    {
+        public long B { get; set; }
+        public long Samples { get; set; }
+        public double CpuAvg { get; set; }
+        public double CpuMax { get; set; }
+        public double MemAvg { get; set; }
+        public double MemMax { get; set; }
+        public double PctAvg { get; set; }
+        public double PctMax { get; set; }
+        public long Running { get; set; }
+        public double? NetRxMax { get; set; }
+        public double? NetTxMax { get; set; }
+        public double? BlockReadMax { get; set; }
+        public double? BlockWriteMax { get; set; }
+        public double? PidsAvg { get; set; }
+        public double? PidsMax { get; set; }
+        public double? Load1Avg { get; set; }
+        public double? Load1Max { get; set; }
+    }
+
+    private sealed class EventRecord
+    {
+        public string ContainerId { get; set; } = "";
+        public string ContainerName { get; set; } = "";
+        public string NodeName { get; set; } = "";
+        public string Action { get; set; } = "";
+        public object? OccurredAt { get; set; }
+        public long TimeNano { get; set; }
+        public string Source { get; set; } = "";
+        public string? Image { get; set; }
+        public long? ExitCode { get; set; }
+        public long? KillSignal { get; set; }
+        public string? Health { get; set; }
+    }
+#pragma warning restore CA1812
 
     private static string EscapeLike(string value) =>
         value.Replace("!", "!!", StringComparison.Ordinal).Replace("%", "!%", StringComparison.Ordinal).Replace("_", "!_", StringComparison.Ordinal);

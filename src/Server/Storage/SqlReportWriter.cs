@@ -16,10 +16,19 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
     // Small enough that a statement's parameter list (about 2,000) stays off the large-object heap, whose
     // allocations force full GCs (seen as 1-2 gen2 GCs a second under load); large enough that a batch
     // needs few round trips.
+    private const int ParametersPerStatement = 2000;
     private const int RowsPerStatement = 200;
 
-    private static readonly string[] ParameterNames = Enumerable.Range(0, RowsPerStatement * 16)
+    private static readonly string[] ParameterNames = Enumerable.Range(0, ParametersPerStatement + 64)
         .Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+    // A report's lists kept in tables of their own carry the report's key in front of their own columns.
+    private static readonly IReadOnlyList<StoredField<(MonitorReport Report, FileSystemStat Item)>> FileSystemRow =
+        Keyed(ReportColumns.FileSystem, new StoredField<MonitorReport>("agent_id", r => r.AgentId),
+            new StoredField<MonitorReport>("ser_get_datetime", r => r.SampledAt, IsTime: true));
+
+    private static readonly IReadOnlyList<StoredField<(MonitorReport Report, ContainerEvent Item)>> EventRow =
+        Keyed(ReportColumns.Event, new StoredField<MonitorReport>("agent_id", r => r.AgentId));
 
     private readonly ConcurrentDictionary<(string Table, int Rows), string> _insertSql = new();
 
@@ -39,6 +48,10 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             var containers = reports.SelectMany(r => r.Containers).ToList();
             InsertRows(connection, transaction, "container", ReportColumns.Container, containers, receivedAt);
             InsertNodes(connection, transaction, containers);
+            InsertRows(connection, transaction, "server_filesystem", FileSystemRow,
+                reports.SelectMany(r => r.FileSystems ?? [], (r, f) => (r, f)).ToList(), receivedAt);
+            InsertRows(connection, transaction, "container_event", EventRow,
+                reports.SelectMany(r => r.Events ?? [], (r, e) => (r, e)).ToList(), receivedAt);
             transaction.Commit();
         });
     }
@@ -47,9 +60,10 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
         IReadOnlyList<T> rows, object receivedAt)
     {
         var dialect = database.Dialect;
-        for (var start = 0; start < rows.Count; start += RowsPerStatement)
+        var perStatement = Math.Min(RowsPerStatement, ParametersPerStatement / (fields.Count + 1));
+        for (var start = 0; start < rows.Count; start += perStatement)
         {
-            var count = Math.Min(RowsPerStatement, rows.Count - start);
+            var count = Math.Min(perStatement, rows.Count - start);
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = _insertSql.GetOrAdd((table, count), key => BuildInsert(key.Table, fields, key.Rows));
@@ -58,8 +72,13 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             {
                 foreach (var field in fields)
                 {
-                    var value = field.Value(rows[row]);
-                    SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), field.IsTime ? dialect.ToDbTime((DateTime)value) : value);
+                    var value = field.Value(rows[row]) switch
+                    {
+                        null => DBNull.Value,
+                        DateTime time when field.IsTime => dialect.ToDbTime(time),
+                        var other => other,
+                    };
+                    SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), value);
                 }
 
                 SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), receivedAt);
@@ -101,6 +120,12 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
         return sql.Append(database.Dialect.SkipDuplicates("agent_id")).ToString();
     }
 
+    private static StoredField<(MonitorReport Report, T Item)>[] Keyed<T>(IReadOnlyList<StoredField<T>> fields, params StoredField<MonitorReport>[] keys) =>
+    [
+        .. keys.Select(k => new StoredField<(MonitorReport Report, T Item)>(k.Column, row => k.Value(row.Report), k.IsTime)),
+        .. fields.Select(f => new StoredField<(MonitorReport Report, T Item)>(f.Column, row => f.Value(row.Item), f.IsTime)),
+    ];
+
     private static string ParameterName(int index) =>
         index < ParameterNames.Length ? ParameterNames[index] : "@p" + index.ToString(CultureInfo.InvariantCulture);
 
@@ -122,6 +147,6 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             sql.Append(')');
         }
 
-        return sql.Append(database.Dialect.SkipDuplicates("id")).ToString();
+        return sql.Append(database.Dialect.SkipDuplicates(ReportColumns.ReceivedAt)).ToString();
     }
 }

@@ -283,7 +283,7 @@ public abstract class IngestSuite<TDatabase>(ServerFixture<TDatabase> fixture) :
     public async Task Every_wire_field_is_stored_in_the_column_of_its_name()
     {
         var agent = Reports.NewAgentId();
-        var report = Reports.Seed(agent);
+        var report = Reports.Full(agent);
         Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, report)).StatusCode);
 
         var server = Assert.Single(await Db.QueryAsync("SELECT * FROM server WHERE agent_id = @a", ("@a", agent)));
@@ -296,13 +296,108 @@ public abstract class IngestSuite<TDatabase>(ServerFixture<TDatabase> fixture) :
             var row = containers[i];
             Assert.All(WireContractTests.ContainerFields, name => AssertStored(sent[i]![name]!, row[name]));
         }
+
+        var fileSystems = await Db.QueryAsync("SELECT * FROM server_filesystem WHERE agent_id = @a ORDER BY mount_point", ("@a", agent));
+        Assert.Equal(2, fileSystems.Count);
+        for (var i = 0; i < fileSystems.Count; i++)
+        {
+            Assert.Equal((string)report["ser_get_datetime"]!, Wire(fileSystems[i]["ser_get_datetime"]));
+            Assert.All(WireContractTests.FileSystemFields, name => AssertStored(report["ser_filesystems"]![i]![name]!, fileSystems[i][name]));
+        }
+
+        var events = await Db.QueryAsync("SELECT * FROM container_event WHERE agent_id = @a ORDER BY container_id", ("@a", agent));
+        Assert.Equal(report["container_events"]!.AsArray().Count, events.Count);
+        for (var i = 0; i < events.Count; i++)
+        {
+            Assert.All(WireContractTests.EventFields, name => AssertStored(report["container_events"]![i]![name]!, events[i][name]));
+        }
+    }
+
+    [Fact]
+    public async Task The_query_api_returns_the_added_figures_file_systems_and_events()
+    {
+        var agent = Reports.NewAgentId();
+        var t0 = WireTimestamp.Truncate(DateTime.UtcNow.AddMinutes(-5));
+        var full = Reports.Full(agent, t0);
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, full)).StatusCode);
+
+        var containers = JsonNode.Parse(await Client.GetStringAsync(new Uri($"/api/v1/agents/{agent}/containers", UriKind.Relative)))!["data"]!.AsArray();
+        var sent = full["container_stats"]!.AsArray().Single(c => (string)c!["container_name"]! == (string)containers[1]!["containerName"]!)!;
+        var view = containers[1]!;
+        Assert.Equal((string)sent["container_id"]!, (string)view["containerId"]!);
+        Assert.Equal((string)sent["image"]!, (string)view["image"]!);
+        Assert.Equal((long)sent["con_net_rx_bytes"]!, (long)view["netRxBytes"]!);
+        Assert.Equal((long)sent["con_block_write_bytes"]!, (long)view["blockWriteBytes"]!);
+        Assert.Equal((long)sent["con_memory_limit"]!, (long)view["memoryLimitBytes"]!);
+        Assert.Equal((int)sent["con_pids"]!, (int)view["pids"]!);
+        Assert.Equal((string)sent["health"]!, (string)view["health"]!);
+        Assert.Equal((int)sent["restart_count"]!, (int)view["restartCount"]!);
+        Assert.Equal((bool)sent["oom_killed"]!, (bool)view["oomKilled"]!);
+        Assert.Equal(137, (int)view["exitCode"]!);
+        Assert.Equal(t0.AddHours(-1), ((DateTime)view["startedAt"]!).ToUniversalTime());
+
+        var agents = JsonNode.Parse(await Client.GetStringAsync(new Uri("/api/v1/agents?size=200", UriKind.Relative)))!["data"]!.AsArray();
+        var mine = agents.SingleOrDefault(a => (string)a!["agentId"]! == agent);
+        if (mine is not null)
+        {
+            Assert.Equal(0.52, (double)mine["load1"]!);
+            Assert.Equal(12.0, (double)mine["swapUsedMiB"]!);
+            Assert.Equal(123_456_789_012L, (long)mine["netRxBytes"]!);
+        }
+
+        var fileSystems = JsonNode.Parse(await Client.GetStringAsync(new Uri($"/api/v1/agents/{agent}/filesystems", UriKind.Relative)))!["data"]!;
+        Assert.Equal(["/", "/var/lib/data"], fileSystems["fileSystems"]!.AsArray().Select(f => (string)f!["mountPoint"]!));
+        Assert.Equal(8.07, (double)fileSystems["fileSystems"]![0]!["usedPercent"]!);
+
+        var range = $"from={t0.AddMinutes(-1):yyyy-MM-ddTHH:mm:ssZ}&to={t0.AddMinutes(1):yyyy-MM-ddTHH:mm:ssZ}";
+        var all = JsonNode.Parse(await Client.GetStringAsync(new Uri($"/api/v1/agents/{agent}/events?{range}", UriKind.Relative)))!;
+        Assert.Equal(4, (int)all["pageInfo"]!["totalCount"]!);
+        var times = all["data"]!.AsArray().Select(e => (long)e!["timeNano"]!).ToList();
+        Assert.Equal(times.OrderDescending(), times); // newest first
+        var name = (string)full["container_events"]![0]!["container_name"]!;
+        var one = JsonNode.Parse(await Client.GetStringAsync(new Uri($"/api/v1/agents/{agent}/events?container={Uri.EscapeDataString(name)}&{range}", UriKind.Relative)))!;
+        var e = Assert.Single(one["data"]!.AsArray())!;
+        Assert.Equal("die", (string)e["action"]!);
+        Assert.Equal(3, (int)e["exitCode"]!);
+        Assert.Equal(9, (int)e["signal"]!);
+        Assert.Equal("engine", (string)e["source"]!);
+    }
+
+    [Fact]
+    public async Task The_seeds_report_without_the_added_fields_stores_them_as_null_and_a_resent_full_report_adds_nothing()
+    {
+        var agent = Reports.NewAgentId();
+        var t0 = WireTimestamp.Truncate(DateTime.UtcNow.AddMinutes(-5));
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, Reports.Seed(agent, t0))).StatusCode);
+        var server = Assert.Single(await Db.QueryAsync("SELECT * FROM server WHERE agent_id = @a", ("@a", agent)));
+        Assert.All(WireContractTests.ReportFields.Where(n => Reports.Seed(agent)[n] is null), name => Assert.True(server[name] is null or DBNull, name));
+        var container = (await Db.QueryAsync("SELECT * FROM container WHERE agent_id = @a", ("@a", agent)))[0];
+        Assert.All(WireContractTests.ContainerFields.Where(n => Reports.Seed(agent)["container_stats"]![0]![n] is null),
+            name => Assert.True(container[name] is null or DBNull, name));
+
+        var full = Reports.Full(agent, t0.AddSeconds(10));
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, full)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, full)).StatusCode);
+        Assert.Equal(2, await Db.CountAsync("server", agent));
+        Assert.Equal(4, await Db.CountAsync("container_event", agent));
+        Assert.Equal(2, await Db.CountAsync("server_filesystem", agent));
+
+        // The same events in a later report (an agent resending after a crash) are still one row each.
+        var later = Reports.Full(agent, t0.AddSeconds(20));
+        later["container_events"] = full["container_events"]!.DeepClone();
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, later)).StatusCode);
+        Assert.Equal(4, await Db.CountAsync("container_event", agent));
     }
 
     private static void AssertStored(JsonNode sent, object? stored)
     {
-        if (sent.GetValueKind() == System.Text.Json.JsonValueKind.Number)
+        if (sent.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False)
         {
-            Assert.Equal(sent.GetValue<double>(), Convert.ToDouble(stored, CultureInfo.InvariantCulture));
+            Assert.Equal(sent.GetValue<bool>(), Convert.ToInt64(stored, CultureInfo.InvariantCulture) != 0);
+        }
+        else if (sent.GetValueKind() == System.Text.Json.JsonValueKind.Number)
+        {
+            Assert.Equal(double.Parse(sent.ToJsonString(), CultureInfo.InvariantCulture), Convert.ToDouble(stored, CultureInfo.InvariantCulture));
         }
         else
         {

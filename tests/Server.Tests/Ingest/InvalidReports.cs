@@ -10,6 +10,37 @@ public static class InvalidReports
 
     private static JsonObject First(JsonObject report) => report["container_stats"]!.AsArray()[0]!.AsObject();
 
+    /// <summary>Adds a valid file system to the report and returns it, to be broken.</summary>
+    private static JsonObject FileSystem(JsonObject report)
+    {
+        var fs = new JsonObject { ["mount_point"] = "/", ["fs_type"] = "ext4", ["total_bytes"] = 1000, ["used_bytes"] = 10 };
+        report["ser_filesystems"] = new JsonArray(fs);
+        return fs;
+    }
+
+    /// <summary>Adds a valid event (at the report's time) to the report and returns it, to be broken.</summary>
+    private static JsonObject Event(JsonObject report)
+    {
+        if (!WireTimestamp.TryParse((string?)report["ser_get_datetime"], out var at))
+        {
+            throw new InvalidOperationException("the base report's time is not a wire timestamp");
+        }
+
+        var e = new JsonObject
+        {
+            ["container_id"] = "0123abcd",
+            ["container_name"] = "web",
+            ["node_name"] = "node",
+            ["action"] = "die",
+            ["event_datetime"] = WireTimestamp.ToWire(at),
+            ["time_nano"] = (at - DateTime.UnixEpoch).Ticks * 100 + 5,
+            ["source"] = "engine",
+            ["exit_code"] = 3,
+        };
+        report["container_events"] = new JsonArray(e);
+        return e;
+    }
+
     public static readonly IReadOnlyDictionary<string, InvalidCase> All = new Dictionary<string, InvalidCase>
     {
         ["missing agent_id"] = new(r => r.Remove("agent_id"), ResultCodes.MissingField, "agent_id: required field is missing"),
@@ -53,6 +84,48 @@ public static class InvalidReports
         ["container timestamp with zone"] = new(r => First(r)["con_get_datetime"] = "2024-08-30 12:59:41+09:00", ResultCodes.InvalidTimestamp, "container_stats[0].con_get_datetime: expected UTC"),
         ["timestamp an hour ahead"] = new(r => r["ser_get_datetime"] = DateTime.UtcNow.AddHours(1).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), ResultCodes.InvalidTimestamp, "is in the future"),
         ["timestamp before 2000"] = new(r => r["ser_get_datetime"] = "1999-12-31 23:59:59", ResultCodes.InvalidTimestamp, "ser_get_datetime: 1999-12-31 23:59:59 is before"),
+        ["negative load"] = new(r => r["ser_load_1"] = -0.1, ResultCodes.InvalidValue, "ser_load_1: must not be negative"),
+        ["load 5 as string"] = new(r => r["ser_load_5"] = "1", ResultCodes.WrongType, "ser_load_5: expected a number, got a string"),
+        ["load 15 as boolean"] = new(r => r["ser_load_15"] = true, ResultCodes.WrongType, "ser_load_15: expected a number, got a boolean"),
+        ["uptime fractional"] = new(r => r["ser_uptime_seconds"] = 1.5, ResultCodes.WrongType, "ser_uptime_seconds: expected an integer, got 1.5"),
+        ["negative swap total"] = new(r => r["ser_swap_total"] = -1, ResultCodes.InvalidValue, "ser_swap_total: must not be negative"),
+        ["swap used over total"] = new(r => { r["ser_swap_total"] = 10; r["ser_swap_used"] = 11; }, ResultCodes.InvalidValue, "ser_swap_used: must be at most ser_swap_total"),
+        ["negative host rx"] = new(r => r["ser_net_rx_bytes"] = -1, ResultCodes.InvalidValue, "ser_net_rx_bytes: must not be negative"),
+        ["host tx as string"] = new(r => r["ser_net_tx_bytes"] = "1", ResultCodes.WrongType, "ser_net_tx_bytes: expected an integer, got a string"),
+        ["filesystems as object"] = new(r => r["ser_filesystems"] = new JsonObject(), ResultCodes.WrongType, "ser_filesystems: expected an array, got an object"),
+        ["relative mount point"] = new(r => FileSystem(r)["mount_point"] = "data", ResultCodes.InvalidValue, "ser_filesystems[0].mount_point: must be an absolute path"),
+        ["fs type with space"] = new(r => FileSystem(r)["fs_type"] = "ext 4", ResultCodes.InvalidValue, "ser_filesystems[0].fs_type: must be 1-32 characters without spaces"),
+        ["negative fs total"] = new(r => FileSystem(r)["total_bytes"] = -1, ResultCodes.InvalidValue, "ser_filesystems[0].total_bytes: must not be negative"),
+        ["fs used over total"] = new(r => FileSystem(r)["used_bytes"] = 1001, ResultCodes.InvalidValue, "ser_filesystems[0].used_bytes: must be at most total_bytes"),
+        ["duplicate mount point"] = new(r => { var fs = FileSystem(r); r["ser_filesystems"]!.AsArray().Add(fs.DeepClone()); }, ResultCodes.InvalidValue, "ser_filesystems[1].mount_point: '/' appears twice"),
+        ["events as string"] = new(r => r["container_events"] = "x", ResultCodes.WrongType, "container_events: expected an array, got a string"),
+        ["event without container id"] = new(r => Event(r).Remove("container_id"), ResultCodes.MissingField, "container_events[0].container_id: required field is missing"),
+        ["event container id with dash"] = new(r => Event(r)["container_id"] = "ab-cd", ResultCodes.InvalidValue, "container_events[0].container_id: must be 1-128 letters or digits"),
+        ["event container name with slash"] = new(r => Event(r)["container_name"] = "a/b", ResultCodes.InvalidValue, "container_events[0].container_name: must not contain '/'"),
+        ["event node name empty"] = new(r => Event(r)["node_name"] = "", ResultCodes.InvalidValue, "container_events[0].node_name: must be 1-255 characters"),
+        ["unknown event action"] = new(r => Event(r)["action"] = "explode", ResultCodes.InvalidValue, "container_events[0].action: unknown action 'explode'"),
+        ["event time ISO"] = new(r => Event(r)["event_datetime"] = "2024-08-30T12:59:41", ResultCodes.InvalidTimestamp, "container_events[0].event_datetime: expected UTC"),
+        ["event nanos of another second"] = new(r => { var e = Event(r); e["time_nano"] = (long)e["time_nano"]! + 2_000_000_000; }, ResultCodes.InvalidValue, "container_events[0].time_nano: "),
+        ["unknown event source"] = new(r => Event(r)["source"] = "guess", ResultCodes.InvalidValue, "container_events[0].source: must be 'engine' or 'reconciled'"),
+        ["event image with control char"] = new(r => Event(r)["image"] = "a\u0001", ResultCodes.InvalidValue, "container_events[0].image: must be 1-512 characters"),
+        ["event exit code as string"] = new(r => Event(r)["exit_code"] = "3", ResultCodes.WrongType, "container_events[0].exit_code: expected an integer, got a string"),
+        ["event signal over 255"] = new(r => Event(r)["kill_signal"] = 300, ResultCodes.InvalidValue, "container_events[0].kill_signal: must be at most 255"),
+        ["event health unknown"] = new(r => Event(r)["health"] = "sick", ResultCodes.InvalidValue, "container_events[0].health: must be healthy, unhealthy or starting"),
+        ["container id with space"] = new(r => First(r)["container_id"] = "a b", ResultCodes.InvalidValue, "container_stats[0].container_id: must be 1-128 letters or digits"),
+        ["image too long"] = new(r => First(r)["image"] = new string('i', 513), ResultCodes.InvalidValue, "container_stats[0].image: must be 1-512 characters"),
+        ["negative container rx"] = new(r => First(r)["con_net_rx_bytes"] = -1, ResultCodes.InvalidValue, "container_stats[0].con_net_rx_bytes: must not be negative"),
+        ["container tx fractional"] = new(r => First(r)["con_net_tx_bytes"] = 0.5, ResultCodes.WrongType, "container_stats[0].con_net_tx_bytes: expected an integer, got 0.5"),
+        ["negative block read"] = new(r => First(r)["con_block_read_bytes"] = -5, ResultCodes.InvalidValue, "container_stats[0].con_block_read_bytes: must not be negative"),
+        ["block write as string"] = new(r => First(r)["con_block_write_bytes"] = "5", ResultCodes.WrongType, "container_stats[0].con_block_write_bytes: expected an integer, got a string"),
+        ["negative pids"] = new(r => First(r)["con_pids"] = -1, ResultCodes.InvalidValue, "container_stats[0].con_pids: must not be negative"),
+        ["negative memory limit"] = new(r => First(r)["con_memory_limit"] = -1, ResultCodes.InvalidValue, "container_stats[0].con_memory_limit: must not be negative"),
+        ["cpu usage beyond 64 bits"] = new(r => First(r)["con_cpu_usage_ns"] = JsonNode.Parse("18446744073709551616"), ResultCodes.WrongType, "container_stats[0].con_cpu_usage_ns: expected an integer"),
+        ["health unknown"] = new(r => First(r)["health"] = "none", ResultCodes.InvalidValue, "container_stats[0].health: must be healthy, unhealthy or starting"),
+        ["negative restart count"] = new(r => First(r)["restart_count"] = -1, ResultCodes.InvalidValue, "container_stats[0].restart_count: must not be negative"),
+        ["exit code as string"] = new(r => First(r)["exit_code"] = "137", ResultCodes.WrongType, "container_stats[0].exit_code: expected an integer, got a string"),
+        ["oom killed as number"] = new(r => First(r)["oom_killed"] = 1, ResultCodes.WrongType, "container_stats[0].oom_killed: expected a boolean, got a number"),
+        ["started before 2000"] = new(r => First(r)["started_at"] = "0001-01-01 00:00:00", ResultCodes.InvalidTimestamp, "container_stats[0].started_at: 0001-01-01 00:00:00 is before"),
+        ["finished ISO"] = new(r => First(r)["finished_at"] = "2024-08-30T12:59:41Z", ResultCodes.InvalidTimestamp, "container_stats[0].finished_at: expected UTC"),
         ["1001 containers"] = new(r =>
         {
             var list = r["container_stats"]!.AsArray();

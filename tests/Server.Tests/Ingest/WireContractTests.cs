@@ -18,9 +18,22 @@ public class WireContractTests
 {
     private const string ContainerPrefix = "container_stats[0].";
 
-    public static IEnumerable<string> ReportFields => WireNames(typeof(MonitorReport)).Where(n => n != "container_stats");
+    public static IEnumerable<string> ReportFields => WireNames(typeof(MonitorReport)).Where(n => !ReportColumns.OwnTables.Contains(n));
 
     public static IEnumerable<string> ContainerFields => WireNames(typeof(ContainerStat));
+
+    public static IEnumerable<string> FileSystemFields => WireNames(typeof(FileSystemStat));
+
+    public static IEnumerable<string> EventFields => WireNames(typeof(ContainerEvent));
+
+    [Fact]
+    public void Every_list_of_a_report_is_a_table_of_its_own()
+    {
+        var lists = typeof(MonitorReport).GetProperties()
+            .Where(p => p.PropertyType != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(p.PropertyType))
+            .Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()!.Name);
+        Assert.Equal(lists.Order(), ReportColumns.OwnTables.Order());
+    }
 
     [Fact]
     public void Every_field_of_a_report_is_read_back_with_its_value()
@@ -30,6 +43,8 @@ public class WireContractTests
         var wire = JsonNode.Parse(json)!.AsObject();
         Assert.All(ReportFields, name => Assert.NotNull(wire[name]));
         Assert.All(ContainerFields, name => Assert.NotNull(wire["container_stats"]![0]![name]));
+        Assert.All(FileSystemFields, name => Assert.NotNull(wire["ser_filesystems"]![0]![name]));
+        Assert.All(EventFields, name => Assert.NotNull(wire["container_events"]![0]![name]));
 
         using var document = JsonDocument.Parse(json);
         var read = ReportReader.Read(document.RootElement);
@@ -42,6 +57,8 @@ public class WireContractTests
     {
         Assert.Equal(ReportFields.Order(), ReportColumns.Server.Select(f => f.Column).Order());
         Assert.Equal(ContainerFields.Order(), ReportColumns.Container.Select(f => f.Column).Order());
+        Assert.Equal(FileSystemFields.Order(), ReportColumns.FileSystem.Select(f => f.Column).Order());
+        Assert.Equal(EventFields.Order(), ReportColumns.Event.Select(f => f.Column).Order());
     }
 
     [Fact]
@@ -58,13 +75,25 @@ public class WireContractTests
         {
             Assert.Equal(Text(wire["container_stats"]![0]![field.Column]), Text(field.Value(report.Containers[0])));
         }
+
+        foreach (var field in ReportColumns.FileSystem)
+        {
+            Assert.Equal(Text(wire["ser_filesystems"]![0]![field.Column]), Text(field.Value(report.FileSystems![0])));
+        }
+
+        foreach (var field in ReportColumns.Event)
+        {
+            Assert.Equal(Text(wire["container_events"]![0]![field.Column]), Text(field.Value(report.Events![0])));
+        }
     }
 
     [Fact]
     public void Every_field_has_a_validation_case_that_names_it()
     {
         var named = InvalidReports.All.Values.Select(c => c.MessageFragment).ToList();
-        var fields = ReportFields.Select(n => n + ":").Concat(ContainerFields.Select(n => ContainerPrefix + n + ":"));
+        var fields = ReportFields.Select(n => n + ":").Concat(ContainerFields.Select(n => ContainerPrefix + n + ":"))
+            .Concat(FileSystemFields.Select(n => "ser_filesystems[0]." + n + ":")).Concat(EventFields.Select(n => "container_events[0]." + n + ":"))
+            .Concat(ReportColumns.OwnTables.Select(n => n + ":"));
 
         Assert.All(fields, field => Assert.Contains(named, message => message.StartsWith(field, StringComparison.Ordinal)));
     }
@@ -75,8 +104,13 @@ public class WireContractTests
         var report = JsonSerializer.Deserialize(Reports.SeedRequest, ContractsJsonContext.Default.MonitorReport)!;
         var seed = 1;
         var container = Fill(report.Containers[0], ref seed);
+        var fileSystem = Fill(new FileSystemStat { MountPoint = "/", FsType = "ext4", TotalBytes = 0, UsedBytes = 0 }, ref seed);
+        var containerEvent = Fill(new ContainerEvent
+        {
+            ContainerId = "", ContainerName = "", NodeName = "", Action = "", OccurredAt = default, TimeNano = 0, Source = "",
+        }, ref seed);
         var filled = Fill(report, ref seed);
-        return filled with { Containers = [container] };
+        return filled with { Containers = [container], FileSystems = [fileSystem], Events = [containerEvent] };
     }
 
     private static T Fill<T>(T record, ref int seed)
@@ -113,6 +147,7 @@ public class WireContractTests
     private static string Text(object? value) => value switch
     {
         DateTime time => WireTimestamp.ToWire(time),
+        bool flag => flag ? "true" : "false",
         JsonNode node => node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString(),
         IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
         _ => value?.ToString() ?? "null",

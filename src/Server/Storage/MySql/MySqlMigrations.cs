@@ -101,5 +101,74 @@ internal static class MySqlMigrations
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
             """,
         ]),
+        // Figures added by StackScope (docker stats' NET/BLOCK I/O and PIDS, lifecycle, host load, swap, network) as
+        // NULL-able columns at the end, which MariaDB >= 10.3 adds instantly (no table rebuild); file systems and
+        // container events in tables of their own, keyed so a resent report stores each row once.
+        new(6, "docker stats figures, lifecycle, file systems and container events",
+        [
+            """
+            ALTER TABLE server
+                ADD COLUMN IF NOT EXISTS ser_load_1 DOUBLE NULL,
+                ADD COLUMN IF NOT EXISTS ser_load_5 DOUBLE NULL,
+                ADD COLUMN IF NOT EXISTS ser_load_15 DOUBLE NULL,
+                ADD COLUMN IF NOT EXISTS ser_uptime_seconds BIGINT NULL,
+                ADD COLUMN IF NOT EXISTS ser_swap_total DOUBLE NULL,
+                ADD COLUMN IF NOT EXISTS ser_swap_used DOUBLE NULL,
+                ADD COLUMN IF NOT EXISTS ser_net_rx_bytes BIGINT NULL,
+                ADD COLUMN IF NOT EXISTS ser_net_tx_bytes BIGINT NULL
+            """,
+            """
+            ALTER TABLE container
+                ADD COLUMN IF NOT EXISTS container_id VARCHAR(128) NULL,
+                ADD COLUMN IF NOT EXISTS image VARCHAR(512) NULL,
+                ADD COLUMN IF NOT EXISTS con_net_rx_bytes BIGINT NULL,
+                ADD COLUMN IF NOT EXISTS con_net_tx_bytes BIGINT NULL,
+                ADD COLUMN IF NOT EXISTS con_block_read_bytes BIGINT NULL,
+                ADD COLUMN IF NOT EXISTS con_block_write_bytes BIGINT NULL,
+                ADD COLUMN IF NOT EXISTS con_pids BIGINT NULL,
+                ADD COLUMN IF NOT EXISTS con_memory_limit BIGINT NULL,
+                ADD COLUMN IF NOT EXISTS con_cpu_usage_ns BIGINT NULL,
+                ADD COLUMN IF NOT EXISTS health VARCHAR(16) NULL,
+                ADD COLUMN IF NOT EXISTS restart_count INT NULL,
+                ADD COLUMN IF NOT EXISTS exit_code INT NULL,
+                ADD COLUMN IF NOT EXISTS oom_killed TINYINT NULL,
+                ADD COLUMN IF NOT EXISTS started_at DATETIME NULL,
+                ADD COLUMN IF NOT EXISTS finished_at DATETIME NULL
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS server_filesystem (
+                agent_id VARCHAR(64) NOT NULL,
+                ser_get_datetime DATETIME NOT NULL,
+                mount_point VARCHAR(512) NOT NULL,
+                fs_type VARCHAR(32) NOT NULL,
+                total_bytes BIGINT NOT NULL,
+                used_bytes BIGINT NOT NULL,
+                received_at DATETIME NOT NULL,
+                PRIMARY KEY (agent_id, ser_get_datetime, mount_point)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS container_event (
+                id BIGINT NOT NULL AUTO_INCREMENT,
+                agent_id VARCHAR(64) NOT NULL,
+                container_id VARCHAR(128) NOT NULL,
+                container_name VARCHAR(255) NOT NULL,
+                node_name VARCHAR(255) NOT NULL,
+                action VARCHAR(16) NOT NULL,
+                event_datetime DATETIME NOT NULL,
+                time_nano BIGINT NOT NULL,
+                source VARCHAR(16) NOT NULL,
+                image VARCHAR(512) NULL,
+                exit_code INT NULL,
+                kill_signal INT NULL,
+                health VARCHAR(16) NULL,
+                received_at DATETIME NOT NULL,
+                PRIMARY KEY (agent_id, container_id, action, time_nano),
+                UNIQUE KEY ux_container_event_id (id),
+                KEY ix_container_event_agent_time (agent_id, event_datetime),
+                KEY ix_container_event_agent_name_time (agent_id, container_name, event_datetime)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+        ]),
     ];
 }

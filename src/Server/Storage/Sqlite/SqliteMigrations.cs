@@ -81,5 +81,67 @@ internal static class SqliteMigrations
             "CREATE TABLE auth_session (session_id TEXT NOT NULL PRIMARY KEY, username TEXT NOT NULL, created_at TEXT NOT NULL)",
             "CREATE INDEX ix_auth_session_user ON auth_session(username)",
         ]),
+        // Figures added by StackScope (docker stats' NET/BLOCK I/O and PIDS, lifecycle, host load, swap, network) as
+        // NULL-able columns, so rows of old agents and of the seed's request stay as they were; file systems and
+        // container events in tables of their own, keyed so a resent report stores each row once.
+        new(6, "docker stats figures, lifecycle, file systems and container events",
+        [
+            "ALTER TABLE server ADD COLUMN ser_load_1 REAL NULL",
+            "ALTER TABLE server ADD COLUMN ser_load_5 REAL NULL",
+            "ALTER TABLE server ADD COLUMN ser_load_15 REAL NULL",
+            "ALTER TABLE server ADD COLUMN ser_uptime_seconds INTEGER NULL",
+            "ALTER TABLE server ADD COLUMN ser_swap_total REAL NULL",
+            "ALTER TABLE server ADD COLUMN ser_swap_used REAL NULL",
+            "ALTER TABLE server ADD COLUMN ser_net_rx_bytes INTEGER NULL",
+            "ALTER TABLE server ADD COLUMN ser_net_tx_bytes INTEGER NULL",
+            "ALTER TABLE container ADD COLUMN container_id TEXT NULL",
+            "ALTER TABLE container ADD COLUMN image TEXT NULL",
+            "ALTER TABLE container ADD COLUMN con_net_rx_bytes INTEGER NULL",
+            "ALTER TABLE container ADD COLUMN con_net_tx_bytes INTEGER NULL",
+            "ALTER TABLE container ADD COLUMN con_block_read_bytes INTEGER NULL",
+            "ALTER TABLE container ADD COLUMN con_block_write_bytes INTEGER NULL",
+            "ALTER TABLE container ADD COLUMN con_pids INTEGER NULL",
+            "ALTER TABLE container ADD COLUMN con_memory_limit INTEGER NULL",
+            "ALTER TABLE container ADD COLUMN con_cpu_usage_ns INTEGER NULL",
+            "ALTER TABLE container ADD COLUMN health TEXT NULL",
+            "ALTER TABLE container ADD COLUMN restart_count INTEGER NULL",
+            "ALTER TABLE container ADD COLUMN exit_code INTEGER NULL",
+            "ALTER TABLE container ADD COLUMN oom_killed INTEGER NULL",
+            "ALTER TABLE container ADD COLUMN started_at TEXT NULL",
+            "ALTER TABLE container ADD COLUMN finished_at TEXT NULL",
+            """
+            CREATE TABLE server_filesystem (
+                agent_id TEXT NOT NULL,
+                ser_get_datetime TEXT NOT NULL,
+                mount_point TEXT NOT NULL,
+                fs_type TEXT NOT NULL,
+                total_bytes INTEGER NOT NULL,
+                used_bytes INTEGER NOT NULL,
+                received_at TEXT NOT NULL,
+                PRIMARY KEY (agent_id, ser_get_datetime, mount_point)
+            )
+            """,
+            """
+            CREATE TABLE container_event (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                agent_id TEXT NOT NULL,
+                container_id TEXT NOT NULL,
+                container_name TEXT NOT NULL,
+                node_name TEXT NOT NULL,
+                action TEXT NOT NULL,
+                event_datetime TEXT NOT NULL,
+                time_nano INTEGER NOT NULL,
+                source TEXT NOT NULL,
+                image TEXT NULL,
+                exit_code INTEGER NULL,
+                kill_signal INTEGER NULL,
+                health TEXT NULL,
+                received_at TEXT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX ux_container_event_key ON container_event(agent_id, container_id, action, time_nano)",
+            "CREATE INDEX ix_container_event_agent_time ON container_event(agent_id, event_datetime)",
+            "CREATE INDEX ix_container_event_agent_name_time ON container_event(agent_id, container_name, event_datetime)",
+        ]),
     ];
 }
