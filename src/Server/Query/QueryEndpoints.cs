@@ -79,8 +79,14 @@ internal static class QueryEndpoints
                 agent.ContainersByStatus.ToDictionary(c => c.Status, c => c.Count),
                 agent.Recent.Select(r => r.CpuPercent).Reverse().ToList())
             {
-                Load1 = latest.Load1, Load5 = latest.Load5, Load15 = latest.Load15, UptimeSeconds = latest.UptimeSeconds,
-                SwapTotalMiB = latest.SwapTotalMiB, SwapUsedMiB = latest.SwapUsedMiB, NetRxBytes = latest.NetRxBytes, NetTxBytes = latest.NetTxBytes,
+                Load1 = latest.Load1,
+                Load5 = latest.Load5,
+                Load15 = latest.Load15,
+                UptimeSeconds = latest.UptimeSeconds,
+                SwapTotalMiB = latest.SwapTotalMiB,
+                SwapUsedMiB = latest.SwapUsedMiB,
+                NetRxBytes = latest.NetRxBytes,
+                NetTxBytes = latest.NetTxBytes,
             };
         }).ToList();
 
@@ -198,8 +204,14 @@ internal static class QueryEndpoints
             Data = new HistoryView(from, to, step, buckets.Select(b => new PointView(b.Start, b.Samples, Round(b.CpuAvg), Round(b.CpuMax),
                 Round(b.MemoryAvg), Round(b.MemoryMax), Round(b.MemoryPercentAvg), Round(b.MemoryPercentMax), b.RunningSamples)
             {
-                NetRxMax = b.NetRxMax, NetTxMax = b.NetTxMax, BlockReadMax = b.BlockReadMax, BlockWriteMax = b.BlockWriteMax,
-                PidsAvg = Round(b.PidsAvg), PidsMax = b.PidsMax, Load1Avg = Round(b.Load1Avg), Load1Max = b.Load1Max,
+                NetRxMax = b.NetRxMax,
+                NetTxMax = b.NetTxMax,
+                BlockReadMax = b.BlockReadMax,
+                BlockWriteMax = b.BlockWriteMax,
+                PidsAvg = Round(b.PidsAvg),
+                PidsMax = b.PidsMax,
+                Load1Avg = Round(b.Load1Avg),
+                Load1Max = b.Load1Max,
             }).ToList()),
             ResultCode = ResultCodes.Ok,
             Success = true,
@@ -211,9 +223,20 @@ internal static class QueryEndpoints
             Data = containers.Items.Select(c => new ContainerView(c.AgentId, c.NodeName, c.ContainerName, c.Status, c.SampledAt,
                 c.CpuPercent, c.MemoryUsageMiB, c.MemoryPercent)
             {
-                ContainerId = c.ContainerId, Image = c.Image, NetRxBytes = c.NetRxBytes, NetTxBytes = c.NetTxBytes, BlockReadBytes = c.BlockReadBytes,
-                BlockWriteBytes = c.BlockWriteBytes, Pids = c.Pids, MemoryLimitBytes = c.MemoryLimitBytes, CpuUsageNanos = c.CpuUsageNanos,
-                Health = c.Health, RestartCount = c.RestartCount, ExitCode = c.ExitCode, OomKilled = c.OomKilled, StartedAt = c.StartedAt,
+                ContainerId = c.ContainerId,
+                Image = c.Image,
+                NetRxBytes = c.NetRxBytes,
+                NetTxBytes = c.NetTxBytes,
+                BlockReadBytes = c.BlockReadBytes,
+                BlockWriteBytes = c.BlockWriteBytes,
+                Pids = c.Pids,
+                MemoryLimitBytes = c.MemoryLimitBytes,
+                CpuUsageNanos = c.CpuUsageNanos,
+                Health = c.Health,
+                RestartCount = c.RestartCount,
+                ExitCode = c.ExitCode,
+                OomKilled = c.OomKilled,
+                StartedAt = c.StartedAt,
                 FinishedAt = c.FinishedAt,
             }).ToList(),
             PageInfo = QueryParameters.PageInfo(page, size, containers.TotalCount),

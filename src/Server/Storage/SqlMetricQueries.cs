@@ -147,8 +147,14 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
         return rows.Select(r => new HistoryBucket(DateTime.UnixEpoch.AddSeconds(r.B), (int)r.Samples, r.CpuAvg, r.CpuMax, r.MemAvg, r.MemMax,
             r.PctAvg, r.PctMax, (int)r.Running)
         {
-            NetRxMax = r.NetRxMax, NetTxMax = r.NetTxMax, BlockReadMax = r.BlockReadMax, BlockWriteMax = r.BlockWriteMax,
-            PidsAvg = r.PidsAvg, PidsMax = r.PidsMax, Load1Avg = r.Load1Avg, Load1Max = r.Load1Max,
+            NetRxMax = r.NetRxMax,
+            NetTxMax = r.NetTxMax,
+            BlockReadMax = r.BlockReadMax,
+            BlockWriteMax = r.BlockWriteMax,
+            PidsAvg = r.PidsAvg,
+            PidsMax = r.PidsMax,
+            Load1Avg = r.Load1Avg,
+            Load1Max = r.Load1Max,
         }).ToList();
     }
 
@@ -165,10 +171,21 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
         return rows.Select(r => new ContainerRow(r.AgentId, r.NodeName, r.ContainerName, r.Status, Dialect.FromDbTime(r.SampledAt!), r.CpuPercent,
             r.MemoryUsageMiB, r.MemoryPercent)
         {
-            ContainerId = r.ContainerId, Image = r.Image, NetRxBytes = r.NetRxBytes, NetTxBytes = r.NetTxBytes, BlockReadBytes = r.BlockReadBytes,
-            BlockWriteBytes = r.BlockWriteBytes, Pids = r.Pids, MemoryLimitBytes = r.MemoryLimitBytes, CpuUsageNanos = r.CpuUsageNanos,
-            Health = r.Health, RestartCount = (int?)r.RestartCount, ExitCode = (int?)r.ExitCode, OomKilled = r.OomKilled is { } oom ? oom != 0 : null,
-            StartedAt = r.StartedAt is null ? null : Dialect.FromDbTime(r.StartedAt), FinishedAt = r.FinishedAt is null ? null : Dialect.FromDbTime(r.FinishedAt),
+            ContainerId = r.ContainerId,
+            Image = r.Image,
+            NetRxBytes = r.NetRxBytes,
+            NetTxBytes = r.NetTxBytes,
+            BlockReadBytes = r.BlockReadBytes,
+            BlockWriteBytes = r.BlockWriteBytes,
+            Pids = r.Pids,
+            MemoryLimitBytes = r.MemoryLimitBytes,
+            CpuUsageNanos = r.CpuUsageNanos,
+            Health = r.Health,
+            RestartCount = (int?)r.RestartCount,
+            ExitCode = (int?)r.ExitCode,
+            OomKilled = r.OomKilled is { } oom ? oom != 0 : null,
+            StartedAt = r.StartedAt is null ? null : Dialect.FromDbTime(r.StartedAt),
+            FinishedAt = r.FinishedAt is null ? null : Dialect.FromDbTime(r.FinishedAt),
         }).ToList();
     }
 
@@ -209,8 +226,14 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
     private HostRow ToHostRow(HostRecord r) =>
         new(Dialect.FromDbTime(r.SampledAt!), (int)r.CpuCount, r.CpuPercent, r.MemoryTotalMiB, r.MemoryUsedMiB, r.MemoryPercent)
         {
-            Load1 = r.Load1, Load5 = r.Load5, Load15 = r.Load15, UptimeSeconds = r.UptimeSeconds, SwapTotalMiB = r.SwapTotalMiB,
-            SwapUsedMiB = r.SwapUsedMiB, NetRxBytes = r.NetRxBytes, NetTxBytes = r.NetTxBytes,
+            Load1 = r.Load1,
+            Load5 = r.Load5,
+            Load15 = r.Load15,
+            UptimeSeconds = r.UptimeSeconds,
+            SwapTotalMiB = r.SwapTotalMiB,
+            SwapUsedMiB = r.SwapUsedMiB,
+            NetRxBytes = r.NetRxBytes,
+            NetTxBytes = r.NetTxBytes,
         };
 
     // Dapper's targets, by column alias. Times arrive as text (SQLite) or DateTime (MySQL) and whole numbers as

@@ -107,7 +107,13 @@ public class WireContractTests
         var fileSystem = Fill(new FileSystemStat { MountPoint = "/", FsType = "ext4", TotalBytes = 0, UsedBytes = 0 }, ref seed);
         var containerEvent = Fill(new ContainerEvent
         {
-            ContainerId = "", ContainerName = "", NodeName = "", Action = "", OccurredAt = default, TimeNano = 0, Source = "",
+            ContainerId = "",
+            ContainerName = "",
+            NodeName = "",
+            Action = "",
+            OccurredAt = default,
+            TimeNano = 0,
+            Source = "",
         }, ref seed);
         var filled = Fill(report, ref seed);
         return filled with { Containers = [container], FileSystems = [fileSystem], Events = [containerEvent] };
