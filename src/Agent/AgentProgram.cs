@@ -3,6 +3,7 @@ using StackScope.Agent.Engines;
 using StackScope.Agent.Engines.Cgroups;
 using StackScope.Agent.Engines.Docker;
 using StackScope.Agent.Host;
+using StackScope.Agent.Lifecycle;
 using StackScope.Agent.Sampling;
 
 namespace StackScope.Agent;
@@ -47,6 +48,7 @@ internal static class AgentProgram
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new HostCollector(options.ProcRoot));
+        services.AddSingleton(new FileSystemCollector(options.ProcRoot));
         services.AddSingleton(new DockerEngineClient(options.DockerHost));
         services.AddSingleton<IContainerEngine>(sp => new DockerEngine(sp.GetRequiredService<DockerEngineClient>(),
             options.CgroupRoot.Length > 0 && Directory.Exists(options.CgroupRoot)
@@ -81,6 +83,10 @@ internal static class AgentProgram
         services.AddSingleton<DeliverySignal>();
         services.AddSingleton(new Backoff(Random.Shared));
         services.AddSingleton<AgentExit>();
+        // Beside the spool, not in it: the spool takes every *.json in its folder for a report.
+        services.AddSingleton(sp => new LifecycleTracker(options.NodeName, new LifecycleStore(Path.Combine(options.SpoolPath, "lifecycle.state")),
+            (sp.GetRequiredService<TimeProvider>().GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100));
+        services.AddHostedService<EventWatcher>();
         services.AddHostedService<SamplingWorker>();
         services.AddHostedService<DeliveryWorker>();
         using var app = builder.Build();

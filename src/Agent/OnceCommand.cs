@@ -21,7 +21,7 @@ internal static class OnceCommand
 
         await sampler.PrimeAsync(cancellationToken).ConfigureAwait(false);
         await Task.Delay(TimeSpan.FromSeconds(1), services.GetRequiredService<TimeProvider>(), cancellationToken).ConfigureAwait(false);
-        if (await sampler.SampleAsync(cancellationToken).ConfigureAwait(false) is not { } report)
+        if (await sampler.SampleAsync(cancellationToken).ConfigureAwait(false) is not { Report: var report })
         {
             await Console.Error.WriteLineAsync("ss-agent: the host's figures could not be read; nothing was sent").ConfigureAwait(false);
             return 1;

@@ -20,4 +20,10 @@ internal interface IContainerEngine
     /// cannot be read is left out of this sample (the engine logs it).
     /// </summary>
     Task<IReadOnlyList<ContainerSample>> SampleAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The engine's container events, normalized, as they happen; from <paramref name="sinceNanos"/> on when the engine
+    /// can replay them. Ends when the engine closes the stream; throws when it cannot be reached.
+    /// </summary>
+    IAsyncEnumerable<EngineEvent> WatchEventsAsync(long? sinceNanos, CancellationToken cancellationToken);
 }

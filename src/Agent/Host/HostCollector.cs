@@ -27,6 +27,7 @@ internal sealed class HostCollector(string procRoot)
         _previous = times;
 
         var usedKiB = totalKiB - availableKiB;
+        var (swapTotalKiB, swapUsedKiB) = MemInfoParser.Swap(meminfo);
         return new HostSample(
             CpuCount: online,
             CpuPercent: Math.Min(cpu, 100),
@@ -34,7 +35,15 @@ internal sealed class HostCollector(string procRoot)
             MemoryTotalMiB: Math.Floor(totalKiB / KiBPerMiB),
             MemoryUsedMiB: Math.Floor(usedKiB / KiBPerMiB),
             MemoryPercent: Percentages.Round(100.0 * usedKiB / totalKiB),
-            MemoryTotalBytes: totalKiB * 1024);
+            MemoryTotalBytes: totalKiB * 1024)
+        {
+            // Optional figures: a /proc that lacks one (an LXCFS view, a trimmed container) costs that figure only.
+            Load = TryRead("loadavg") is { } loadavg ? HostExtrasParser.LoadAverage(loadavg) : null,
+            UptimeSeconds = TryRead("uptime") is { } uptime ? HostExtrasParser.UptimeSeconds(uptime) : null,
+            SwapTotalMiB = Math.Floor(swapTotalKiB / KiBPerMiB),
+            SwapUsedMiB = Math.Floor(swapUsedKiB / KiBPerMiB),
+            Network = TryRead(Path.Combine("net", "dev")) is { } netDev ? NetDevParser.Parse(netDev) : null,
+        };
     }
 
     private string Read(string name) => File.ReadAllText(Path.Combine(procRoot, name));

@@ -28,6 +28,15 @@ internal static class MemInfoParser
         return (total, Math.Min(available, total));
     }
 
+    /// <summary>SwapTotal and SwapTotal - SwapFree (kB), as psutil's swap_memory and free(1) count them.</summary>
+    public static (ulong TotalKiB, ulong UsedKiB) Swap(string meminfo)
+    {
+        var values = Values(meminfo);
+        var total = values.GetValueOrDefault("SwapTotal");
+        var free = Math.Min(values.GetValueOrDefault("SwapFree"), total);
+        return (total, total - free);
+    }
+
     /// <summary>Linux commit 34e431b0 ("/proc/meminfo: provide estimated available memory"), as psutil redoes it.</summary>
     private static ulong Estimate(Dictionary<string, ulong> values, string? zoneinfo, int pageKiB)
     {

@@ -19,13 +19,19 @@ internal static class ContainerMemoryCalculator
         }
 
         var usage = UsageWithoutCache(memory);
-        // An unlimited v1 cgroup reports a huge limit (about 2^63); the engine caps it at host memory already,
-        // but a limit above the host's memory means "no limit" either way.
-        var limit = memory.LimitBytes > 0 && memory.LimitBytes <= hostTotalBytes ? memory.LimitBytes : hostTotalBytes;
+        var limit = Limit(memory, hostTotalBytes);
         var percent = limit > 0 ? 100.0 * usage / limit : 0;
         return (Math.Round(usage / BytesPerMiB, 2, MidpointRounding.AwayFromZero),
                 Percentages.Round(Math.Min(percent, 100)));
     }
+
+    /// <summary>
+    /// The limit docker stats shows after "/": the container's own, else the host's memory. An unlimited v1 cgroup
+    /// reports a huge limit (about 2^63); the engine caps it at host memory already, but a limit above the host's
+    /// memory means "no limit" either way.
+    /// </summary>
+    public static ulong Limit(MemoryCounters memory, ulong hostTotalBytes) =>
+        memory.LimitBytes > 0 && memory.LimitBytes <= hostTotalBytes ? memory.LimitBytes : hostTotalBytes;
 
     public static ulong UsageWithoutCache(MemoryCounters memory) =>
         memory.InactiveFileBytes < memory.UsageBytes ? memory.UsageBytes - memory.InactiveFileBytes : memory.UsageBytes;

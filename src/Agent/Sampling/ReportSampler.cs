@@ -1,5 +1,6 @@
 using StackScope.Agent.Engines;
 using StackScope.Agent.Host;
+using StackScope.Agent.Lifecycle;
 using StackScope.Contracts;
 
 namespace StackScope.Agent.Sampling;
@@ -9,9 +10,12 @@ namespace StackScope.Agent.Sampling;
 /// collector runs under the guard with its own budget: an engine that fails gives a report without
 /// containers; a host that cannot be read skips this report (its figures are required on the wire).
 /// </summary>
+/// <summary>A sampled report and, when a tracker follows the engine, the lifecycle plan to commit once it is spooled.</summary>
+internal sealed record SampledReport(MonitorReport Report, LifecyclePlan? Plan);
+
 internal sealed partial class ReportSampler(
-    AgentOptions options, HostCollector host, IContainerEngine engine, ContainerFigures figures, CollectorGuard guard, TimeProvider clock,
-    ILogger<ReportSampler> logger)
+    AgentOptions options, HostCollector host, FileSystemCollector fileSystems, IContainerEngine engine, ContainerFigures figures, CollectorGuard guard,
+    TimeProvider clock, ILogger<ReportSampler> logger, LifecycleTracker? lifecycle = null)
 {
     private readonly HashSet<string> _refitted = new(StringComparer.Ordinal);
 
@@ -31,32 +35,30 @@ internal sealed partial class ReportSampler(
         }
     }
 
-    /// <summary>The report of this instant; null when the host's figures could not be read (logged by the guard).</summary>
-    public async Task<MonitorReport?> SampleAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The report of this instant with the container events since the last one (when a tracker follows the engine);
+    /// null when the host's figures could not be read (logged by the guard). Commit the plan once the report is spooled.
+    /// </summary>
+    public async Task<SampledReport?> SampleAsync(CancellationToken cancellationToken)
     {
         // One timestamp for every record of the report, as the original did.
-        var sampledAt = WireTimestamp.Truncate(clock.GetUtcNow().UtcDateTime);
+        var now = clock.GetUtcNow();
+        var sampledAt = WireTimestamp.Truncate(now.UtcDateTime);
         if (await ReadHostAsync(cancellationToken).ConfigureAwait(false) is not { } hostSample)
         {
             return null;
         }
 
-        var samples = await ReadEngineAsync(cancellationToken).ConfigureAwait(false) ?? [];
+        var mounts = await guard.RunAsync("Host file systems", Path.Combine(options.ProcRoot, "mounts"), "reports are sent without file systems",
+            _ => Task.Run(fileSystems.Collect, CancellationToken.None), Budget, cancellationToken).ConfigureAwait(false);
+        var engineSamples = await ReadEngineAsync(cancellationToken).ConfigureAwait(false);
+        var samples = engineSamples ?? [];
         var containers = figures.Compute(engine.EngineType, samples, hostSample.MemoryTotalBytes, 100.0 * hostSample.CpuCount)
-            .Select(f => new ContainerStat
-            {
-                EngineType = engine.EngineType,
-                AgentId = options.AgentId,
-                NodeName = options.NodeName,
-                ContainerName = WireName(f.Sample.Name),
-                Status = f.Sample.State,
-                SampledAt = sampledAt,
-                CpuPercent = f.CpuPercent,
-                MemoryUsageMiB = f.MemoryMiB,
-                MemoryPercent = f.MemoryPercent,
-            }).ToList();
+            .Select(f => ToStat(f, sampledAt)).ToList();
 
-        return new MonitorReport
+        // Without the engine's list there is nothing to reconcile with; the stream's events still go out.
+        var plan = lifecycle?.Plan(engine.EngineType, engineSamples ?? [], (now - DateTimeOffset.UnixEpoch).Ticks * 100);
+        var report = new MonitorReport
         {
             EngineType = engine.EngineType,
             AgentId = options.AgentId,
@@ -67,8 +69,58 @@ internal sealed partial class ReportSampler(
             MemoryPercent = hostSample.MemoryPercent,
             SampledAt = sampledAt,
             Containers = containers,
+            Load1 = hostSample.Load?.One,
+            Load5 = hostSample.Load?.Five,
+            Load15 = hostSample.Load?.Fifteen,
+            UptimeSeconds = hostSample.UptimeSeconds,
+            SwapTotalMiB = hostSample.SwapTotalMiB,
+            SwapUsedMiB = hostSample.SwapUsedMiB,
+            NetRxBytes = hostSample.Network?.Rx,
+            NetTxBytes = hostSample.Network?.Tx,
+            FileSystems = mounts,
+            Events = plan is { Events.Count: > 0 } ? plan.Events : null,
+        };
+        return new SampledReport(report, plan);
+    }
+
+    private ContainerStat ToStat(ContainerFigure f, DateTime sampledAt)
+    {
+        var sample = f.Sample;
+        var io = sample.Counters?.Io;
+        var life = sample.Lifecycle;
+        return new ContainerStat
+        {
+            EngineType = engine.EngineType,
+            AgentId = options.AgentId,
+            NodeName = options.NodeName,
+            ContainerName = WireName(sample.Name),
+            Status = sample.State,
+            SampledAt = sampledAt,
+            CpuPercent = f.CpuPercent,
+            MemoryUsageMiB = f.MemoryMiB,
+            MemoryPercent = f.MemoryPercent,
+            ContainerId = sample.Id.Length <= ContainerStat.MaxIdLength && sample.Id.All(char.IsAsciiLetterOrDigit) ? sample.Id : null,
+            Image = LifecycleTracker.WireImage(sample.Image ?? life?.Image),
+            // Counters as docker stats shows them for a running or paused container; none for the others.
+            NetRxBytes = io?.NetRxBytes,
+            NetTxBytes = io?.NetTxBytes,
+            BlockReadBytes = io?.BlockReadBytes,
+            BlockWriteBytes = io?.BlockWriteBytes,
+            Pids = io?.Pids,
+            MemoryLimitBytes = f.MemoryLimitBytes is { } limit ? (long)Math.Min(limit, long.MaxValue) : null,
+            CpuUsageNanos = sample.Counters?.Cpu is { } cpu ? (long)Math.Min(cpu.ContainerNanos, long.MaxValue) : null,
+            Health = life?.Health,
+            RestartCount = life?.RestartCount,
+            ExitCode = life?.ExitCode,
+            OomKilled = life?.OomKilled,
+            StartedAt = Time(life?.StartedNano),
+            FinishedAt = Time(life?.FinishedNano),
         };
     }
+
+    // The engines' "never" is 0 here; a time the server could not take (before 2000) is left out rather than refused.
+    private static DateTime? Time(long? unixNanos) =>
+        unixNanos is > 946_684_800_000_000_000L and var nanos ? WireTimestamp.Truncate(EngineTime.ToUtc(nanos)) : null;
 
     /// <summary>
     /// A name the server would refuse (Docker allows 300+ characters) would cost the whole report, host included,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using StackScope.Agent.Delivery;
+using StackScope.Agent.Lifecycle;
 using StackScope.Contracts;
 
 namespace StackScope.Agent.Sampling;
@@ -7,7 +8,7 @@ namespace StackScope.Agent.Sampling;
 /// <summary>Samples once per interval and spools the report; delivery happens elsewhere.</summary>
 internal sealed partial class SamplingWorker(
     ReportSampler sampler, ReportSpool spool, DeliverySignal signal, AgentOptions options, TimeProvider clock, AgentExit exit,
-    ILogger<SamplingWorker> logger)
+    ILogger<SamplingWorker> logger, LifecycleTracker? lifecycle = null)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => exit.RunAsync("Sampling", SampleEveryIntervalAsync, stoppingToken);
@@ -26,7 +27,7 @@ internal sealed partial class SamplingWorker(
         {
             try
             {
-                if (await sampler.SampleAsync(stoppingToken).ConfigureAwait(false) is not { } report)
+                if (await sampler.SampleAsync(stoppingToken).ConfigureAwait(false) is not { Report: var report } sampled)
                 {
                     continue; // the host could not be read; the guard logged it
                 }
@@ -41,6 +42,12 @@ internal sealed partial class SamplingWorker(
 
                 previous = report.SampledAt;
                 spool.Add(JsonSerializer.SerializeToUtf8Bytes(report, ContractsJsonContext.Default.MonitorReport), report.SampledAt);
+                // The report's events count as sent only now: had the spool refused it, the next report carries them.
+                if (sampled.Plan is { } plan)
+                {
+                    lifecycle?.Commit(plan);
+                }
+
                 signal.Notify();
                 LogSampled(logger, WireTimestamp.ToWire(report.SampledAt), report.CpuPercent, report.MemoryPercent, report.Containers.Count);
             }

@@ -35,7 +35,7 @@ public sealed class ReportSamplerTests : IAsyncLifetime
         var sampler = NewSampler(Fixture.Path("proc"));
         await sampler.PrimeAsync(CancellationToken.None);
 
-        var report = (await sampler.SampleAsync(CancellationToken.None))!;
+        var report = (await sampler.SampleAsync(CancellationToken.None))!.Report;
 
         Assert.Equal(new DateTime(2026, 11, 26, 10, 0, 0, DateTimeKind.Utc), report.SampledAt);
         Assert.Equal(EngineTypes.Docker, report.EngineType);
@@ -54,8 +54,8 @@ public sealed class ReportSamplerTests : IAsyncLifetime
     {
         var sampler = NewSampler(Fixture.Path("proc"));
 
-        var first = (await sampler.SampleAsync(CancellationToken.None))!.Containers.Single(c => c.ContainerName == "web");
-        var second = (await sampler.SampleAsync(CancellationToken.None))!.Containers.Single(c => c.ContainerName == "web");
+        var first = (await sampler.SampleAsync(CancellationToken.None))!.Report.Containers.Single(c => c.ContainerName == "web");
+        var second = (await sampler.SampleAsync(CancellationToken.None))!.Report.Containers.Single(c => c.ContainerName == "web");
 
         Assert.Equal(0, first.CpuPercent);
         Assert.Equal(FakeDockerEngine.NormalMemoryMiB, first.MemoryUsageMiB);
@@ -71,7 +71,7 @@ public sealed class ReportSamplerTests : IAsyncLifetime
         _fake.List = answer;
         var sampler = NewSampler(Fixture.Path("proc"));
 
-        var report = await sampler.SampleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        var report = (await sampler.SampleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15)))?.Report;
 
         Assert.NotNull(report);
         Assert.Empty(report.Containers);
@@ -93,7 +93,7 @@ public sealed class ReportSamplerTests : IAsyncLifetime
     }
 
     private ReportSampler NewSampler(string procRoot) => new(
-        _options, new HostCollector(procRoot),
+        _options, new HostCollector(procRoot), new FileSystemCollector(procRoot),
         new DockerEngine(_client, null, TimeSpan.FromSeconds(_options.CollectorTimeoutSeconds), new FakeLogger<DockerEngine>()),
         new ContainerFigures(), new CollectorGuard(new FakeLogger<CollectorGuard>()), _clock, new FakeLogger<ReportSampler>());
 }

@@ -55,7 +55,14 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
             ReadNumber(Path.Combine(memoryDir, "memory.usage_in_bytes")),
             ReadNumber(Path.Combine(memoryDir, "memory.limit_in_bytes")),
             ParseFlatKeyed(File.ReadAllText(Path.Combine(memoryDir, "memory.stat"))));
-        return new ContainerCounters(new CpuSnapshot(usage, system, online), memory);
+        var (read, written) = BlockIoV1(Find("blkio", id));
+        var pidsDir = Find("pids", id);
+        var io = new IoCounters(null, null, read, written, pidsDir is null ? null : TryNumber(Path.Combine(pidsDir, "pids.current")));
+        return new ContainerCounters(new CpuSnapshot(usage, system, online), memory)
+        {
+            Io = WithNetwork(io, Path.Combine(cpuDir, "cgroup.procs")),
+            OomKills = TryKey(Path.Combine(memoryDir, "memory.oom_control"), "oom_kill"),
+        };
     }
 
     private ContainerCounters? ReadV2(string id, ulong system, int online)
@@ -72,8 +79,138 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
             ReadNumber(Path.Combine(dir, "memory.current")),
             max == "max" ? 0 : ulong.Parse(max, CultureInfo.InvariantCulture),
             ParseFlatKeyed(File.ReadAllText(Path.Combine(dir, "memory.stat"))));
-        return new ContainerCounters(new CpuSnapshot(cpu.GetValueOrDefault("usage_usec") * 1000, system, online), memory);
+        var (read, written) = BlockIoV2(Path.Combine(dir, "io.stat"));
+        var io = new IoCounters(null, null, read, written, TryNumber(Path.Combine(dir, "pids.current")));
+        return new ContainerCounters(new CpuSnapshot(cpu.GetValueOrDefault("usage_usec") * 1000, system, online), memory)
+        {
+            Io = WithNetwork(io, Path.Combine(dir, "cgroup.procs")),
+            OomKills = TryKey(Path.Combine(dir, "memory.events"), "oom_kill"),
+        };
     }
+
+    // runc's order (libcontainer/cgroups/fs/blkio.go): the CFQ and BFQ schedulers' counters when they have any, else
+    // the throttle layer's, which every kernel keeps. Docker's stats and so the CLI's BLOCK I/O read the same.
+    private static readonly string[] BlkioFiles =
+    [
+        "blkio.io_service_bytes_recursive", "blkio.bfq.io_service_bytes_recursive",
+        "blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_service_bytes",
+    ];
+
+    private static (long? Read, long? Written) BlockIoV1(string? dir)
+    {
+        if (dir is null)
+        {
+            return (null, null);
+        }
+
+        foreach (var file in BlkioFiles)
+        {
+            var path = Path.Combine(dir, file);
+            if (File.Exists(path) && ParseBlkio(File.ReadAllText(path)) is { } totals)
+            {
+                return totals;
+            }
+        }
+
+        return (0, 0);
+    }
+
+    /// <summary>
+    /// Sums "major:minor Read|Write bytes" lines over devices (the CLI's calculateBlockIO adds every entry whose op is
+    /// read or write); null when the file lists no device, so the next file is tried.
+    /// </summary>
+    internal static (long Read, long Written)? ParseBlkio(string text)
+    {
+        long read = 0, written = 0;
+        var any = false;
+        Span<Range> parts = stackalloc Range[4];
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            var trimmed = line.Trim();
+            if (trimmed.Split(parts, ' ', StringSplitOptions.RemoveEmptyEntries) != 3 ||
+                !long.TryParse(trimmed[parts[2]], NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                continue; // "Total n" and blank lines
+            }
+
+            any = true;
+            var op = trimmed[parts[1]];
+            if (op.Equals("Read", StringComparison.OrdinalIgnoreCase))
+            {
+                read += value;
+            }
+            else if (op.Equals("Write", StringComparison.OrdinalIgnoreCase))
+            {
+                written += value;
+            }
+        }
+
+        return any ? (read, written) : null;
+    }
+
+    private static (long? Read, long? Written) BlockIoV2(string path) =>
+        File.Exists(path) ? ParseIoStat(File.ReadAllText(path)) : (null, null);
+
+    /// <summary>cgroup v2 io.stat: "major:minor rbytes=n wbytes=n rios=n ..." per device; dockerd reports rbytes/wbytes as Read/Write.</summary>
+    internal static (long Read, long Written) ParseIoStat(string text)
+    {
+        long read = 0, written = 0;
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            foreach (var range in line.Split(' '))
+            {
+                var pair = line[range];
+                var eq = pair.IndexOf('=');
+                if (eq <= 0 || !long.TryParse(pair[(eq + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+                {
+                    continue;
+                }
+
+                if (pair[..eq].SequenceEqual("rbytes"))
+                {
+                    read += value;
+                }
+                else if (pair[..eq].SequenceEqual("wbytes"))
+                {
+                    written += value;
+                }
+            }
+        }
+
+        return (read, written);
+    }
+
+    /// <summary>
+    /// The container's network counters from the network namespace of one of its processes, as Docker reads its
+    /// sandbox's interfaces: /proc/&lt;pid&gt;/net/dev, loopback left out. Null when no process is visible (another
+    /// PID namespace, or the container exited meanwhile): the Engine API fills them in.
+    /// </summary>
+    private IoCounters WithNetwork(IoCounters io, string procsFile)
+    {
+        try
+        {
+            var procs = File.ReadAllText(procsFile).AsSpan();
+            var end = procs.IndexOf('\n');
+            var first = (end < 0 ? procs : procs[..end]).Trim();
+            if (first.IsEmpty)
+            {
+                return io;
+            }
+
+            var (rx, tx) = NetDevParser.Parse(File.ReadAllText(Path.Combine(procRoot, first.ToString(), "net", "dev")));
+            return io with { NetRxBytes = rx, NetTxBytes = tx };
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return io;
+        }
+    }
+
+    private static long? TryNumber(string path) =>
+        File.Exists(path) && long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    private static long? TryKey(string path, string key) =>
+        File.Exists(path) && ParseFlatKeyed(File.ReadAllText(path)).TryGetValue(key, out var value) ? (long)value : null;
 
     private string? Find(string controller, string id)
     {

@@ -18,6 +18,12 @@ internal sealed partial class DockerEngine(
     public static readonly IReadOnlyList<string> CgroupPathPatterns = ["docker/{id}", "system.slice/docker-{id}.scope"];
 
     private readonly ConcurrentDictionary<string, bool> _failing = new();
+
+    // Inspect is one more call per container: it is asked again only when the list's status text changed ("Up 5
+    // minutes (healthy)" -> "Exited (3) 1 second ago") or an event named the container since, which covers every
+    // change of restart count, exit code, OOM flag, health and start/finish times.
+    private readonly ConcurrentDictionary<string, (string? Status, ContainerLifecycle Lifecycle)> _inspected = new();
+    private readonly ConcurrentDictionary<string, bool> _stale = new();
     private int _source; // 0 unknown, 1 cgroup files, 2 Engine API: logged once when it changes
 
     public string EngineType => Contracts.EngineTypes.Docker;
@@ -45,6 +51,11 @@ internal sealed partial class DockerEngine(
             _failing.TryRemove(gone, out _);
         }
 
+        foreach (var gone in _inspected.Keys.Where(id => !listed.Contains(id)))
+        {
+            _inspected.TryRemove(gone, out _);
+        }
+
         return samples.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
     }
 
@@ -52,15 +63,17 @@ internal sealed partial class DockerEngine(
     {
         var name = (container.Names is { Count: > 0 } names ? names[0] : container.Id[..Math.Min(12, container.Id.Length)]).TrimStart('/');
         var state = string.IsNullOrEmpty(container.State) ? "unknown" : container.State;
-        if (state != "running")
+        var lifecycle = await LifecycleAsync(container, cancellationToken).ConfigureAwait(false);
+        // docker stats shows a paused container's real memory (its cgroup is frozen, not emptied) and 0 % CPU.
+        if (state is not ("running" or "paused"))
         {
-            return new ContainerSample(container.Id, name, state, null);
+            return new ContainerSample(container.Id, name, state, null) { Image = container.Image, Lifecycle = lifecycle };
         }
 
         if (cgroups?.Read(container.Id) is { } direct)
         {
             NoteSource(1);
-            return new ContainerSample(container.Id, name, state, direct);
+            return new ContainerSample(container.Id, name, state, direct) { Image = container.Image, Lifecycle = lifecycle };
         }
 
         NoteSource(2);
@@ -76,7 +89,7 @@ internal sealed partial class DockerEngine(
 
             var counters = DockerStatsConverter.ToCounters(stats);
             Recovered(container.Id, name);
-            return new ContainerSample(container.Id, name, state, counters);
+            return new ContainerSample(container.Id, name, state, counters) { Image = container.Image, Lifecycle = lifecycle };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -88,6 +101,58 @@ internal sealed partial class DockerEngine(
 
             return null;
         }
+    }
+
+    public async IAsyncEnumerable<EngineEvent> WatchEventsAsync(long? sinceNanos,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var message in client.StreamEventsAsync(sinceNanos, cancellationToken).ConfigureAwait(false))
+        {
+            if (EventNormalizer.Normalize(message.Type, message.Action, message.Actor?.Id, message.TimeNano, message.Actor?.Attributes) is { } normalized)
+            {
+                _stale[normalized.ContainerId] = true;
+                yield return normalized;
+            }
+        }
+    }
+
+    /// <summary>From the cache while nothing says it changed; null when inspect fails (the container is then reported without it).</summary>
+    private async Task<ContainerLifecycle?> LifecycleAsync(DockerContainerSummary container, CancellationToken cancellationToken)
+    {
+        if (!_stale.TryRemove(container.Id, out _) && _inspected.TryGetValue(container.Id, out var known) && known.Status == container.Status)
+        {
+            return known.Lifecycle;
+        }
+
+        try
+        {
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            budget.CancelAfter(statsBudget);
+            if (await client.InspectAsync(container.Id, budget.Token).ConfigureAwait(false) is not { } inspect)
+            {
+                return null;
+            }
+
+            var lifecycle = ToLifecycle(inspect, container.Image);
+            _inspected[container.Id] = (container.Status, lifecycle);
+            return lifecycle;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            _stale[container.Id] = true; // ask again next time
+            LogInspectFailed(logger, container.Id, ex.Message);
+            return null;
+        }
+    }
+
+    internal static ContainerLifecycle ToLifecycle(DockerInspect inspect, string? listedImage)
+    {
+        var state = inspect.State;
+        var health = state?.Health is { Status: var status } h && Contracts.ContainerHealth.IsKnown(status) ? status : null;
+        var changed = health is null ? 0 : EngineTime.ToUnixNanos(state!.Health!.Log is { Count: > 0 } log ? log[^1].End : null);
+        return new ContainerLifecycle(
+            listedImage ?? inspect.Config?.Image, health, changed, inspect.RestartCount, state?.ExitCode ?? 0, state?.OomKilled ?? false,
+            EngineTime.ToUnixNanos(state?.StartedAt), EngineTime.ToUnixNanos(state?.FinishedAt), state?.Pid ?? 0);
     }
 
     private void Recovered(string id, string name)
@@ -111,6 +176,9 @@ internal sealed partial class DockerEngine(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stats of container {Container} failed ({Reason}); it is left out of reports until they answer")]
     private static partial void LogStatsFailed(ILogger logger, string container, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Inspect of container {Id} failed ({Reason}); asked again next sample")]
+    private static partial void LogInspectFailed(ILogger logger, string id, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stats of container {Container} answer again")]
     private static partial void LogStatsBack(ILogger logger, string container);

@@ -7,7 +7,23 @@ internal static class DockerStatsConverter
     {
         ArgumentNullException.ThrowIfNull(stats);
         var memory = stats.MemoryStats is { } m ? MemoryCounters.FromStat(m.Usage, m.Limit, m.Stats) : default;
-        return new ContainerCounters(Cpu(stats), memory);
+        return new ContainerCounters(Cpu(stats), memory) { Io = Io(stats) };
+    }
+
+    // The CLI's sums (stats_helpers.go): every network's rx/tx; every blkio entry whose op is read or write, any case.
+    private static IoCounters Io(DockerStats stats)
+    {
+        long? rx = null, tx = null;
+        if (stats.Networks is { Count: > 0 } networks)
+        {
+            rx = networks.Values.Sum(n => n.RxBytes);
+            tx = networks.Values.Sum(n => n.TxBytes);
+        }
+
+        var entries = stats.BlkioStats?.IoServiceBytesRecursive ?? [];
+        var read = entries.Where(e => string.Equals(e.Op, "read", StringComparison.OrdinalIgnoreCase)).Sum(e => e.Value);
+        var written = entries.Where(e => string.Equals(e.Op, "write", StringComparison.OrdinalIgnoreCase)).Sum(e => e.Value);
+        return new IoCounters(rx ?? 0, tx ?? 0, read, written, stats.PidsStats?.Current);
     }
 
     private static CpuSnapshot? Cpu(DockerStats stats)

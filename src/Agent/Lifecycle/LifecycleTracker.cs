@@ -1,0 +1,333 @@
+using StackScope.Agent.Engines;
+using StackScope.Contracts;
+
+namespace StackScope.Agent.Lifecycle;
+
+/// <summary>
+/// Turns the engines' event streams and the containers' inspected state into the events each report carries, none
+/// missed and none doubled. The stream says what happened as it happens; it loses what happened while the agent or
+/// the engine was away, so every sample is also reconciled with inspect (start and finish times, exit code, OOM flag,
+/// health) and with the cgroup's OOM kill counter: a change the stream did not report is reconstructed from the
+/// engine's own times, so reconstructing it again yields the same event key. An event is recorded once: a stream event
+/// already sent (the engine's replay after a reconnect) or already reconstructed (its twin within a second) is dropped.
+/// <para>
+/// <see cref="Plan"/> computes a report's events without changing anything; <see cref="Commit"/> applies the plan once
+/// the report is in the spool, and persists the state, so a report that never reached the spool loses nothing.
+/// </para>
+/// </summary>
+internal sealed class LifecycleTracker
+{
+    private const long Second = 1_000_000_000L;
+
+    /// <summary>How far apart the stream's event and inspect's time of the same thing may be (dockerd logs both within ms).</summary>
+    private const long MatchWindow = Second;
+
+    /// <summary>The oom event precedes the die it causes; health events follow the check's end.</summary>
+    private const long LooseWindow = 3 * Second;
+
+    /// <summary>A change younger than this may still have its stream event on the way: it waits for the next sample.</summary>
+    private const long Grace = 2 * Second;
+
+    /// <summary>Sent events are remembered this long to recognise replays and twins.</summary>
+    private const long Remember = 15 * 60 * Second;
+
+    private const int RememberPerContainer = 64;
+
+    private readonly Lock _gate = new();
+    private readonly List<(string Engine, EngineEvent Event)> _incoming = [];
+    private readonly Dictionary<string, EngineLifecycleState> _engines = new(StringComparer.Ordinal);
+    private readonly LifecycleStore? _store;
+    private readonly string _nodeName;
+
+    // Events after this instant are reconstructed for containers the tracker has never seen: the state's save time
+    // after a restart, else the agent's start (so the first sample of a first start sends no history).
+    private readonly long _knownSince;
+    private readonly bool _restored;
+
+    public LifecycleTracker(string nodeName, LifecycleStore? store, long nowNano)
+    {
+        _nodeName = nodeName;
+        _store = store;
+        var state = store?.Load();
+        _restored = state is not null;
+        _knownSince = state?.SavedAtNano ?? nowNano;
+        foreach (var (engine, saved) in state?.Engines ?? [])
+        {
+            _engines[engine] = saved;
+        }
+    }
+
+    /// <summary>Where an engine's event stream should resume: after what was sent, or what arrived since.</summary>
+    public long? ResumeFrom(string engine)
+    {
+        lock (_gate)
+        {
+            var newest = _incoming.Where(i => i.Engine == engine).Select(i => i.Event.TimeNano).DefaultIfEmpty(0).Max();
+            var cursor = _engines.TryGetValue(engine, out var state) ? state.CursorNano : 0;
+            var from = Math.Max(newest, cursor);
+            // After a restart without any stream event sent yet, replay from when the agent went away.
+            return from > 0 ? from : _restored ? _knownSince : null;
+        }
+    }
+
+    public void Enqueue(string engine, EngineEvent engineEvent)
+    {
+        ArgumentNullException.ThrowIfNull(engineEvent);
+        lock (_gate)
+        {
+            // A replay after a reconnect repeats what is still waiting here.
+            if (!_incoming.Any(i => i.Engine == engine && SameKey(i.Event, engineEvent)))
+            {
+                _incoming.Add((engine, engineEvent));
+            }
+        }
+    }
+
+    /// <summary>The events for the next report of <paramref name="engine"/>, given its containers as sampled now.</summary>
+    public LifecyclePlan Plan(string engine, IReadOnlyList<ContainerSample> samples, long nowNano)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        lock (_gate)
+        {
+            var saved = _engines.GetValueOrDefault(engine);
+            var emitted = saved?.Emitted.Select(e => e).ToList() ?? [];
+            var known = saved is null ? new Dictionary<string, KnownContainer>(StringComparer.Ordinal) : new Dictionary<string, KnownContainer>(saved.Known, StringComparer.Ordinal);
+            var events = new List<(EmittedEvent Key, ContainerEvent Wire)>();
+            var cursor = saved?.CursorNano ?? 0;
+            var consumed = 0;
+
+            foreach (var (from, incoming) in _incoming)
+            {
+                if (events.Count >= ContainerEvent.MaxPerReport)
+                {
+                    break;
+                }
+
+                consumed++;
+                if (from != engine)
+                {
+                    continue;
+                }
+
+                cursor = Math.Max(cursor, incoming.TimeNano);
+                if (Accept(emitted, known, incoming) is { } key)
+                {
+                    emitted.Add(key);
+                    events.Add((key, ToWire(incoming, ContainerActions.SourceEngine)));
+                }
+            }
+
+            // Only this engine's events were consumed; another engine's stay queued for its own plan.
+            var consumedEvents = _incoming.Take(consumed).Where(i => i.Engine == engine).ToList();
+
+            var firstEver = saved is null && !_restored;
+            foreach (var sample in samples)
+            {
+                if (sample.Lifecycle is not { } now)
+                {
+                    continue;
+                }
+
+                var before = known.GetValueOrDefault(sample.Id);
+                var oomKills = sample.Counters?.OomKills;
+                if (before is null && firstEver)
+                {
+                    known[sample.Id] = new KnownContainer(now.StartedNano, now.FinishedNano, now.Health, oomKills, 0);
+                    continue;
+                }
+
+                var floor = before is null ? _knownSince : 0;
+                before ??= new KnownContainer(0, 0, null, oomKills, 0);
+                known[sample.Id] = Reconcile(sample, now, before, oomKills, floor, nowNano, emitted, events);
+            }
+
+            // Containers gone from the engine are forgotten; their sent events are remembered for a while all the same.
+            var listed = samples.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in known.Keys.Where(id => !listed.Contains(id)).ToList())
+            {
+                known.Remove(gone);
+            }
+
+            emitted = emitted.Where(e => e.TimeNano >= nowNano - Remember)
+                .GroupBy(e => e.ContainerId, StringComparer.Ordinal)
+                .SelectMany(g => g.OrderBy(e => e.TimeNano).TakeLast(RememberPerContainer)).ToList();
+
+            return new LifecyclePlan(engine, events.OrderBy(e => e.Key.TimeNano).Select(e => e.Wire).ToList(), consumedEvents,
+                new EngineLifecycleState(cursor, known, emitted), nowNano);
+        }
+    }
+
+    /// <summary>The plan's report is in the spool: its events count as sent from now on, also after a restart.</summary>
+    public void Commit(LifecyclePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        LifecycleState snapshot;
+        lock (_gate)
+        {
+            foreach (var done in plan.Consumed)
+            {
+                var index = _incoming.FindIndex(i => i.Engine == plan.Engine && ReferenceEquals(i.Event, done.Event));
+                if (index >= 0)
+                {
+                    _incoming.RemoveAt(index);
+                }
+            }
+
+            _engines[plan.Engine] = plan.State;
+            snapshot = new LifecycleState(plan.AtNano, new Dictionary<string, EngineLifecycleState>(_engines, StringComparer.Ordinal));
+        }
+
+        _store?.Save(snapshot);
+    }
+
+    /// <summary>The stream's event as sent, or null when it was sent already (replay), reconstructed already (twin), or repeats the known health.</summary>
+    private static EmittedEvent? Accept(List<EmittedEvent> emitted, Dictionary<string, KnownContainer> known, EngineEvent incoming)
+    {
+        if (emitted.Any(e => e.ContainerId == incoming.ContainerId && e.Action == incoming.Action && e.TimeNano == incoming.TimeNano && !e.Reconciled))
+        {
+            return null;
+        }
+
+        var twin = emitted.FindIndex(e => e.Reconciled && !e.Matched && e.ContainerId == incoming.ContainerId && e.Action == incoming.Action &&
+            e.Health == incoming.Health && Math.Abs(e.TimeNano - incoming.TimeNano) <= Window(incoming.Action));
+        if (twin >= 0)
+        {
+            emitted[twin] = emitted[twin] with { Matched = true };
+            return null;
+        }
+
+        if (incoming.Action == ContainerActions.HealthStatus)
+        {
+            // Podman repeats health_status on every check; only a change is an event.
+            var last = emitted.Where(e => e.ContainerId == incoming.ContainerId && e.Action == ContainerActions.HealthStatus)
+                .OrderBy(e => e.TimeNano).LastOrDefault()?.Health ?? known.GetValueOrDefault(incoming.ContainerId)?.Health;
+            if (last == incoming.Health)
+            {
+                return null;
+            }
+        }
+
+        return new EmittedEvent(incoming.ContainerId, incoming.Action, incoming.TimeNano, Reconciled: false, incoming.Health, Matched: false);
+    }
+
+    private KnownContainer Reconcile(ContainerSample sample, ContainerLifecycle now, KnownContainer before, long? oomKills, long floor, long nowNano,
+        List<EmittedEvent> emitted, List<(EmittedEvent Key, ContainerEvent Wire)> events)
+    {
+        var started = before.StartedNano;
+        if (now.StartedNano != before.StartedNano)
+        {
+            started = Resolve(sample, ContainerActions.Start, now.StartedNano, null, null, floor, nowNano, emitted, events) ? now.StartedNano : before.StartedNano;
+        }
+
+        var finished = before.FinishedNano;
+        if (now.FinishedNano != before.FinishedNano)
+        {
+            var resolved = Resolve(sample, ContainerActions.Die, now.FinishedNano, now.ExitCode, null, floor, nowNano, emitted, events);
+            if (resolved && now.OomKilled)
+            {
+                // inspect's OOMKilled: the run that just ended was killed by the OOM killer.
+                Resolve(sample, ContainerActions.Oom, now.FinishedNano, null, null, floor, nowNano, emitted, events);
+            }
+
+            finished = resolved ? now.FinishedNano : before.FinishedNano;
+        }
+
+        var health = before.Health;
+        if (now.Health != before.Health)
+        {
+            // "starting" is where every run with a check begins, not news; a check removed is no event either.
+            health = now.Health is ContainerHealth.Healthy or ContainerHealth.Unhealthy
+                ? Resolve(sample, ContainerActions.HealthStatus, now.HealthChangedNano > 0 ? now.HealthChangedNano : nowNano, null, now.Health, 0, nowNano,
+                    emitted, events) ? now.Health : before.Health
+                : now.Health;
+        }
+
+        // The cgroup's own counter: an OOM kill of any process in the container, also one that did not end it.
+        var kills = before.OomKills;
+        var pending = before.OomPendingNano;
+        if (oomKills is { } count && before.OomKills is { } previous && count > previous)
+        {
+            var since = pending > 0 ? pending : nowNano;
+            var explained = emitted.Any(e => e.ContainerId == sample.Id && e.Action == ContainerActions.Oom && e.TimeNano >= since - (10 * Second));
+            if (explained)
+            {
+                (kills, pending) = (count, 0);
+            }
+            else if (pending == 0)
+            {
+                pending = nowNano; // give the stream's oom event a sample's time to arrive
+            }
+            else
+            {
+                Emit(sample, ContainerActions.Oom, pending, null, null, emitted, events);
+                (kills, pending) = (count, 0);
+            }
+        }
+        else if (oomKills is not null)
+        {
+            (kills, pending) = (oomKills, 0);
+        }
+
+        return new KnownContainer(started, finished, health, kills, pending);
+    }
+
+    /// <summary>True when the change is accounted for (sent now, sent before, or before the floor); false to look again next sample.</summary>
+    private bool Resolve(ContainerSample sample, string action, long atNano, int? exitCode, string? health, long floor, long nowNano,
+        List<EmittedEvent> emitted, List<(EmittedEvent Key, ContainerEvent Wire)> events)
+    {
+        if (atNano <= 0 || atNano <= floor)
+        {
+            return true;
+        }
+
+        if (emitted.Any(e => e.ContainerId == sample.Id && e.Action == action && e.Health == health && Math.Abs(e.TimeNano - atNano) <= Window(action)))
+        {
+            return true;
+        }
+
+        if (nowNano - atNano < Grace)
+        {
+            return false;
+        }
+
+        Emit(sample, action, atNano, exitCode, health, emitted, events);
+        return true;
+    }
+
+    private void Emit(ContainerSample sample, string action, long atNano, int? exitCode, string? health, List<EmittedEvent> emitted,
+        List<(EmittedEvent Key, ContainerEvent Wire)> events)
+    {
+        var key = new EmittedEvent(sample.Id, action, atNano, Reconciled: true, health, Matched: false);
+        emitted.Add(key);
+        var image = sample.Lifecycle?.Image ?? sample.Image;
+        events.Add((key, ToWire(new EngineEvent(sample.Id, sample.Name, action, atNano, image, exitCode, null, health), ContainerActions.SourceReconciled)));
+    }
+
+    private static long Window(string action) => action is ContainerActions.Oom or ContainerActions.HealthStatus ? LooseWindow : MatchWindow;
+
+    private static bool SameKey(EngineEvent a, EngineEvent b) =>
+        a.ContainerId == b.ContainerId && a.Action == b.Action && a.TimeNano == b.TimeNano;
+
+    private ContainerEvent ToWire(EngineEvent e, string source) => new()
+    {
+        ContainerId = e.ContainerId,
+        ContainerName = WireNames.Fit(e.Name, isContainerName: true),
+        NodeName = _nodeName,
+        Action = e.Action,
+        OccurredAt = WireTimestamp.Truncate(EngineTime.ToUtc(e.TimeNano)),
+        TimeNano = e.TimeNano,
+        Source = source,
+        Image = WireImage(e.Image),
+        ExitCode = e.ExitCode,
+        Signal = e.Signal is >= 0 and <= 255 ? e.Signal : null,
+        Health = e.Health,
+    };
+
+    /// <summary>An image reference the server keeps, else none (one odd field never costs the report).</summary>
+    internal static string? WireImage(string? image) =>
+        image is { Length: > 0 and <= ContainerStat.MaxImageLength } && !image.Any(char.IsControl) ? image : null;
+}
+
+/// <summary>A report's events and the tracker state that holds once the report is spooled.</summary>
+internal sealed record LifecyclePlan(
+    string Engine, IReadOnlyList<ContainerEvent> Events, IReadOnlyList<(string Engine, EngineEvent Event)> Consumed, EngineLifecycleState State, long AtNano);
