@@ -37,6 +37,56 @@ public sealed class CgroupStatsReaderTests : IDisposable
     }
 
     [Fact]
+    public void Cgroup_v1_block_io_pids_network_and_oom_kills_as_docker_stats_reads_them()
+    {
+        var root = Path.Combine(_root, "v1io");
+        Write(root, $"cpuacct/docker/{Id}/cpuacct.usage", "1000\n");
+        Write(root, $"cpuacct/docker/{Id}/cgroup.procs", "4242\n4243\n");
+        Write(root, $"memory/docker/{Id}/memory.usage_in_bytes", "1048576\n");
+        Write(root, $"memory/docker/{Id}/memory.limit_in_bytes", "9223372036854771712\n");
+        Write(root, $"memory/docker/{Id}/memory.stat", "total_inactive_file 0\n");
+        Write(root, $"memory/docker/{Id}/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
+        // The CFQ file exists but lists no device (a kernel without CFQ): the throttle layer's counters are the ones.
+        Write(root, $"blkio/docker/{Id}/blkio.io_service_bytes_recursive", "Total 0\n");
+        Write(root, $"blkio/docker/{Id}/blkio.throttle.io_service_bytes_recursive",
+            "8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 12288\n8:0 Async 0\n8:0 Discard 0\n8:0 Total 12288\n8:16 Read 100\n8:16 Write 1\nTotal 12389\n");
+        Write(root, $"pids/docker/{Id}/pids.current", "21\n");
+        Write(_proc, "4242/net/dev",
+            "Inter-|   Receive                                                |  Transmit\n" +
+            " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n" +
+            "    lo:    5000      10    0    0    0     0          0         0     5000      10    0    0    0     0       0          0\n" +
+            "  eth0: 1000000     700    0    0    0     0          0         0    20000     300    0    0    0     0       0          0\n" +
+            "  eth1:      24       1    0    0    0     0          0         0       76       1    0    0    0     0       0          0\n");
+
+        var counters = new CgroupStatsReader(root, _proc, DockerEngine.CgroupPathPatterns).Read(Id)!;
+
+        Assert.Equal(new IoCounters(1000024, 20076, 4196, 8193, 21), counters.Io);
+        Assert.Equal(2, counters.OomKills);
+    }
+
+    [Fact]
+    public void Cgroup_v2_io_stat_pids_and_oom_kills()
+    {
+        var root = Path.Combine(_root, "v2io");
+        Write(root, "cgroup.controllers", "cpu memory io pids\n");
+        var dir = $"system.slice/docker-{Id}.scope";
+        Write(root, $"{dir}/cpu.stat", "usage_usec 10\n");
+        Write(root, $"{dir}/memory.current", "1048576\n");
+        Write(root, $"{dir}/memory.max", "max\n");
+        Write(root, $"{dir}/memory.stat", "inactive_file 0\n");
+        Write(root, $"{dir}/memory.events", "low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n");
+        Write(root, $"{dir}/io.stat", "259:0 rbytes=2048 wbytes=1048576 rios=2 wios=256 dbytes=0 dios=0\n8:0 rbytes=10 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n");
+        Write(root, $"{dir}/pids.current", "3\n");
+        Write(root, $"{dir}/cgroup.procs", "");
+
+        var counters = new CgroupStatsReader(root, _proc, DockerEngine.CgroupPathPatterns).Read(Id)!;
+
+        // No process listed (exited meanwhile): network is left to the Engine API, the rest is read.
+        Assert.Equal(new IoCounters(null, null, 2058, 1048576, 3), counters.Io);
+        Assert.Equal(1, counters.OomKills);
+    }
+
+    [Fact]
     public void Cgroup_v2_systemd_driver_without_limit()
     {
         var root = Path.Combine(_root, "v2");
