@@ -61,13 +61,34 @@ public sealed class AgentAgainstDockerStatsTests(TestContainers containers)
         Assert.InRange(Number(hog, "con_memory_usage"), 49, 53);
         Assert.InRange(Number(hog, "con_memory_percent"), 100.0 * 49 / 128, 100.0 * 53 / 128);
 
-        // Not running: zeros.
-        foreach (var name in new[] { containers.Exited, containers.Paused })
+        // Exited: zeros. Paused: its real memory and 0 % CPU, as docker stats shows it.
+        Assert.Equal(0, Number(agent.Container(containers.Exited), "con_cpu_percent"));
+        Assert.Equal(0, Number(agent.Container(containers.Exited), "con_memory_usage"));
+        Assert.Equal(0, Number(agent.Container(containers.Exited), "con_memory_percent"));
+        Assert.Null(agent.Container(containers.Exited)["con_pids"]);
+        Assert.Equal(0, Number(agent.Container(containers.Paused), "con_cpu_percent"));
+        Assert.InRange(Number(agent.Container(containers.Paused), "con_memory_usage"), docker[containers.Paused].MemoryMiB - 1, docker[containers.Paused].MemoryMiB + 1);
+        Assert.True(Number(agent.Container(containers.Paused), "con_memory_usage") > 0);
+
+        // Lifecycle fields from inspect, for running and stopped containers alike.
+        foreach (var name in new[] { containers.Idle, containers.Exited, containers.Paused })
         {
-            Assert.Equal(0, Number(agent.Container(name), "con_cpu_percent"));
-            Assert.Equal(0, Number(agent.Container(name), "con_memory_usage"));
-            Assert.Equal(0, Number(agent.Container(name), "con_memory_percent"));
+            var inspect = (await DockerEngine.RunAsync("inspect", "-f", "{{.Id}}|{{.Config.Image}}|{{.RestartCount}}|{{.State.ExitCode}}|{{.State.OOMKilled}}", name)).Trim().Split('|');
+            var record = agent.Container(name);
+            Assert.Equal(inspect[0], (string?)record["container_id"]);
+            Assert.Equal(inspect[1], (string?)record["image"]);
+            Assert.Equal(int.Parse(inspect[2], System.Globalization.CultureInfo.InvariantCulture), (int)record["restart_count"]!);
+            Assert.Equal(int.Parse(inspect[3], System.Globalization.CultureInfo.InvariantCulture), (int)record["exit_code"]!);
+            Assert.Equal(bool.Parse(inspect[4]), (bool)record["oom_killed"]!);
+            Assert.NotNull(record["started_at"]);
         }
+
+        Assert.NotNull(agent.Container(containers.Exited)["finished_at"]);
+        Assert.Null(agent.Container(containers.Idle)["finished_at"]);
+
+        // The memory limit docker stats divides by: the container's own, else the host's memory.
+        Assert.Equal(128L * 1024 * 1024, (long)agent.Container(containers.MemoryHog)["con_memory_limit"]!);
+        Assert.Equal((long)Number(agent.Host, "ser_memory_total"), (long)agent.Container(containers.Idle)["con_memory_limit"]! / (1024 * 1024));
 
         // Host: online CPUs of this machine, memory figures consistent, one timestamp for every record.
         Assert.Equal(Environment.ProcessorCount, (int)agent.Host["ser_cpu_count"]!);
