@@ -75,6 +75,8 @@ public sealed partial class RunningAgent : IAsyncDisposable
         return new RunningAgent(new CapturedProcess(start));
     }
 
+    public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout) => _process.WaitForLineAsync(match, timeout);
+
     public Task<int> StopAsync() => _process.SignalAndWaitAsync("TERM", TimeSpan.FromSeconds(30));
 
     public async ValueTask DisposeAsync()
