@@ -46,6 +46,20 @@ public sealed class DashboardBrowserTests(SeededFleet<SqliteTestDatabase> fleet)
         Assert.NotEmpty((await cpuLine.GetAttributeAsync("d"))!);
         Assert.True(int.Parse((await page.Locator("[data-chart='Host memory'] path[data-series='memoryPercentAvg']").GetAttributeAsync("data-points"))!, CultureInfo.InvariantCulture) > 0);
         Assert.Equal(3, await page.Locator("tr[data-container]").CountAsync());
+        Assert.Equal("unhealthy", await page.Locator("tr[data-container='web'] [data-health]").TextContentAsync());
+        Assert.Equal("2", await page.Locator("tr[data-container='db'] [data-restarts]").TextContentAsync());
+
+        // Events: exit codes and OOM kills stand out, and mark the host's charts.
+        var died = page.Locator(".events li[data-event='die'][data-container='old']");
+        Assert.Contains("exit code 3", await died.TextContentAsync(), StringComparison.Ordinal);
+        Assert.Contains("bad", await died.GetAttributeAsync("class") ?? "", StringComparison.Ordinal);
+        Assert.Contains("bad", await page.Locator(".events li[data-event='oom']").GetAttributeAsync("class") ?? "", StringComparison.Ordinal);
+        Assert.Equal(3, await page.Locator(".events li").CountAsync());
+        Assert.True(await page.Locator("[data-chart='Host CPU'] line.marker.bad").CountAsync() >= 2);
+
+        // Disk usage per file system, the nearly full one flagged by its meter.
+        Assert.Contains("93", await page.Locator("tr[data-mount='/']").TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal("93", await page.Locator("tr[data-mount='/'] meter").GetAttributeAsync("value"));
         await page.FillAsync("input[type=search]", "we");
         Assert.Equal(1, await page.Locator("tr[data-container]").CountAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "host.png"), FullPage = true });
@@ -56,6 +70,19 @@ public sealed class DashboardBrowserTests(SeededFleet<SqliteTestDatabase> fleet)
         await memoryLine.WaitForAsync();
         Assert.True(int.Parse((await memoryLine.GetAttributeAsync("data-points"))!, CultureInfo.InvariantCulture) > 0);
         Assert.True(await page.Locator(".timeline span.up").CountAsync() > 0);
+        foreach (var (chart, series) in new[] { ("NET I/O", "netRx"), ("NET I/O", "netTx"), ("BLOCK I/O", "blockWrite"), ("PIDS", "pidsAvg") })
+        {
+            var line = page.Locator($"[data-chart='{chart}'] path[data-series='{series}']");
+            Assert.True(int.Parse((await line.GetAttributeAsync("data-points"))!, CultureInfo.InvariantCulture) > 0, chart + " " + series);
+        }
+
+        // web received 1000 bytes per 10 s sample: a flat 100 B/s, whichever samples fell into which bucket.
+        var received = (await page.Locator("[data-chart='NET I/O'] path[data-series='netRx']").GetAttributeAsync("d"))!;
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(received, @"[ML][\d.]+,([\d.]+)").Select(m => m.Groups[1].Value).Distinct());
+
+        // web's OOM kill and health turn mark its charts and head its event list.
+        Assert.Equal(1, await page.Locator("[data-chart='Container CPU'] line.marker[data-event='oom']").CountAsync());
+        Assert.Equal(2, await page.Locator(".events li").CountAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "container.png"), FullPage = true });
 
         // A phone-width screen: nothing wider than the screen.

@@ -6,7 +6,9 @@ namespace StackScope.Tests.Common;
 /// <summary>
 /// Known history written straight through the store: "qa-online" reports every 10 s for the last 30 minutes
 /// (containers web and db running, old exited); "qa-offline" stopped reporting an hour ago. Every figure is
-/// a formula of the sample index, so tests compute the expected buckets themselves.
+/// a formula of the sample index, so tests compute the expected buckets themselves. qa-online's reports also carry
+/// the figures StackScope added: web's counters grow by a known amount per sample, old exited with code 3 (an event at
+/// <see cref="OldDiedAt"/>), web was OOM-killed and turned unhealthy (events at <see cref="WebOomAt"/>), one file system.
 /// </summary>
 public sealed class SeededFleet<TDatabase> : IAsyncLifetime where TDatabase : TestDatabase, new()
 {
@@ -29,6 +31,9 @@ public sealed class SeededFleet<TDatabase> : IAsyncLifetime where TDatabase : Te
 
     public static double WebCpu(int i) => (i % 10) * 1.5;
 
+    public const int OldDiedAt = 100;
+    public const int WebOomAt = 120;
+
     public async Task InitializeAsync()
     {
         await Database.InitializeAsync();
@@ -50,6 +55,17 @@ public sealed class SeededFleet<TDatabase> : IAsyncLifetime where TDatabase : Te
     {
         ContainerStat Container(string name, string status, double cpu, double mem) => new()
         {
+            ContainerId = name + "0123456789abcdef",
+            Image = "app/" + name + ":1",
+            NetRxBytes = status == "running" ? 1000L * i : null,
+            NetTxBytes = status == "running" ? 500L * i : null,
+            BlockReadBytes = status == "running" ? 100L * i : null,
+            BlockWriteBytes = status == "running" ? 200L * i : null,
+            Pids = status == "running" ? 3 + (i % 4) : null,
+            Health = name == "web" ? (i >= WebOomAt ? "unhealthy" : "healthy") : null,
+            RestartCount = name == "db" ? 2 : 0,
+            ExitCode = name == "old" ? 3 : 0,
+            OomKilled = false,
             EngineType = EngineTypes.Docker,
             AgentId = agent,
             NodeName = agent + "-node",
@@ -74,6 +90,27 @@ public sealed class SeededFleet<TDatabase> : IAsyncLifetime where TDatabase : Te
             Containers = agent == Online
                 ? [Container("web", "running", WebCpu(i), 100 + i), Container("db", "running", 5, 300), Container("old", "exited", 0, 0)]
                 : [Container("job", "exited", 0, 0)],
+            FileSystems = agent == Online ? [new FileSystemStat { MountPoint = "/", FsType = "ext4", TotalBytes = 100_000_000_000, UsedBytes = 93_000_000_000 }] : null,
+            Load1 = i % 3,
+            Events = agent != Online ? null : i switch
+            {
+                OldDiedAt => [Event("old", ContainerActions.Die, at, exitCode: 3)],
+                WebOomAt => [Event("web", ContainerActions.Oom, at), Event("web", ContainerActions.HealthStatus, at.AddSeconds(1), health: "unhealthy")],
+                _ => null,
+            },
+        };
+
+        ContainerEvent Event(string name, string action, DateTime time, int? exitCode = null, string? health = null) => new()
+        {
+            ContainerId = name + "0123456789abcdef",
+            ContainerName = name,
+            NodeName = agent + "-node",
+            Action = action,
+            OccurredAt = time,
+            TimeNano = (time - DateTime.UnixEpoch).Ticks * 100,
+            Source = action == ContainerActions.Oom ? ContainerActions.SourceReconciled : ContainerActions.SourceEngine,
+            ExitCode = exitCode,
+            Health = health,
         };
     }
 }

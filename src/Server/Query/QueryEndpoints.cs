@@ -212,6 +212,7 @@ internal static class QueryEndpoints
                 PidsMax = b.PidsMax,
                 Load1Avg = Round(b.Load1Avg),
                 Load1Max = b.Load1Max,
+                LastSampleAt = b.LastSampleAt,
             }).ToList()),
             ResultCode = ResultCodes.Ok,
             Success = true,

@@ -136,6 +136,10 @@ internal sealed record PointView(
 
     [JsonPropertyName("load1Max")]
     public double? Load1Max { get; init; }
+
+    /// <summary>When the bucket's newest sample was taken: a rate is the counters' difference over the difference of these.</summary>
+    [JsonPropertyName("lastSampleAt")]
+    public DateTime? LastSampleAt { get; init; }
 }
 
 internal sealed record HistoryView(

@@ -92,6 +92,9 @@ internal sealed record HistoryBucket(
     public double? Load1Avg { get; init; }
 
     public double? Load1Max { get; init; }
+
+    /// <summary>The bucket's newest sample: counters' rates divide by the time between two buckets' newest samples.</summary>
+    public DateTime? LastSampleAt { get; init; }
 }
 
 internal sealed record Page<T>(IReadOnlyList<T> Items, long TotalCount);

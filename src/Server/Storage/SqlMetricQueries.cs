@@ -92,7 +92,7 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
             $"SELECT {Dialect.BucketStart("ser_get_datetime")} AS b, COUNT(*) AS Samples, AVG(ser_cpu_percent) AS CpuAvg, MAX(ser_cpu_percent) AS CpuMax, " +
             "AVG(ser_memory_used) AS MemAvg, MAX(ser_memory_used) AS MemMax, AVG(ser_memory_percent) AS PctAvg, MAX(ser_memory_percent) AS PctMax, COUNT(*) AS Running, " +
             "MAX(ser_net_rx_bytes) AS NetRxMax, MAX(ser_net_tx_bytes) AS NetTxMax, NULL AS BlockReadMax, NULL AS BlockWriteMax, " +
-            "NULL AS PidsAvg, NULL AS PidsMax, AVG(ser_load_1) AS Load1Avg, MAX(ser_load_1) AS Load1Max " +
+            "NULL AS PidsAvg, NULL AS PidsMax, AVG(ser_load_1) AS Load1Avg, MAX(ser_load_1) AS Load1Max, MAX(ser_get_datetime) AS LastAt " +
             "FROM server WHERE agent_id = @agentId AND ser_get_datetime >= @from AND ser_get_datetime <= @to GROUP BY b ORDER BY b",
             new { agentId, from = Dialect.ToDbTime(from), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false);
     }, cancellationToken);
@@ -118,7 +118,8 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
             "AVG(con_memory_usage) AS MemAvg, MAX(con_memory_usage) AS MemMax, AVG(con_memory_percent) AS PctAvg, MAX(con_memory_percent) AS PctMax, " +
             "SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) AS Running, " +
             "MAX(con_net_rx_bytes) AS NetRxMax, MAX(con_net_tx_bytes) AS NetTxMax, MAX(con_block_read_bytes) AS BlockReadMax, " +
-            "MAX(con_block_write_bytes) AS BlockWriteMax, AVG(con_pids) AS PidsAvg, MAX(con_pids) AS PidsMax, NULL AS Load1Avg, NULL AS Load1Max " +
+            "MAX(con_block_write_bytes) AS BlockWriteMax, AVG(con_pids) AS PidsAvg, MAX(con_pids) AS PidsMax, NULL AS Load1Avg, NULL AS Load1Max, " +
+            "MAX(con_get_datetime) AS LastAt " +
             "FROM container WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName " +
             "AND con_get_datetime >= @from AND con_get_datetime <= @to GROUP BY b ORDER BY b",
             new { agentId, nodes, containerName, from = Dialect.ToDbTime(from), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false);
@@ -140,7 +141,7 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
         return new Page<ContainerRow>(rows, total);
     }, cancellationToken);
 
-    private static async Task<IReadOnlyList<HistoryBucket>> HistoryAsync(DbConnection connection, string sql, object parameters,
+    private async Task<IReadOnlyList<HistoryBucket>> HistoryAsync(DbConnection connection, string sql, object parameters,
         CancellationToken cancellationToken)
     {
         var rows = await connection.QueryAsync<BucketRecord>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -155,6 +156,7 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
             PidsMax = r.PidsMax,
             Load1Avg = r.Load1Avg,
             Load1Max = r.Load1Max,
+            LastSampleAt = r.LastAt is null ? null : Dialect.FromDbTime(r.LastAt),
         }).ToList();
     }
 
@@ -303,6 +305,7 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
         public double? PidsMax { get; set; }
         public double? Load1Avg { get; set; }
         public double? Load1Max { get; set; }
+        public object? LastAt { get; set; }
     }
 
     private sealed class EventRecord

@@ -55,11 +55,11 @@ function crumbs(...links) {
 
 // ---- charts -------------------------------------------------------------------------------------
 
-function lineChart(title, history, series, unit, fixedMax) {
+function lineChart(title, history, series, unit, fixedMax, markers = []) {
   const W = 600, H = 180, L = 40, R = 8, T = 8, B = 22;
   const from = Date.parse(history.from), to = Date.parse(history.to), stepMs = history.stepSeconds * 1000;
   const points = history.points.map(p => ({ ...p, x: Date.parse(p.t) + stepMs / 2 }));
-  const dataMax = Math.max(0, ...points.flatMap(p => series.map(s => p[s.key])));
+  const dataMax = Math.max(0, ...points.flatMap(p => series.map(s => p[s.key] ?? 0)));
   const max = fixedMax && dataMax <= fixedMax ? fixedMax : niceMax(dataMax);
   const sx = x => L + (W - L - R) * (x - from) / Math.max(1, to - from);
   const sy = y => T + (H - T - B) * (1 - y / max);
@@ -78,18 +78,89 @@ function lineChart(title, history, series, unit, fixedMax) {
     svg.append(label);
   }
   for (const s of series) {
-    // A missing bucket is a gap in the data: the line stops there instead of being drawn across it.
+    // A missing bucket (or one without this figure) is a gap in the data: the line stops there instead of being drawn across it.
     let d = "", prev = null;
-    for (const p of points) {
+    const drawn = points.filter(p => p[s.key] != null);
+    for (const p of drawn) {
       const move = prev === null || p.x - prev.x > stepMs * 1.5;
       d += `${move ? "M" : "L"}${sx(p.x).toFixed(1)},${sy(p[s.key]).toFixed(1)}`;
       prev = p;
     }
-    svg.append(svgEl("path", { d, class: s.cls, stroke: s.color, "data-series": s.key, "data-points": points.length }));
+    svg.append(svgEl("path", { d, class: s.cls, stroke: s.color, "data-series": s.key, "data-points": drawn.length }));
+  }
+  // Container events as marks across the chart: what happened is seen where the figures changed.
+  for (const m of markers.filter(m => m.t >= from && m.t <= to)) {
+    const x = sx(m.t).toFixed(1);
+    const mark = svgEl("line", { class: `marker ${m.cls}`, x1: x, x2: x, y1: T, y2: H - B, "data-event": m.action });
+    const tip = svgEl("title");
+    tip.textContent = m.title;
+    mark.append(tip);
+    svg.append(mark);
   }
   const legend = series.map(s => el("span", { class: `legend ${s.color === "var(--mem)" ? "mem" : "cpu"}` }, s.label));
   return el("div", { class: "chart", "data-chart": title }, el("h4", {}, `${title} (${unit})`), svg, el("div", { class: "muted" }, legend,
     points.length === 0 ? "no data in this range" : `${points.length} points, ${history.stepSeconds} s each`));
+}
+
+// Counters (bytes since the container started) become rates between neighbouring buckets: each bucket's largest
+// count is its newest sample's, so the rate divides by the time between those samples. A counter that went down
+// (a restart) starts afresh, so it leaves a gap rather than a negative rate.
+function withRates(history, pairs) {
+  const points = history.points.map(p => ({ ...p }));
+  for (let i = 0; i < points.length; i++) {
+    for (const [counter, rate] of pairs) {
+      const prev = points[i - 1], cur = points[i];
+      const seconds = prev ? (Date.parse(cur.lastSampleAt ?? cur.t) - Date.parse(prev.lastSampleAt ?? prev.t)) / 1000 : 0;
+      cur[rate] = prev && prev[counter] != null && cur[counter] != null && cur[counter] >= prev[counter] && seconds > 0
+        ? (cur[counter] - prev[counter]) / seconds : null;
+    }
+  }
+  return { ...history, points };
+}
+
+const bytes = n => {
+  if (n == null) return "–";
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let i = 0;
+  while (Math.abs(n) >= 1000 && i < units.length - 1) { n /= 1000; i++; }
+  return `${Number(n.toFixed(n < 10 && i ? 2 : 1))} ${units[i]}`;
+};
+
+// What stands out: a non-zero exit, an OOM kill, a health check failing.
+function eventClass(e) {
+  if (e.action === "oom" || (e.action === "die" && e.exitCode !== 0 && e.exitCode != null)) return "bad";
+  if ((e.action === "health_status" && e.health === "unhealthy") || e.action === "kill") return "warn";
+  return "";
+}
+
+function eventDetail(e) {
+  if (e.action === "die") return `exit code ${e.exitCode ?? "?"}`;
+  if (e.action === "health_status") return e.health;
+  if (e.action === "kill") return e.signal != null ? `signal ${e.signal}` : "";
+  if (e.action === "oom") return "killed by the OOM killer";
+  return "";
+}
+
+const markersOf = events => events.map(e => ({ t: Date.parse(e.at), action: e.action, cls: eventClass(e),
+  title: `${localTime(e.at)} ${e.containerName}: ${e.action} ${eventDetail(e)}` }));
+
+function eventList(agentId, events, total) {
+  if (!events.length) return el("p", { class: "muted", "data-events": "0" }, "No container events in this range.");
+  return el("div", {}, el("ol", { class: "events", "data-events": events.length }, events.map(e =>
+    el("li", { class: eventClass(e), "data-event": e.action, "data-container": e.containerName },
+      el("time", { datetime: e.at }, localTime(e.at)), " ",
+      el("a", { href: `#/agent/${enc(agentId)}/container/${enc(e.containerName)}` }, e.containerName), " ",
+      el("b", {}, e.action), " ", eventDetail(e), e.source === "reconciled" ? el("span", { class: "muted", title: "reconstructed from the engine's state: the event stream did not see it" }, " (reconciled)") : ""))),
+    total > events.length ? el("p", { class: "muted" }, `${events.length} newest of ${total}`) : "");
+}
+
+function fileSystemTable(fileSystems) {
+  if (!fileSystems.length) return el("p", { class: "muted" }, "No file systems reported.");
+  return el("table", { class: "filesystems" }, el("thead", {}, el("tr", {}, el("th", {}, "Mount point"), el("th", {}, "Type"),
+    el("th", { class: "num" }, "Used"), el("th", { class: "num" }, "Size"), el("th", {}, "Use %"))),
+  el("tbody", {}, fileSystems.map(f => el("tr", { "data-mount": f.mountPoint },
+    el("td", {}, f.mountPoint), el("td", {}, f.fsType), el("td", { class: "num" }, bytes(f.usedBytes)), el("td", { class: "num" }, bytes(f.totalBytes)),
+    el("td", {}, el("meter", { min: 0, max: 100, low: 80, high: 90, optimum: 0, value: Math.min(100, f.usedPercent) }), ` ${fmt(f.usedPercent)} %`)))));
 }
 
 function niceMax(v) {
@@ -142,11 +213,14 @@ async function fleetPage() {
 async function hostPage(agentId) {
   crumbs([agentId, `#/agent/${enc(agentId)}`]);
   const base = `/api/v1/agents/${enc(agentId)}`;
-  const [host, containers] = await Promise.all([api(`${base}/host?${rangeQuery()}`), api(`${base}/containers?size=200`)]);
+  const [host, containers, events, disks] = await Promise.all([api(`${base}/host?${rangeQuery()}`), api(`${base}/containers?size=200`),
+    api(`${base}/events?size=100&${rangeQuery()}`), api(`${base}/filesystems`)]);
   const h = host.data;
+  const markers = markersOf(events.data.filter(e => eventClass(e)));
   const charts = el("div", { class: "charts" },
-    lineChart("Host CPU", h, [{ key: "cpuAvg", cls: "avg", color: "var(--cpu)", label: "average" }, { key: "cpuMax", cls: "max", color: "var(--cpu)", label: "maximum" }], "%", 100),
-    lineChart("Host memory", h, [{ key: "memoryPercentAvg", cls: "avg", color: "var(--mem)", label: "average" }, { key: "memoryPercentMax", cls: "max", color: "var(--mem)", label: "maximum" }], "%", 100));
+    lineChart("Host CPU", h, [{ key: "cpuAvg", cls: "avg", color: "var(--cpu)", label: "average" }, { key: "cpuMax", cls: "max", color: "var(--cpu)", label: "maximum" }], "%", 100, markers),
+    lineChart("Host memory", h, [{ key: "memoryPercentAvg", cls: "avg", color: "var(--mem)", label: "average" }, { key: "memoryPercentMax", cls: "max", color: "var(--mem)", label: "maximum" }], "%", 100, markers),
+    lineChart("Host load", h, [{ key: "load1Avg", cls: "avg", color: "var(--cpu)", label: "1-minute average" }, { key: "load1Max", cls: "max", color: "var(--cpu)", label: "maximum" }], "runnable tasks"));
   const table = el("div", { class: "table-wrap" });
   const renderTable = () => table.replaceChildren(containerTable(agentId, containers.data));
   const filter = el("input", { type: "search", placeholder: "filter by name", value: state.filter, "aria-label": "filter by name",
@@ -156,11 +230,14 @@ async function hostPage(agentId) {
     el("option", { value: "" }, "all statuses"), statuses.map(s => el("option", s === state.status ? { value: s, selected: "" } : { value: s }, s)));
   renderTable();
   view.replaceChildren(el("h2", {}, agentId), rangeButtons(route), charts,
-    el("h3", {}, `Containers (${containers.pageInfo.totalCount})`), el("div", { class: "controls" }, filter, select), table);
+    el("h3", {}, `Containers (${containers.pageInfo.totalCount})`), el("div", { class: "controls" }, filter, select), table,
+    el("h3", {}, "Container events"), eventList(agentId, events.data, events.pageInfo.totalCount),
+    el("h3", {}, "Disk usage"), fileSystemTable(disks.data.fileSystems));
 }
 
 function containerTable(agentId, rows) {
-  const columns = [["containerName", "Name"], ["status", "Status"], ["cpuPercent", "CPU %", true], ["memoryUsageMiB", "Memory MiB", true], ["memoryPercent", "Memory %", true]];
+  const columns = [["containerName", "Name"], ["status", "Status"], ["health", "Health"], ["restartCount", "Restarts", true], ["cpuPercent", "CPU %", true],
+    ["memoryUsageMiB", "Memory MiB", true], ["memoryPercent", "Memory %", true]];
   const needle = state.filter.toLowerCase();
   const shown = rows.filter(r => (!needle || r.containerName.toLowerCase().includes(needle)) && (!state.status || r.status === state.status))
     .sort((a, b) => (a[state.sort.key] > b[state.sort.key] ? 1 : a[state.sort.key] < b[state.sort.key] ? -1 : 0) * state.sort.dir);
@@ -168,14 +245,20 @@ function containerTable(agentId, rows) {
     state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : 1 }; route(); } }, label + (state.sort.key === key ? (state.sort.dir > 0 ? " ▲" : " ▼") : ""))));
   const body = shown.map(r => el("tr", { "data-container": r.containerName },
     el("td", {}, el("a", { href: `#/agent/${enc(agentId)}/container/${enc(r.containerName)}` }, r.containerName)),
-    el("td", { class: `status-${r.status}` }, r.status),
+    el("td", { class: `status-${r.status}` }, r.status, r.oomKilled ? el("span", { class: "bad", title: "its last run was ended by the OOM killer" }, " OOM") : "",
+      r.status === "exited" && r.exitCode ? el("span", { class: "muted" }, ` (${r.exitCode})`) : ""),
+    el("td", { class: `health-${r.health ?? "none"}`, "data-health": r.health ?? "" }, r.health ?? "–"),
+    el("td", { class: `num ${r.restartCount > 0 ? "warn" : ""}`, "data-restarts": r.restartCount ?? "" }, r.restartCount ?? "–"),
     el("td", { class: "num" }, fmt(r.cpuPercent, 2)), el("td", { class: "num" }, fmt(r.memoryUsageMiB, 2)), el("td", { class: "num" }, fmt(r.memoryPercent, 2))));
   return el("table", {}, el("thead", {}, head), el("tbody", {}, body));
 }
 
 async function containerPage(agentId, name) {
   crumbs([agentId, `#/agent/${enc(agentId)}`], [name, `#/agent/${enc(agentId)}/container/${enc(name)}`]);
-  const { data: h } = await api(`/api/v1/agents/${enc(agentId)}/containers/${enc(name)}/history?${rangeQuery()}`);
+  const [history, events] = await Promise.all([api(`/api/v1/agents/${enc(agentId)}/containers/${enc(name)}/history?${rangeQuery()}`),
+    api(`/api/v1/agents/${enc(agentId)}/events?container=${enc(name)}&size=100&${rangeQuery()}`)]);
+  const h = withRates(history.data, [["netRxMax", "netRx"], ["netTxMax", "netTx"], ["blockReadMax", "blockRead"], ["blockWriteMax", "blockWrite"]]);
+  const markers = markersOf(events.data);
   const timeline = el("div", { class: "timeline", "aria-label": "status over time" });
   const from = Date.parse(h.from), to = Date.parse(h.to), step = h.stepSeconds * 1000;
   const byStart = new Map(h.points.map(p => [Date.parse(p.t), p]));
@@ -186,9 +269,13 @@ async function containerPage(agentId, name) {
   }
   view.replaceChildren(el("h2", {}, name), el("p", { class: "muted" }, `on ${agentId}`), rangeButtons(route),
     el("div", { class: "charts" },
-      lineChart("Container CPU", h, [{ key: "cpuAvg", cls: "avg", color: "var(--cpu)", label: "average" }, { key: "cpuMax", cls: "max", color: "var(--cpu)", label: "maximum" }], "%"),
-      lineChart("Container memory", h, [{ key: "memoryAvg", cls: "avg", color: "var(--mem)", label: "average" }, { key: "memoryMax", cls: "max", color: "var(--mem)", label: "maximum" }], "MiB")),
-    el("h3", {}, "Status over time"), timeline, el("p", { class: "muted" }, "green: running, red: not running, empty: no report"));
+      lineChart("Container CPU", h, [{ key: "cpuAvg", cls: "avg", color: "var(--cpu)", label: "average" }, { key: "cpuMax", cls: "max", color: "var(--cpu)", label: "maximum" }], "%", undefined, markers),
+      lineChart("Container memory", h, [{ key: "memoryAvg", cls: "avg", color: "var(--mem)", label: "average" }, { key: "memoryMax", cls: "max", color: "var(--mem)", label: "maximum" }], "MiB", undefined, markers),
+      lineChart("NET I/O", h, [{ key: "netRx", cls: "avg", color: "var(--cpu)", label: "received" }, { key: "netTx", cls: "avg", color: "var(--mem)", label: "sent" }], "bytes/s", undefined, markers),
+      lineChart("BLOCK I/O", h, [{ key: "blockRead", cls: "avg", color: "var(--cpu)", label: "read" }, { key: "blockWrite", cls: "avg", color: "var(--mem)", label: "written" }], "bytes/s", undefined, markers),
+      lineChart("PIDS", h, [{ key: "pidsAvg", cls: "avg", color: "var(--cpu)", label: "average" }, { key: "pidsMax", cls: "max", color: "var(--cpu)", label: "maximum" }], "processes", undefined, markers)),
+    el("h3", {}, "Status over time"), timeline, el("p", { class: "muted" }, "green: running, red: not running, empty: no report"),
+    el("h3", {}, "Events"), eventList(agentId, events.data, events.pageInfo.totalCount));
 }
 
 // ---- sign-in ------------------------------------------------------------------------------------
