@@ -3,6 +3,8 @@
 # original's approach, and the agent's RSS and CPU over 60 s with 50 containers at a 10 s interval
 # against `docker stats --no-stream` called at that interval.
 #   bench/agent.sh [all|cycle|resources]   (all: about 8 minutes; the original's approach waits ~2 s per container)
+#   CONTAINERS=100 bench/agent.sh resources              (default 50 running containers)
+#   AGENT_BINARY=/path/to/ss-agent bench/agent.sh resources   (another build, e.g. an older commit's, for before/after)
 set -euo pipefail
 what=${1:-all}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,14 +44,18 @@ done
 fi
 [ "$what" != cycle ] || exit 0
 
-echo "== resources over 60 s, 50 running containers, 10 s interval"
-ensure_running 50
-docker ps -q --filter name=ssb- | tail -n +51 | xargs -r docker rm -f >/dev/null
-dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5183 --Storage:ConnectionString "Data Source=$root/.tmp/bench-agent.db" >/dev/null 2>&1 &
+containers=${CONTAINERS:-50}
+agent_binary=${AGENT_BINARY:-.tmp/agent-aot/ss-agent}
+echo "== resources over 60 s, $containers running containers, 10 s interval, $agent_binary"
+ensure_running "$containers"
+docker ps -q --filter name=ssb- | tail -n +$((containers + 1)) | xargs -r docker rm -f >/dev/null
+rm -f "$root/.tmp/bench-agent.db"*
+# Open mode: the agent measured delivers every report, as in production (a refused agent would only grow its spool).
+dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5183 --Auth:Mode open --Storage:ConnectionString "Data Source=$root/.tmp/bench-agent.db" >/dev/null 2>&1 &
 pids+=($!)
 sleep 3
 spool=$(mktemp -d)
-.tmp/agent-aot/ss-agent --Agent:ServerUrl http://127.0.0.1:5183 --Agent:IntervalSeconds 10 --Agent:SpoolPath "$spool" >.tmp/bench-agent.log 2>&1 &
+"$agent_binary" --Agent:ServerUrl http://127.0.0.1:5183 --Agent:IntervalSeconds 10 --Agent:SpoolPath "$spool" >.tmp/bench-agent.log 2>&1 &
 agent=$!
 pids+=($agent)
 sleep 5   # start-up and priming are not the steady state
@@ -63,7 +69,7 @@ for _ in $(seq 1 60); do
 done
 cpu1=$(awk '{print $14+$15}' /proc/$agent/stat)
 rss_end=$(awk '/VmRSS/ {print $2}' /proc/$agent/status)
-echo "RESULT what=ss-agent-aot containers=50 seconds=60 cpu_percent_of_one_core=$(awk -v a=$cpu0 -v b=$cpu1 -v t=$ticks 'BEGIN {printf "%.3f", (b-a)/t/60*100}') rss_end_mb=$((rss_end / 1024)) rss_max_mb=$((max_rss / 1024)) reports_delivered=$(grep -c Delivered .tmp/bench-agent.log)"
+echo "RESULT what=ss-agent-aot binary=$agent_binary containers=$containers seconds=60 cpu_percent_of_one_core=$(awk -v a=$cpu0 -v b=$cpu1 -v t=$ticks 'BEGIN {printf "%.3f", (b-a)/t/60*100}') rss_end_mb=$((rss_end / 1024)) rss_max_mb=$((max_rss / 1024)) spool_left=$(ls "$spool"/*.json 2>/dev/null | wc -l)"
 
 cpu_total=0; rss_peak=0
 for _ in $(seq 1 6); do
@@ -73,4 +79,4 @@ for _ in $(seq 1 6); do
   [ "$m" -gt "$rss_peak" ] && rss_peak=$m
   sleep 10
 done
-echo "RESULT what=docker-stats-no-stream containers=50 seconds=60 cpu_percent_of_one_core=$(awk -v c=$cpu_total 'BEGIN {printf "%.3f", c/60*100}') rss_max_mb=$((rss_peak / 1024)) (client process only; the daemon's share is not counted)"
+echo "RESULT what=docker-stats-no-stream containers=$containers seconds=60 cpu_percent_of_one_core=$(awk -v c=$cpu_total 'BEGIN {printf "%.3f", c/60*100}') rss_max_mb=$((rss_peak / 1024)) (client process only; the daemon's share is not counted)"

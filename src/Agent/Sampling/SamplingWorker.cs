@@ -49,6 +49,9 @@ internal sealed partial class SamplingWorker(
                 }
 
                 signal.Notify();
+                // The agent idles between samples: hand the cycle's garbage back to the OS now, rather than keep the
+                // heap's high-water mark resident until memory pressure (measured: RSS with 100 containers).
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 LogSampled(logger, WireTimestamp.ToWire(report.SampledAt), report.CpuPercent, report.MemoryPercent, report.Containers.Count);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -19,9 +19,9 @@ internal sealed partial class DockerEngine(
 
     private readonly ConcurrentDictionary<string, bool> _failing = new();
 
-    // Inspect is one more call per container: it is asked again only when the list's status text changed ("Up 5
-    // minutes (healthy)" -> "Exited (3) 1 second ago") or an event named the container since, which covers every
-    // change of restart count, exit code, OOM flag, health and start/finish times.
+    // Inspect is one more call per container: it is asked again only when the list's status text tells of a change
+    // ("Up 5 minutes (healthy)" -> "Exited (3) 1 second ago", or a younger "Up" age: it restarted) or an event named
+    // the container since, which covers every change of restart count, exit code, OOM flag, health and start/finish.
     private readonly ConcurrentDictionary<string, (string? Status, ContainerLifecycle Lifecycle)> _inspected = new();
     private readonly ConcurrentDictionary<string, bool> _stale = new();
     private int _source; // 0 unknown, 1 cgroup files, 2 Engine API: logged once when it changes
@@ -119,8 +119,10 @@ internal sealed partial class DockerEngine(
     /// <summary>From the cache while nothing says it changed; null when inspect fails (the container is then reported without it).</summary>
     private async Task<ContainerLifecycle?> LifecycleAsync(DockerContainerSummary container, CancellationToken cancellationToken)
     {
-        if (!_stale.TryRemove(container.Id, out _) && _inspected.TryGetValue(container.Id, out var known) && known.Status == container.Status)
+        if (!_stale.TryRemove(container.Id, out _) && _inspected.TryGetValue(container.Id, out var known) &&
+            !DockerStatusText.Changed(known.Status, container.Status))
         {
+            _inspected[container.Id] = (container.Status, known.Lifecycle); // the age it was last seen at
             return known.Lifecycle;
         }
 
