@@ -31,6 +31,7 @@ var firstMs = Stopwatch.GetElapsedTime(first).TotalMilliseconds;
 
 var times = new List<double>();
 var count = 0;
+var allocated = GC.GetTotalAllocatedBytes(precise: true);
 for (var i = 0; i < rounds; i++)
 {
     var started = Stopwatch.GetTimestamp();
@@ -38,9 +39,11 @@ for (var i = 0; i < rounds; i++)
     times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 }
 
+var allocatedPerCycle = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / rounds;
+
 times.Sort();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"RESULT approach=agent-{(viaApi ? "engine-api" : "cgroup-files")} running={count} rounds={rounds} first_ms={firstMs:0} median_ms={times[times.Count / 2]:0} max_ms={times[^1]:0}"));
+    $"RESULT approach=agent-{(viaApi ? "engine-api" : "cgroup-files")} running={count} rounds={rounds} first_ms={firstMs:0} median_ms={times[times.Count / 2]:0} max_ms={times[^1]:0} allocated_kb_per_cycle={allocatedPerCycle / 1024}"));
 
 if (!viaApi)
 {

@@ -22,7 +22,7 @@ internal sealed partial class FileSystemCollector(string procRoot)
     public IReadOnlyList<FileSystemStat> Collect()
     {
         var result = new List<FileSystemStat>();
-        foreach (var (mountPoint, type) in RealMounts(File.ReadAllText(Path.Combine(procRoot, "mounts"))))
+        foreach (var (mountPoint, type) in RealMounts(KernelFile.ReadAllText(Path.Combine(procRoot, "mounts"))))
         {
             try
             {

@@ -46,7 +46,7 @@ internal sealed class HostCollector(string procRoot)
         };
     }
 
-    private string Read(string name) => File.ReadAllText(Path.Combine(procRoot, name));
+    private string Read(string name) => KernelFile.ReadAllText(Path.Combine(procRoot, name));
 
     private string? TryRead(string name)
     {

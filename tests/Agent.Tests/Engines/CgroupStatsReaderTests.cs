@@ -81,9 +81,16 @@ public sealed class CgroupStatsReaderTests : IDisposable
 
         var counters = new CgroupStatsReader(root, _proc, DockerEngine.CgroupPathPatterns).Read(Id)!;
 
-        // No process listed (exited meanwhile): network is left to the Engine API, the rest is read.
+        // No process listed (exited meanwhile): no network figures, the rest is read.
         Assert.Equal(new IoCounters(null, null, 2058, 1048576, 3), counters.Io);
         Assert.Equal(1, counters.OomKills);
+
+        // The engine's PID for the container (a host PID, visible through the host's /proc whatever the agent's own
+        // PID namespace) gives its network namespace even when the cgroup lists no process the agent can see.
+        Write(root, $"{dir}/cgroup.procs", "0\n");
+        Write(_proc, "777/net/dev", "  eth0: 300 1 0 0 0 0 0 0 400 1 0 0 0 0 0 0\n    lo: 9 1 0 0 0 0 0 0 9 1 0 0 0 0 0 0\n");
+        var viaPid = new CgroupStatsReader(root, _proc, DockerEngine.CgroupPathPatterns).Read(Id, pid: 777)!;
+        Assert.Equal((300L, 400L), (viaPid.Io.NetRxBytes, viaPid.Io.NetTxBytes));
     }
 
     [Fact]

@@ -20,16 +20,19 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
 
     public bool IsCgroupV2 => _unified;
 
-    public ContainerCounters? Read(string containerId)
+    /// <param name="containerId">The engine's full id, as its cgroup is named.</param>
+    /// <param name="pid">The container's main process as the engine knows it (a host PID), if known: its network namespace is
+    /// the container's, readable through the host's /proc even when the agent has a PID namespace of its own.</param>
+    public ContainerCounters? Read(string containerId, int pid = 0)
     {
         try
         {
             // The host's counter is read right before the container's, for every container, as dockerd does: read
             // once per cycle instead, a container read later in a busy cycle had its delta measured over a longer
             // window than the host's (seen: 70 % for a container capped at 50 %).
-            var (times, online) = ProcStatParser.Parse(File.ReadAllText(Path.Combine(procRoot, "stat")));
+            var (times, online) = ProcStatParser.Parse(KernelFile.ReadAllText(Path.Combine(procRoot, "stat")));
             var system = SystemNanos(times);
-            return _unified ? ReadV2(containerId, system, online) : ReadV1(containerId, system, online);
+            return _unified ? ReadV2(containerId, system, online, pid) : ReadV1(containerId, system, online, pid);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
@@ -41,7 +44,7 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
     internal static ulong SystemNanos(CpuTimes times) =>
         (times.User + times.Nice + times.System + times.Idle + times.IoWait + times.Irq + times.SoftIrq) * NanosPerTick;
 
-    private ContainerCounters? ReadV1(string id, ulong system, int online)
+    private ContainerCounters? ReadV1(string id, ulong system, int online, int pid)
     {
         var cpuDir = Find("cpuacct", id) ?? Find("cpu,cpuacct", id);
         var memoryDir = Find("memory", id);
@@ -54,18 +57,18 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
         var memory = MemoryCounters.FromStat(
             ReadNumber(Path.Combine(memoryDir, "memory.usage_in_bytes")),
             ReadNumber(Path.Combine(memoryDir, "memory.limit_in_bytes")),
-            ParseFlatKeyed(File.ReadAllText(Path.Combine(memoryDir, "memory.stat"))));
+            ParseFlatKeyed(KernelFile.ReadAllText(Path.Combine(memoryDir, "memory.stat"))));
         var (read, written) = BlockIoV1(Find("blkio", id));
         var pidsDir = Find("pids", id);
         var io = new IoCounters(null, null, read, written, pidsDir is null ? null : TryNumber(Path.Combine(pidsDir, "pids.current")));
         return new ContainerCounters(new CpuSnapshot(usage, system, online), memory)
         {
-            Io = WithNetwork(io, Path.Combine(cpuDir, "cgroup.procs")),
+            Io = WithNetwork(io, pid, Path.Combine(cpuDir, "cgroup.procs")),
             OomKills = TryKey(Path.Combine(memoryDir, "memory.oom_control"), "oom_kill"),
         };
     }
 
-    private ContainerCounters? ReadV2(string id, ulong system, int online)
+    private ContainerCounters? ReadV2(string id, ulong system, int online, int pid)
     {
         var dir = Find("", id);
         if (dir is null)
@@ -73,17 +76,17 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
             return null;
         }
 
-        var cpu = ParseFlatKeyed(File.ReadAllText(Path.Combine(dir, "cpu.stat")));
-        var max = File.ReadAllText(Path.Combine(dir, "memory.max")).Trim();
+        var cpu = ParseFlatKeyed(KernelFile.ReadAllText(Path.Combine(dir, "cpu.stat")));
+        var max = KernelFile.ReadAllText(Path.Combine(dir, "memory.max")).Trim();
         var memory = MemoryCounters.FromStat(
             ReadNumber(Path.Combine(dir, "memory.current")),
             max == "max" ? 0 : ulong.Parse(max, CultureInfo.InvariantCulture),
-            ParseFlatKeyed(File.ReadAllText(Path.Combine(dir, "memory.stat"))));
+            ParseFlatKeyed(KernelFile.ReadAllText(Path.Combine(dir, "memory.stat"))));
         var (read, written) = BlockIoV2(Path.Combine(dir, "io.stat"));
         var io = new IoCounters(null, null, read, written, TryNumber(Path.Combine(dir, "pids.current")));
         return new ContainerCounters(new CpuSnapshot(cpu.GetValueOrDefault("usage_usec") * 1000, system, online), memory)
         {
-            Io = WithNetwork(io, Path.Combine(dir, "cgroup.procs")),
+            Io = WithNetwork(io, pid, Path.Combine(dir, "cgroup.procs")),
             OomKills = TryKey(Path.Combine(dir, "memory.events"), "oom_kill"),
         };
     }
@@ -106,7 +109,7 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
         foreach (var file in BlkioFiles)
         {
             var path = Path.Combine(dir, file);
-            if (File.Exists(path) && ParseBlkio(File.ReadAllText(path)) is { } totals)
+            if (File.Exists(path) && ParseBlkio(KernelFile.ReadAllText(path)) is { } totals)
             {
                 return totals;
             }
@@ -149,7 +152,7 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
     }
 
     private static (long? Read, long? Written) BlockIoV2(string path) =>
-        File.Exists(path) ? ParseIoStat(File.ReadAllText(path)) : (null, null);
+        File.Exists(path) ? ParseIoStat(KernelFile.ReadAllText(path)) : (null, null);
 
     /// <summary>cgroup v2 io.stat: "major:minor rbytes=n wbytes=n rios=n ..." per device; dockerd reports rbytes/wbytes as Read/Write.</summary>
     internal static (long Read, long Written) ParseIoStat(string text)
@@ -182,35 +185,50 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
 
     /// <summary>
     /// The container's network counters from the network namespace of one of its processes, as Docker reads its
-    /// sandbox's interfaces: /proc/&lt;pid&gt;/net/dev, loopback left out. Null when no process is visible (another
-    /// PID namespace, or the container exited meanwhile): the Engine API fills them in.
+    /// sandbox's interfaces: /proc/&lt;pid&gt;/net/dev, loopback left out. The engine's PID for it first, else the first
+    /// process its cgroup lists; null when neither is visible (the container exited meanwhile).
     /// </summary>
-    private IoCounters WithNetwork(IoCounters io, string procsFile)
+    private IoCounters WithNetwork(IoCounters io, int pid, string procsFile)
+    {
+        foreach (var candidate in new[] { pid > 0 ? pid.ToString(CultureInfo.InvariantCulture) : null, FirstProcess(procsFile) })
+        {
+            try
+            {
+                if (candidate is not null)
+                {
+                    var (rx, tx) = NetDevParser.Parse(KernelFile.ReadAllText(Path.Combine(procRoot, candidate, "net", "dev")));
+                    return io with { NetRxBytes = rx, NetTxBytes = tx };
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // gone, or another PID namespace's number: try the next
+            }
+        }
+
+        return io;
+    }
+
+    private static string? FirstProcess(string procsFile)
     {
         try
         {
-            var procs = File.ReadAllText(procsFile).AsSpan();
+            var procs = KernelFile.ReadAllText(procsFile).AsSpan();
             var end = procs.IndexOf('\n');
             var first = (end < 0 ? procs : procs[..end]).Trim();
-            if (first.IsEmpty)
-            {
-                return io;
-            }
-
-            var (rx, tx) = NetDevParser.Parse(File.ReadAllText(Path.Combine(procRoot, first.ToString(), "net", "dev")));
-            return io with { NetRxBytes = rx, NetTxBytes = tx };
+            return first.IsEmpty || first.SequenceEqual("0") ? null : first.ToString();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return io;
+            return null;
         }
     }
 
     private static long? TryNumber(string path) =>
-        File.Exists(path) && long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+        File.Exists(path) && long.TryParse(KernelFile.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private static long? TryKey(string path, string key) =>
-        File.Exists(path) && ParseFlatKeyed(File.ReadAllText(path)).TryGetValue(key, out var value) ? (long)value : null;
+        File.Exists(path) && ParseFlatKeyed(KernelFile.ReadAllText(path)).TryGetValue(key, out var value) ? (long)value : null;
 
     private string? Find(string controller, string id)
     {
@@ -241,5 +259,5 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
         return values;
     }
 
-    private static ulong ReadNumber(string path) => ulong.Parse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture);
+    private static ulong ReadNumber(string path) => ulong.Parse(KernelFile.ReadAllText(path).Trim(), CultureInfo.InvariantCulture);
 }

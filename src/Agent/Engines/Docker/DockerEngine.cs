@@ -70,7 +70,7 @@ internal sealed partial class DockerEngine(
             return new ContainerSample(container.Id, name, state, null) { Image = container.Image, Lifecycle = lifecycle };
         }
 
-        if (cgroups?.Read(container.Id) is { } direct)
+        if (cgroups?.Read(container.Id, lifecycle?.Pid ?? 0) is { } direct)
         {
             NoteSource(1);
             return new ContainerSample(container.Id, name, state, direct) { Image = container.Image, Lifecycle = lifecycle };

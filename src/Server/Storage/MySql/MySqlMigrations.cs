@@ -102,38 +102,39 @@ internal static class MySqlMigrations
             """,
         ]),
         // Figures added by StackScope (docker stats' NET/BLOCK I/O and PIDS, lifecycle, host load, swap, network) as
-        // NULL-able columns at the end, which MariaDB >= 10.3 adds instantly (no table rebuild); file systems and
+        // NULL-able columns at the end, which MariaDB >= 10.3 and MySQL >= 8.0 add instantly (no table rebuild); one
+        // ALTER per table, so each applies whole (no IF NOT EXISTS: MySQL has none for columns). File systems and
         // container events in tables of their own, keyed so a resent report stores each row once.
         new(6, "docker stats figures, lifecycle, file systems and container events",
         [
             """
             ALTER TABLE server
-                ADD COLUMN IF NOT EXISTS ser_load_1 DOUBLE NULL,
-                ADD COLUMN IF NOT EXISTS ser_load_5 DOUBLE NULL,
-                ADD COLUMN IF NOT EXISTS ser_load_15 DOUBLE NULL,
-                ADD COLUMN IF NOT EXISTS ser_uptime_seconds BIGINT NULL,
-                ADD COLUMN IF NOT EXISTS ser_swap_total DOUBLE NULL,
-                ADD COLUMN IF NOT EXISTS ser_swap_used DOUBLE NULL,
-                ADD COLUMN IF NOT EXISTS ser_net_rx_bytes BIGINT NULL,
-                ADD COLUMN IF NOT EXISTS ser_net_tx_bytes BIGINT NULL
+                ADD COLUMN ser_load_1 DOUBLE NULL,
+                ADD COLUMN ser_load_5 DOUBLE NULL,
+                ADD COLUMN ser_load_15 DOUBLE NULL,
+                ADD COLUMN ser_uptime_seconds BIGINT NULL,
+                ADD COLUMN ser_swap_total DOUBLE NULL,
+                ADD COLUMN ser_swap_used DOUBLE NULL,
+                ADD COLUMN ser_net_rx_bytes BIGINT NULL,
+                ADD COLUMN ser_net_tx_bytes BIGINT NULL
             """,
             """
             ALTER TABLE container
-                ADD COLUMN IF NOT EXISTS container_id VARCHAR(128) NULL,
-                ADD COLUMN IF NOT EXISTS image VARCHAR(512) NULL,
-                ADD COLUMN IF NOT EXISTS con_net_rx_bytes BIGINT NULL,
-                ADD COLUMN IF NOT EXISTS con_net_tx_bytes BIGINT NULL,
-                ADD COLUMN IF NOT EXISTS con_block_read_bytes BIGINT NULL,
-                ADD COLUMN IF NOT EXISTS con_block_write_bytes BIGINT NULL,
-                ADD COLUMN IF NOT EXISTS con_pids BIGINT NULL,
-                ADD COLUMN IF NOT EXISTS con_memory_limit BIGINT NULL,
-                ADD COLUMN IF NOT EXISTS con_cpu_usage_ns BIGINT NULL,
-                ADD COLUMN IF NOT EXISTS health VARCHAR(16) NULL,
-                ADD COLUMN IF NOT EXISTS restart_count INT NULL,
-                ADD COLUMN IF NOT EXISTS exit_code INT NULL,
-                ADD COLUMN IF NOT EXISTS oom_killed TINYINT NULL,
-                ADD COLUMN IF NOT EXISTS started_at DATETIME NULL,
-                ADD COLUMN IF NOT EXISTS finished_at DATETIME NULL
+                ADD COLUMN container_id VARCHAR(128) NULL,
+                ADD COLUMN image VARCHAR(512) NULL,
+                ADD COLUMN con_net_rx_bytes BIGINT NULL,
+                ADD COLUMN con_net_tx_bytes BIGINT NULL,
+                ADD COLUMN con_block_read_bytes BIGINT NULL,
+                ADD COLUMN con_block_write_bytes BIGINT NULL,
+                ADD COLUMN con_pids BIGINT NULL,
+                ADD COLUMN con_memory_limit BIGINT NULL,
+                ADD COLUMN con_cpu_usage_ns BIGINT NULL,
+                ADD COLUMN health VARCHAR(16) NULL,
+                ADD COLUMN restart_count INT NULL,
+                ADD COLUMN exit_code INT NULL,
+                ADD COLUMN oom_killed TINYINT NULL,
+                ADD COLUMN started_at DATETIME NULL,
+                ADD COLUMN finished_at DATETIME NULL
             """,
             """
             CREATE TABLE IF NOT EXISTS server_filesystem (
