@@ -241,15 +241,10 @@ internal static class ReportReader
 
     private static int Integer(JsonElement owner, string name, string prefix)
     {
-        var value = Field(owner, name, prefix);
-        if (value.ValueKind != JsonValueKind.Number)
-        {
-            throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected an integer, got {Describe(value.ValueKind)}");
-        }
-
-        return value.TryGetInt32(out var integer)
-            ? integer
-            : throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected an integer, got {Truncate(value.GetRawText())}");
+        var value = Long(owner, name, prefix);
+        return value is >= int.MinValue and <= int.MaxValue
+            ? (int)value
+            : throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected an integer, got {value}");
     }
 
     private static DateTime Timestamp(JsonElement owner, string name, string prefix)

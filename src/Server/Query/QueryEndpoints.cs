@@ -11,6 +11,14 @@ internal static class QueryEndpoints
     private const int DefaultIntervalSeconds = 10;
     private const int OfflineAfterMissedIntervals = 3;
 
+    // What any read endpoint may answer besides 200: a bad parameter, no or the wrong credentials, an unknown agent,
+    // too many queries at once, the database away.
+    private static readonly int[] QueryErrors =
+    [
+        StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
+        StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable,
+    ];
+
     public static IEndpointRouteBuilder MapQueryEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Query").RequireAuthorization(Auth.AuthSchemes.ReaderPolicy);
@@ -18,47 +26,40 @@ internal static class QueryEndpoints
             .WithSummary("Every agent: last report, online state, latest host figures, containers by status, CPU trend.")
             .Produces<ApiEnvelope<IReadOnlyList<AgentView>>>()
             .WithQueryParameters(QueryParameterDoc.Page, QueryParameterDoc.Size)
-            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
-                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+            .ProducesErrors(QueryErrors);
         api.MapGet("/agents/{agentId}/host", HostHistoryAsync)
             .AddEndpointFilter(QueryConcurrencyLimiter.FilterAsync)
             .WithSummary("One agent's host CPU and memory between from and to, bucketed by step (average and maximum).")
             .Produces<ApiEnvelope<HistoryView>>()
             .WithQueryParameters(QueryParameterDoc.From, QueryParameterDoc.To, QueryParameterDoc.Step)
-            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
-                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+            .ProducesErrors(QueryErrors);
         api.MapGet("/agents/{agentId}/containers", AgentContainersAsync)
             .WithSummary("One agent's containers with the figures of its latest report.")
             .Produces<ApiEnvelope<IReadOnlyList<ContainerView>>>()
             .WithQueryParameters(QueryParameterDoc.Page, QueryParameterDoc.Size)
-            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
-                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+            .ProducesErrors(QueryErrors);
         api.MapGet("/agents/{agentId}/containers/{containerName}/history", ContainerHistoryAsync)
             .AddEndpointFilter(QueryConcurrencyLimiter.FilterAsync)
             .WithSummary("One container's CPU, memory and running share between from and to, bucketed by step.")
             .Produces<ApiEnvelope<HistoryView>>()
             .WithQueryParameters(QueryParameterDoc.From, QueryParameterDoc.To, QueryParameterDoc.Step)
-            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
-                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+            .ProducesErrors(QueryErrors);
         api.MapGet("/agents/{agentId}/filesystems", FileSystemsAsync)
             .WithSummary("The file systems of one agent's latest report: mount point, type, size and use in bytes.")
             .Produces<ApiEnvelope<FileSystemsView>>()
-            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
-                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+            .ProducesErrors(QueryErrors);
         api.MapGet("/agents/{agentId}/events", EventsAsync)
             .AddEndpointFilter(QueryConcurrencyLimiter.FilterAsync)
             .WithSummary("One agent's container events (start, die with exit code, oom, restart, health...) between from and to, newest first, of one container (container) or all.")
             .Produces<ApiEnvelope<IReadOnlyList<EventView>>>()
             .WithQueryParameters(QueryParameterDoc.From, QueryParameterDoc.To, QueryParameterDoc.EventContainer, QueryParameterDoc.Page, QueryParameterDoc.Size)
-            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
-                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+            .ProducesErrors(QueryErrors);
         api.MapGet("/containers", SearchContainersAsync)
             .AddEndpointFilter(QueryConcurrencyLimiter.FilterAsync)
             .WithSummary("Containers of every agent's latest report, by name substring (name) and/or status.")
             .Produces<ApiEnvelope<IReadOnlyList<ContainerView>>>()
             .WithQueryParameters(QueryParameterDoc.ContainerName, QueryParameterDoc.ContainerStatus, QueryParameterDoc.Page, QueryParameterDoc.Size)
-            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
-                StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+            .ProducesErrors(QueryErrors);
         return app;
     }
 
