@@ -58,6 +58,12 @@ internal abstract class SqlDialect
     public abstract bool IsUnavailable(Exception exception);
 
     /// <summary>True when a statement failed on a unique key.</summary>
+    /// <summary>
+    /// A transaction the database chose to roll back because it collided with another (InnoDB's deadlock victim, a
+    /// lock wait timeout): re-running it whole is the documented answer, not an outage.
+    /// </summary>
+    public virtual bool IsConflict(Exception exception) => false;
+
     public abstract bool IsDuplicateKey(DbException exception);
 
     /// <summary>Drops idle pooled connections, which may point at a server that has gone away.</summary>

@@ -18,6 +18,7 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
     // needs few round trips.
     private const int ParametersPerStatement = 2000;
     private const int RowsPerStatement = 200;
+    private const int MaxAttempts = 4;
 
     private static readonly string[] ParameterNames = Enumerable.Range(0, ParametersPerStatement + 64)
         .Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
@@ -43,17 +44,39 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
         var receivedAt = database.Dialect.ToDbTime(receivedAtUtc);
         database.Run(connection =>
         {
-            using var transaction = connection.BeginTransaction();
-            InsertRows(connection, transaction, "server", ReportColumns.Server, reports, receivedAt);
-            var containers = reports.SelectMany(r => r.Containers).ToList();
-            InsertRows(connection, transaction, "container", ReportColumns.Container, containers, receivedAt);
-            InsertNodes(connection, transaction, containers);
-            InsertRows(connection, transaction, "server_filesystem", FileSystemRow,
-                reports.SelectMany(r => r.FileSystems ?? [], (r, f) => (r, f)).ToList(), receivedAt);
-            InsertRows(connection, transaction, "container_event", EventRow,
-                reports.SelectMany(r => r.Events ?? [], (r, e) => (r, e)).ToList(), receivedAt);
-            transaction.Commit();
+            // Two writer loops may insert the same keys at once (an agent resending what is still in flight): InnoDB
+            // then picks one transaction as a deadlock victim and rolls it back whole. It is run again, a few times.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    Insert(connection, reports, receivedAt);
+                    return;
+                }
+                catch (DbException ex) when (attempt < MaxAttempts && database.Dialect.IsConflict(ex))
+                {
+                    Thread.Sleep(Random.Shared.Next(5, 25) * attempt);
+                }
+            }
         });
+    }
+
+    private void Insert(DbConnection connection, IReadOnlyList<MonitorReport> reports, object receivedAt)
+    {
+        // Rows in key order: two transactions then lock the keys they share in the same order, which keeps InnoDB's
+        // deadlocks (and the retries above) rare.
+        using var transaction = connection.BeginTransaction();
+        InsertRows(connection, transaction, "server", ReportColumns.Server,
+            reports.OrderBy(r => r.AgentId, StringComparer.Ordinal).ThenBy(r => r.SampledAt).ToList(), receivedAt);
+        var containers = reports.SelectMany(r => r.Containers).OrderBy(c => c.AgentId, StringComparer.Ordinal)
+            .ThenBy(c => c.NodeName, StringComparer.Ordinal).ThenBy(c => c.ContainerName, StringComparer.Ordinal).ThenBy(c => c.SampledAt).ToList();
+        InsertRows(connection, transaction, "container", ReportColumns.Container, containers, receivedAt);
+        InsertNodes(connection, transaction, containers);
+        InsertRows(connection, transaction, "server_filesystem", FileSystemRow,
+            reports.SelectMany(r => r.FileSystems ?? [], (r, f) => (r, f)).ToList(), receivedAt);
+        InsertRows(connection, transaction, "container_event", EventRow,
+            reports.SelectMany(r => r.Events ?? [], (r, e) => (r, e)).ToList(), receivedAt);
+        transaction.Commit();
     }
 
     private void InsertRows<T>(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<StoredField<T>> fields,

@@ -104,6 +104,9 @@ internal sealed class MySqlDialect : SqlDialect
     public override bool IsDuplicateKey(DbException exception) =>
         exception is MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry };
 
+    public override bool IsConflict(Exception exception) =>
+        exception is MySqlException { ErrorCode: MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout };
+
     // Only failures that say the server is away or busy; anything else the ingest writer decides with a ping.
     public override bool IsUnavailable(Exception exception) => exception switch
     {
