@@ -63,19 +63,19 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
 
     private void Insert(DbConnection connection, IReadOnlyList<MonitorReport> reports, object receivedAt)
     {
-        // Rows in key order: two transactions then lock the keys they share in the same order, which keeps InnoDB's
-        // deadlocks (and the retries above) rare.
+        // Reports in key order: two transactions then lock the keys they share in the same order, which keeps
+        // InnoDB's deadlocks (and the retries above) rare. A report's containers keep the order it sent them in, as
+        // the original's INSERTs did (their ids follow it); a resent report's rows come in that same order.
         using var transaction = connection.BeginTransaction();
-        InsertRows(connection, transaction, "server", ReportColumns.Server,
-            reports.OrderBy(r => r.AgentId, StringComparer.Ordinal).ThenBy(r => r.SampledAt).ToList(), receivedAt);
-        var containers = reports.SelectMany(r => r.Containers).OrderBy(c => c.AgentId, StringComparer.Ordinal)
-            .ThenBy(c => c.NodeName, StringComparer.Ordinal).ThenBy(c => c.ContainerName, StringComparer.Ordinal).ThenBy(c => c.SampledAt).ToList();
+        var ordered = reports.OrderBy(r => r.AgentId, StringComparer.Ordinal).ThenBy(r => r.SampledAt).ToList();
+        InsertRows(connection, transaction, "server", ReportColumns.Server, ordered, receivedAt);
+        var containers = ordered.SelectMany(r => r.Containers).ToList();
         InsertRows(connection, transaction, "container", ReportColumns.Container, containers, receivedAt);
         InsertNodes(connection, transaction, containers);
         InsertRows(connection, transaction, "server_filesystem", FileSystemRow,
-            reports.SelectMany(r => r.FileSystems ?? [], (r, f) => (r, f)).ToList(), receivedAt);
+            ordered.SelectMany(r => r.FileSystems ?? [], (r, f) => (r, f)).ToList(), receivedAt);
         InsertRows(connection, transaction, "container_event", EventRow,
-            reports.SelectMany(r => r.Events ?? [], (r, e) => (r, e)).ToList(), receivedAt);
+            ordered.SelectMany(r => r.Events ?? [], (r, e) => (r, e)).ToList(), receivedAt);
         transaction.Commit();
     }
 
