@@ -152,8 +152,12 @@ internal sealed class LifecycleTracker
                 .GroupBy(e => e.ContainerId, StringComparer.Ordinal)
                 .SelectMany(g => g.OrderBy(e => e.TimeNano).TakeLast(RememberPerContainer)).ToList();
 
+            // Most samples change nothing: then there is nothing to write (an fsync a cycle saved).
+            var changed = saved is null || events.Count > 0 || consumedEvents.Count > 0 || cursor != saved.CursorNano ||
+                !emitted.SequenceEqual(saved.Emitted) || known.Count != saved.Known.Count ||
+                known.Any(k => !saved.Known.TryGetValue(k.Key, out var before) || before != k.Value);
             return new LifecyclePlan(engine, events.OrderBy(e => e.Key.TimeNano).Select(e => e.Wire).ToList(), consumedEvents,
-                new EngineLifecycleState(cursor, known, emitted), nowNano);
+                new EngineLifecycleState(cursor, known, emitted), nowNano, changed);
         }
     }
 
@@ -161,6 +165,11 @@ internal sealed class LifecycleTracker
     public void Commit(LifecyclePlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        if (!plan.Changed)
+        {
+            return;
+        }
+
         LifecycleState snapshot;
         lock (_gate)
         {
@@ -330,4 +339,5 @@ internal sealed class LifecycleTracker
 
 /// <summary>A report's events and the tracker state that holds once the report is spooled.</summary>
 internal sealed record LifecyclePlan(
-    string Engine, IReadOnlyList<ContainerEvent> Events, IReadOnlyList<(string Engine, EngineEvent Event)> Consumed, EngineLifecycleState State, long AtNano);
+    string Engine, IReadOnlyList<ContainerEvent> Events, IReadOnlyList<(string Engine, EngineEvent Event)> Consumed, EngineLifecycleState State, long AtNano,
+    bool Changed);

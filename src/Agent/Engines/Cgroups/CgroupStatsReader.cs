@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using StackScope.Agent.Host;
 
@@ -18,6 +19,11 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
 
     private readonly bool _unified = File.Exists(Path.Combine(cgroupRoot, "cgroup.controllers"));
 
+    // Where a container's cgroup lies, and which blkio files its kernel keeps, do not change while it runs: found once,
+    // not looked up with a dozen stat calls per container per cycle. Dropped when a read fails or it is not listed.
+    private readonly ConcurrentDictionary<(string Controller, string Id), string> _dirs = new();
+    private readonly ConcurrentDictionary<string, string[]> _blkioFiles = new(StringComparer.Ordinal);
+
     public bool IsCgroupV2 => _unified;
 
     /// <param name="containerId">The engine's full id, as its cgroup is named.</param>
@@ -36,7 +42,29 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
+            Forget(containerId);
             return null; // gone between listing and reading, or not readable: the Engine API decides
+        }
+    }
+
+    /// <summary>Forgets the cached paths of containers no longer listed.</summary>
+    public void Retain(IReadOnlySet<string> listedIds)
+    {
+        ArgumentNullException.ThrowIfNull(listedIds);
+        foreach (var id in _dirs.Keys.Select(k => k.Id).Where(id => !listedIds.Contains(id)).Distinct().ToList())
+        {
+            Forget(id);
+        }
+    }
+
+    private void Forget(string id)
+    {
+        foreach (var key in _dirs.Keys.Where(k => k.Id == id).ToList())
+        {
+            if (_dirs.TryRemove(key, out var dir))
+            {
+                _blkioFiles.TryRemove(dir, out _);
+            }
         }
     }
 
@@ -99,17 +127,17 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
         "blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_service_bytes",
     ];
 
-    private static (long? Read, long? Written) BlockIoV1(string? dir)
+    private (long? Read, long? Written) BlockIoV1(string? dir)
     {
         if (dir is null)
         {
             return (null, null);
         }
 
-        foreach (var file in BlkioFiles)
+        var existing = _blkioFiles.GetOrAdd(dir, d => BlkioFiles.Select(f => Path.Combine(d, f)).Where(File.Exists).ToArray());
+        foreach (var path in existing)
         {
-            var path = Path.Combine(dir, file);
-            if (File.Exists(path) && ParseBlkio(KernelFile.ReadAllText(path)) is { } totals)
+            if (ParseBlkio(KernelFile.ReadAllText(path)) is { } totals)
             {
                 return totals;
             }
@@ -152,7 +180,7 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
     }
 
     private static (long? Read, long? Written) BlockIoV2(string path) =>
-        File.Exists(path) ? ParseIoStat(KernelFile.ReadAllText(path)) : (null, null);
+        TryRead(path) is { } text ? ParseIoStat(text) : (null, null);
 
     /// <summary>cgroup v2 io.stat: "major:minor rbytes=n wbytes=n rios=n ..." per device; dockerd reports rbytes/wbytes as Read/Write.</summary>
     internal static (long Read, long Written) ParseIoStat(string text)
@@ -225,18 +253,38 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
     }
 
     private static long? TryNumber(string path) =>
-        File.Exists(path) && long.TryParse(KernelFile.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+        long.TryParse(TryRead(path)?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private static long? TryKey(string path, string key) =>
-        File.Exists(path) && ParseFlatKeyed(KernelFile.ReadAllText(path)).TryGetValue(key, out var value) ? (long)value : null;
+        TryRead(path) is { } text && ParseFlatKeyed(text).TryGetValue(key, out var value) ? (long)value : null;
+
+    // A file this kernel does not keep (pids without the pids controller, oom_kill before 4.13): that figure only is absent.
+    // One open instead of a stat and an open: the file nearly always exists.
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return KernelFile.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
 
     private string? Find(string controller, string id)
     {
+        if (_dirs.TryGetValue((controller, id), out var known))
+        {
+            return known;
+        }
+
         foreach (var pattern in pathPatterns)
         {
             var dir = Path.Combine(cgroupRoot, controller, pattern.Replace("{id}", id, StringComparison.Ordinal));
             if (Directory.Exists(dir))
             {
+                _dirs[(controller, id)] = dir;
                 return dir;
             }
         }

@@ -56,6 +56,8 @@ internal sealed partial class DockerEngine(
             _inspected.TryRemove(gone, out _);
         }
 
+        cgroups?.Retain(listed);
+
         return samples.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
     }
 
