@@ -33,6 +33,9 @@ internal sealed class LifecycleTracker
 
     private const int RememberPerContainer = 64;
 
+    /// <summary>How far an event may lie in the agent's future; the server allows 300 s, the rest is margin.</summary>
+    private const long MaxAhead = 60 * Second;
+
     private readonly Lock _gate = new();
     private readonly List<(string Engine, EngineEvent Event)> _incoming = [];
     private readonly Dictionary<string, EngineLifecycleState> _engines = new(StringComparer.Ordinal);
@@ -99,6 +102,13 @@ internal sealed class LifecycleTracker
             foreach (var (from, incoming) in _incoming)
             {
                 if (events.Count >= ContainerEvent.MaxPerReport)
+                {
+                    break;
+                }
+
+                // An engine whose clock runs ahead of the agent's (a remote tcp:// engine) would have the server refuse
+                // the whole report: its event waits, with those after it, until the agent's clock has caught up.
+                if (from == engine && incoming.TimeNano > nowNano + MaxAhead)
                 {
                     break;
                 }
@@ -294,6 +304,7 @@ internal sealed class LifecycleTracker
             return true;
         }
 
+        // Too young for the stream's copy to have arrived, or ahead of the agent's clock (see Plan): next sample.
         if (nowNano - atNano < Grace)
         {
             return false;

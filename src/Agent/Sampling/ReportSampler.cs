@@ -113,14 +113,17 @@ internal sealed partial class ReportSampler(
             RestartCount = life?.RestartCount,
             ExitCode = life?.ExitCode,
             OomKilled = life?.OomKilled,
-            StartedAt = Time(life?.StartedNano),
-            FinishedAt = Time(life?.FinishedNano),
+            StartedAt = Time(life?.StartedNano, sampledAt),
+            FinishedAt = Time(life?.FinishedNano, sampledAt),
         };
     }
 
-    // The engines' "never" is 0 here; a time the server could not take (before 2000) is left out rather than refused.
-    private static DateTime? Time(long? unixNanos) =>
-        unixNanos is > 946_684_800_000_000_000L and var nanos ? WireTimestamp.Truncate(EngineTime.ToUtc(nanos)) : null;
+    // The engines' "never" is 0 here. A time the server would refuse, and with it the whole report (before 2000, or
+    // ahead of the sample: an engine whose clock runs ahead of the agent's), is left out instead.
+    private static DateTime? Time(long? unixNanos, DateTime sampledAt) =>
+        unixNanos is > 946_684_800_000_000_000L and var nanos && EngineTime.ToUtc(nanos) is var at && at <= sampledAt.AddMinutes(1)
+            ? WireTimestamp.Truncate(at)
+            : null;
 
     /// <summary>
     /// A name the server would refuse (Docker allows 300+ characters) would cost the whole report, host included,

@@ -178,4 +178,16 @@ public sealed class LifecycleTrackerTests : IDisposable
         Assert.Equal(ContainerEvent.MaxPerReport, Report(tracker, T0 + (10 * S), Sample(T0 - 60 * S, 0)).Count);
         Assert.Equal(5, Report(tracker, T0 + (20 * S), Sample(T0 - 60 * S, 0)).Count);
     }
+
+    [Fact]
+    public void An_event_ahead_of_the_agents_clock_waits_with_those_after_it_rather_than_cost_the_report()
+    {
+        var tracker = new LifecycleTracker("node", Store, T0);
+        Report(tracker, T0 + S, Sample(T0 - 60 * S, 0));
+        tracker.Enqueue("docker", Event(ContainerActions.Pause, T0 + (600 * S)));
+        tracker.Enqueue("docker", Event(ContainerActions.Unpause, T0 + (601 * S)));
+
+        Assert.Empty(Report(tracker, T0 + (10 * S), Sample(T0 - 60 * S, 0)));
+        Assert.Equal([ContainerActions.Pause, ContainerActions.Unpause], Report(tracker, T0 + (600 * S), Sample(T0 - 60 * S, 0)).Select(e => e.Action));
+    }
 }
