@@ -92,6 +92,12 @@ public sealed class DashboardBrowserTests(SeededFleet<SqliteTestDatabase> fleet)
         Assert.True(await page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 390);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "fleet-phone.png"), FullPage = true });
 
+        // The host page too: its tables scroll inside their frame, event lines wrap.
+        await online.ClickAsync();
+        await page.Locator(".events li").First.WaitForAsync();
+        Assert.True(await page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 390);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "host-phone.png"), FullPage = true });
+
         Assert.Empty(errors);
     }
 }

@@ -232,7 +232,7 @@ async function hostPage(agentId) {
   view.replaceChildren(el("h2", {}, agentId), rangeButtons(route), charts,
     el("h3", {}, `Containers (${containers.pageInfo.totalCount})`), el("div", { class: "controls" }, filter, select), table,
     el("h3", {}, "Container events"), eventList(agentId, events.data, events.pageInfo.totalCount),
-    el("h3", {}, "Disk usage"), fileSystemTable(disks.data.fileSystems));
+    el("h3", {}, "Disk usage"), el("div", { class: "table-wrap" }, fileSystemTable(disks.data.fileSystems)));
 }
 
 function containerTable(agentId, rows) {
