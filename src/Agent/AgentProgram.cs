@@ -85,7 +85,7 @@ internal static class AgentProgram
         services.AddSingleton<AgentExit>();
         // Beside the spool, not in it: the spool takes every *.json in its folder for a report.
         services.AddSingleton(sp => new LifecycleTracker(options.NodeName, new LifecycleStore(Path.Combine(options.SpoolPath, "lifecycle.state")),
-            (sp.GetRequiredService<TimeProvider>().GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100));
+            EngineTime.ToUnixNanos(sp.GetRequiredService<TimeProvider>().GetUtcNow())));
         services.AddHostedService<EventWatcher>();
         services.AddHostedService<SamplingWorker>();
         services.AddHostedService<DeliveryWorker>();

@@ -11,6 +11,15 @@ public sealed record ContainerStat
     /// <summary>Longest <c>container_id</c>: Docker's and Podman's are 64 hex digits.</summary>
     public const int MaxIdLength = 128;
 
+    // The rules for container_id and image (here and in events), stated once: the server refuses a report that breaks
+    // them, the agent leaves such a value out so one odd field never costs the report.
+
+    public static bool IsValidId(string id) =>
+        id is { Length: > 0 and <= MaxIdLength } && id.All(char.IsAsciiLetterOrDigit);
+
+    public static bool IsValidImage(string image) =>
+        image is { Length: > 0 and <= MaxImageLength } && !image.Any(char.IsControl);
+
     [JsonPropertyName("engine_type")]
     public required string EngineType { get; init; }
 

@@ -10,6 +10,9 @@ public sealed record FileSystemStat
     /// <summary>Mount points longer than this are left out by the agent and refused by the server (the database keys them).</summary>
     public const int MaxMountPointLength = 512;
 
+    /// <summary>Longest <c>fs_type</c> (the kernel's names are short: ext4, xfs, tmpfs, fuse.sshfs).</summary>
+    public const int MaxTypeLength = 32;
+
     [JsonPropertyName("mount_point")]
     public required string MountPoint { get; init; }
 

@@ -25,6 +25,9 @@ public static class WireTimestamp
         return false;
     }
 
+    /// <summary>The second (wire form) that Unix nanoseconds fall in: an event's <c>event_datetime</c> for its <c>time_nano</c>.</summary>
+    public static DateTime FromUnixNanos(long unixNanos) => Truncate(DateTime.UnixEpoch.AddTicks(unixNanos / 100));
+
     /// <summary>Drops sub-second precision so a value survives a round trip through the wire unchanged.</summary>
     public static DateTime Truncate(DateTime utc) =>
         new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);

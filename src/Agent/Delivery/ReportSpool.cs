@@ -54,14 +54,7 @@ internal sealed partial class ReportSpool
     {
         var name = string.Create(CultureInfo.InvariantCulture, $"{sampledAtUtc:yyyyMMddHHmmss}-{Guid.NewGuid():N}{Extension}");
         var path = Path.Combine(_folder, name);
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(report);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path);
+        DurableFile.Write(path, report, replace: false);
         lock (_gate)
         {
             _index[name] = report.Length;

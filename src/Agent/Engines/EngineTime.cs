@@ -47,4 +47,12 @@ internal static class EngineTime
     }
 
     public static DateTime ToUtc(long unixNanos) => DateTime.UnixEpoch.AddTicks(unixNanos / 100);
+
+    public static long ToUnixNanos(DateTimeOffset time) => (time - DateTimeOffset.UnixEpoch).Ticks * 100;
+
+    /// <summary>
+    /// How far an engine's time may lie ahead of the agent's clock (a remote tcp:// engine's clock) before it waits or
+    /// is left out: the server refuses a report with a time more than 300 s ahead of its own, the rest is margin.
+    /// </summary>
+    public static readonly TimeSpan MaxAheadOfAgent = TimeSpan.FromMinutes(1);
 }

@@ -12,7 +12,8 @@ internal static class EventNormalizer
 {
     public static EngineEvent? Normalize(string? type, string? action, string? id, long timeNano, IReadOnlyDictionary<string, string>? attributes)
     {
-        if (!string.Equals(type, "container", StringComparison.Ordinal) || string.IsNullOrEmpty(action) || string.IsNullOrEmpty(id) || timeNano <= 0)
+        if (!string.Equals(type, "container", StringComparison.Ordinal) || string.IsNullOrEmpty(action) || id is null || !Contracts.ContainerStat.IsValidId(id) ||
+            timeNano <= 0)
         {
             return null;
         }

@@ -55,7 +55,7 @@ internal sealed partial class FileSystemCollector(string procRoot)
             var mountPoint = Unescape(fields[1]);
             var type = fields[2];
             if (ExcludedTypes().IsMatch(type) || ExcludedMountPoints().IsMatch(mountPoint) ||
-                mountPoint.Length > FileSystemStat.MaxMountPointLength || mountPoint.Any(char.IsControl) || type.Length > 32)
+                mountPoint.Length > FileSystemStat.MaxMountPointLength || mountPoint.Any(char.IsControl) || type.Length > FileSystemStat.MaxTypeLength)
             {
                 continue;
             }

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace StackScope.Agent.Lifecycle;
 
-/// <summary>The tracker's state file beside the spool, written as the spool writes reports: temp file, fsync, rename.</summary>
+/// <summary>The tracker's state file beside the spool, written as the spool writes reports (<see cref="DurableFile"/>).</summary>
 internal sealed class LifecycleStore(string path)
 {
     public LifecycleState? Load()
@@ -20,14 +20,7 @@ internal sealed class LifecycleStore(string path)
 
     public void Save(LifecycleState state)
     {
-        var temp = path + ".new";
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, state, LifecycleJsonContext.Default.LifecycleState);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        DurableFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(state, LifecycleJsonContext.Default.LifecycleState), replace: true);
     }
 }

@@ -33,8 +33,7 @@ internal sealed class LifecycleTracker
 
     private const int RememberPerContainer = 64;
 
-    /// <summary>How far an event may lie in the agent's future; the server allows 300 s, the rest is margin.</summary>
-    private const long MaxAhead = 60 * Second;
+    private static readonly long MaxAhead = EngineTime.MaxAheadOfAgent.Ticks * 100;
 
     private readonly Lock _gate = new();
     private readonly List<(string Engine, EngineEvent Event)> _incoming = [];
@@ -93,7 +92,7 @@ internal sealed class LifecycleTracker
         lock (_gate)
         {
             var saved = _engines.GetValueOrDefault(engine);
-            var emitted = saved?.Emitted.Select(e => e).ToList() ?? [];
+            var emitted = saved?.Emitted.ToList() ?? [];
             var known = saved is null ? new Dictionary<string, KnownContainer>(StringComparer.Ordinal) : new Dictionary<string, KnownContainer>(saved.Known, StringComparer.Ordinal);
             var events = new List<(EmittedEvent Key, ContainerEvent Wire)>();
             var cursor = saved?.CursorNano ?? 0;
@@ -334,7 +333,7 @@ internal sealed class LifecycleTracker
         ContainerName = WireNames.Fit(e.Name, isContainerName: true),
         NodeName = _nodeName,
         Action = e.Action,
-        OccurredAt = WireTimestamp.Truncate(EngineTime.ToUtc(e.TimeNano)),
+        OccurredAt = WireTimestamp.FromUnixNanos(e.TimeNano),
         TimeNano = e.TimeNano,
         Source = source,
         Image = WireImage(e.Image),
@@ -344,8 +343,7 @@ internal sealed class LifecycleTracker
     };
 
     /// <summary>An image reference the server keeps, else none (one odd field never costs the report).</summary>
-    internal static string? WireImage(string? image) =>
-        image is { Length: > 0 and <= ContainerStat.MaxImageLength } && !image.Any(char.IsControl) ? image : null;
+    internal static string? WireImage(string? image) => image is not null && ContainerStat.IsValidImage(image) ? image : null;
 }
 
 /// <summary>A report's events and the tracker state that holds once the report is spooled.</summary>

@@ -57,7 +57,7 @@ internal sealed partial class ReportSampler(
             .Select(f => ToStat(f, sampledAt)).ToList();
 
         // Without the engine's list there is nothing to reconcile with; the stream's events still go out.
-        var plan = lifecycle?.Plan(engine.EngineType, engineSamples ?? [], (now - DateTimeOffset.UnixEpoch).Ticks * 100);
+        var plan = lifecycle?.Plan(engine.EngineType, engineSamples ?? [], EngineTime.ToUnixNanos(now));
         var report = new MonitorReport
         {
             EngineType = engine.EngineType,
@@ -99,7 +99,7 @@ internal sealed partial class ReportSampler(
             CpuPercent = f.CpuPercent,
             MemoryUsageMiB = f.MemoryMiB,
             MemoryPercent = f.MemoryPercent,
-            ContainerId = sample.Id.Length <= ContainerStat.MaxIdLength && sample.Id.All(char.IsAsciiLetterOrDigit) ? sample.Id : null,
+            ContainerId = ContainerStat.IsValidId(sample.Id) ? sample.Id : null,
             Image = LifecycleTracker.WireImage(sample.Image ?? life?.Image),
             // Counters as docker stats shows them for a running or paused container; none for the others.
             NetRxBytes = io?.NetRxBytes,
@@ -121,7 +121,7 @@ internal sealed partial class ReportSampler(
     // The engines' "never" is 0 here. A time the server would refuse, and with it the whole report (before 2000, or
     // ahead of the sample: an engine whose clock runs ahead of the agent's), is left out instead.
     private static DateTime? Time(long? unixNanos, DateTime sampledAt) =>
-        unixNanos is > 946_684_800_000_000_000L and var nanos && EngineTime.ToUtc(nanos) is var at && at <= sampledAt.AddMinutes(1)
+        unixNanos is > 946_684_800_000_000_000L and var nanos && EngineTime.ToUtc(nanos) is var at && at <= sampledAt + EngineTime.MaxAheadOfAgent
             ? WireTimestamp.Truncate(at)
             : null;
 

@@ -152,9 +152,9 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
                 throw Invalid($"{prefix}mount_point: must be an absolute path of 1-{FileSystemStat.MaxMountPointLength} characters without control characters");
             }
 
-            if (fs.FsType.Length is 0 or > MaxStatusLength || fs.FsType.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+            if (fs.FsType.Length is 0 or > FileSystemStat.MaxTypeLength || fs.FsType.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
             {
-                throw Invalid($"{prefix}fs_type: must be 1-{MaxStatusLength} characters without spaces, got '{ReportReader.Truncate(fs.FsType)}'");
+                throw Invalid($"{prefix}fs_type: must be 1-{FileSystemStat.MaxTypeLength} characters without spaces, got '{ReportReader.Truncate(fs.FsType)}'");
             }
 
             CheckRange(prefix + "total_bytes", fs.TotalBytes, long.MaxValue, "");
@@ -192,7 +192,7 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
 
             CheckTime(prefix + "event_datetime", e.OccurredAt);
             // The key holds the nanoseconds, the reader the seconds: two times for one event must be one time.
-            if (e.TimeNano <= 0 || DateTime.UnixEpoch.AddTicks(e.TimeNano / 100) is var at && WireTimestamp.Truncate(at) != e.OccurredAt)
+            if (e.TimeNano <= 0 || WireTimestamp.FromUnixNanos(e.TimeNano) != e.OccurredAt)
             {
                 throw Invalid($"{prefix}time_nano: {e.TimeNano} is not within the second of event_datetime {WireTimestamp.ToWire(e.OccurredAt)}");
             }
@@ -214,7 +214,7 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
 
     private static void CheckContainerId(string field, string? id)
     {
-        if (id is not null && (id.Length is 0 or > ContainerStat.MaxIdLength || !id.All(char.IsAsciiLetterOrDigit)))
+        if (id is not null && !ContainerStat.IsValidId(id))
         {
             throw Invalid($"{field}: must be 1-{ContainerStat.MaxIdLength} letters or digits (the engine's id), got '{ReportReader.Truncate(id)}'");
         }
@@ -222,7 +222,7 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
 
     private static void CheckImage(string field, string? image)
     {
-        if (image is not null && (image.Length is 0 or > ContainerStat.MaxImageLength || image.Any(char.IsControl)))
+        if (image is not null && !ContainerStat.IsValidImage(image))
         {
             throw Invalid($"{field}: must be 1-{ContainerStat.MaxImageLength} characters without control characters");
         }
@@ -236,19 +236,12 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         }
     }
 
+    // Whole numbers too (counters, uptime, restarts): a long is exact as a double far beyond any bound checked here.
     private static void CheckOptional(string field, double? value)
     {
         if (value is { } v)
         {
             CheckRange(field, v, double.MaxValue, "");
-        }
-    }
-
-    private static void CheckOptional(string field, long? value)
-    {
-        if (value is { } v)
-        {
-            CheckRange(field, v, long.MaxValue, "");
         }
     }
 

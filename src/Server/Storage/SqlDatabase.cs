@@ -9,6 +9,8 @@ namespace StackScope.Server.Storage;
 /// </summary>
 internal sealed class SqlDatabase(SqlDialect dialect) : IDisposable
 {
+    private const int MaxConflictAttempts = 4;
+
     private readonly SemaphoreSlim? _queryPlaces = dialect.MaxConcurrentQueries is { } places ? new SemaphoreSlim(places) : null;
 
     public SqlDialect Dialect => dialect;
@@ -45,14 +47,29 @@ internal sealed class SqlDatabase(SqlDialect dialect) : IDisposable
             return true;
         }, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Blocking variant for the ingest writer's dedicated threads.</summary>
+    /// <summary>
+    /// Blocking variant for the ingest writer's dedicated threads. <paramref name="work"/> is one transaction: when the
+    /// database rolls it back as a conflict with another (InnoDB's deadlock victim: two writer loops inserting the same
+    /// keys, an agent resending what is still in flight), it is run again, a few times, as the database asks.
+    /// </summary>
     public void Run(Action<DbConnection> work)
     {
         ArgumentNullException.ThrowIfNull(work);
         try
         {
             using var connection = dialect.Open();
-            work(connection);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    work(connection);
+                    return;
+                }
+                catch (DbException ex) when (attempt < MaxConflictAttempts && dialect.IsConflict(ex))
+                {
+                    Thread.Sleep(Random.Shared.Next(5, 25) * attempt);
+                }
+            }
         }
         catch (Exception ex) when (dialect.IsUnavailable(ex))
         {

@@ -18,7 +18,6 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
     // needs few round trips.
     private const int ParametersPerStatement = 2000;
     private const int RowsPerStatement = 200;
-    private const int MaxAttempts = 4;
 
     private static readonly string[] ParameterNames = Enumerable.Range(0, ParametersPerStatement + 64)
         .Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
@@ -42,29 +41,13 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
         }
 
         var receivedAt = database.Dialect.ToDbTime(receivedAtUtc);
-        database.Run(connection =>
-        {
-            // Two writer loops may insert the same keys at once (an agent resending what is still in flight): InnoDB
-            // then picks one transaction as a deadlock victim and rolls it back whole. It is run again, a few times.
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    Insert(connection, reports, receivedAt);
-                    return;
-                }
-                catch (DbException ex) when (attempt < MaxAttempts && database.Dialect.IsConflict(ex))
-                {
-                    Thread.Sleep(Random.Shared.Next(5, 25) * attempt);
-                }
-            }
-        });
+        database.Run(connection => Insert(connection, reports, receivedAt));
     }
 
     private void Insert(DbConnection connection, IReadOnlyList<MonitorReport> reports, object receivedAt)
     {
         // Reports in key order: two transactions then lock the keys they share in the same order, which keeps
-        // InnoDB's deadlocks (and the retries above) rare. A report's containers keep the order it sent them in, as
+        // InnoDB's deadlocks (and SqlDatabase.Run's retries) rare. A report's containers keep the order it sent them in, as
         // the original's INSERTs did (their ids follow it); a resent report's rows come in that same order.
         using var transaction = connection.BeginTransaction();
         var ordered = reports.OrderBy(r => r.AgentId, StringComparer.Ordinal).ThenBy(r => r.SampledAt).ToList();

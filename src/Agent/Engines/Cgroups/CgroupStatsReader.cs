@@ -180,7 +180,7 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
     }
 
     private static (long? Read, long? Written) BlockIoV2(string path) =>
-        TryRead(path) is { } text ? ParseIoStat(text) : (null, null);
+        KernelFile.TryReadAllText(path) is { } text ? ParseIoStat(text) : (null, null);
 
     /// <summary>cgroup v2 io.stat: "major:minor rbytes=n wbytes=n rios=n ..." per device; dockerd reports rbytes/wbytes as Read/Write.</summary>
     internal static (long Read, long Written) ParseIoStat(string text)
@@ -218,23 +218,21 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
     /// </summary>
     private IoCounters WithNetwork(IoCounters io, int pid, string procsFile)
     {
-        foreach (var candidate in new[] { pid > 0 ? pid.ToString(CultureInfo.InvariantCulture) : null, FirstProcess(procsFile) })
-        {
-            try
-            {
-                if (candidate is not null)
-                {
-                    var (rx, tx) = NetDevParser.Parse(KernelFile.ReadAllText(Path.Combine(procRoot, candidate, "net", "dev")));
-                    return io with { NetRxBytes = rx, NetTxBytes = tx };
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
-            {
-                // gone, or another PID namespace's number: try the next
-            }
-        }
+        // The engine's PID first: the cgroup's process list is read only when that one is not visible.
+        var counters = NetworkOf(pid > 0 ? pid.ToString(CultureInfo.InvariantCulture) : null) ?? NetworkOf(FirstProcess(procsFile));
+        return counters is var (rx, tx) ? io with { NetRxBytes = rx, NetTxBytes = tx } : io;
+    }
 
-        return io;
+    private (long Rx, long Tx)? NetworkOf(string? pid)
+    {
+        try
+        {
+            return pid is null ? null : NetDevParser.Parse(KernelFile.ReadAllText(Path.Combine(procRoot, pid, "net", "dev")));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null; // gone, or another PID namespace's number
+        }
     }
 
     private static string? FirstProcess(string procsFile)
@@ -253,24 +251,10 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
     }
 
     private static long? TryNumber(string path) =>
-        long.TryParse(TryRead(path)?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+        long.TryParse(KernelFile.TryReadAllText(path)?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private static long? TryKey(string path, string key) =>
-        TryRead(path) is { } text && ParseFlatKeyed(text).TryGetValue(key, out var value) ? (long)value : null;
-
-    // A file this kernel does not keep (pids without the pids controller, oom_kill before 4.13): that figure only is absent.
-    // One open instead of a stat and an open: the file nearly always exists.
-    private static string? TryRead(string path)
-    {
-        try
-        {
-            return KernelFile.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-    }
+        KernelFile.TryReadAllText(path) is { } text && ParseFlatKeyed(text).TryGetValue(key, out var value) ? (long)value : null;
 
     private string? Find(string controller, string id)
     {
