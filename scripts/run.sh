@@ -34,7 +34,7 @@ if [ ! -s "$data/agent.token" ]; then
 fi
 first_sign_in=""
 if [ ! -s "$data/admin.password" ] && [ -z "$(dotnet "$server_dll" user list "${settings[@]}")" ]; then
-  (umask 077; dotnet "$server_dll" user add admin --generate-password "${settings[@]}" > "$data/admin.password")
+  (umask 077; dotnet "$server_dll" user add admin --admin --generate-password "${settings[@]}" > "$data/admin.password")
   first_sign_in=$(cat "$data/admin.password")
 fi
 

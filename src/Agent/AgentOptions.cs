@@ -50,6 +50,12 @@ internal sealed class AgentOptions
     /// <summary>PEM file of the CA(s) that signed the server's certificate, trusted instead of the system's roots.</summary>
     public string CaFile { get; set; } = "";
 
+    /// <summary>
+    /// The container labels sent with each container, comma-separated: an entry ending in '.' is a key prefix, any
+    /// other a whole key. Alert rules scope by them; the rest stay on the host (compose's hashes and paths are long).
+    /// </summary>
+    public string ForwardLabels { get; set; } = "stackscope.,com.docker.compose.project,com.docker.compose.service";
+
     /// <summary>Fills the host-dependent defaults; call once after binding.</summary>
     public void ApplyDefaults(string hostName, string? dockerHostVariable)
     {

@@ -112,6 +112,10 @@ public sealed record ContainerStat
     [JsonConverter(typeof(WireTimestampConverter))]
     public DateTime? StartedAt { get; init; }
 
+    /// <summary>The container's labels the agent forwards (<see cref="ContainerLabels"/>); absent when none.</summary>
+    [JsonPropertyName("labels")]
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
     /// <summary>When the last run ended, UTC; absent when it never ended.</summary>
     [JsonPropertyName("finished_at")]
     [JsonConverter(typeof(WireTimestampConverter))]

@@ -14,4 +14,5 @@ namespace StackScope.Contracts;
 [JsonSerializable(typeof(MonitorReport))]
 [JsonSerializable(typeof(ApiEnvelope<string>))]
 [JsonSerializable(typeof(ContainerStat))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -9,5 +9,7 @@ internal sealed record ContainerSample(string Id, string Name, string State, Con
 {
     public string? Image { get; init; }
 
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
     public ContainerLifecycle? Lifecycle { get; init; }
 }

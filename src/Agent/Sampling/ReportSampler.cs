@@ -18,6 +18,7 @@ internal sealed partial class ReportSampler(
     TimeProvider clock, ILogger<ReportSampler> logger, LifecycleTracker? lifecycle = null)
 {
     private readonly HashSet<string> _refitted = new(StringComparer.Ordinal);
+    private readonly LabelFilter _labels = new(options.ForwardLabels);
 
     private TimeSpan Budget => TimeSpan.FromSeconds(options.CollectorTimeoutSeconds);
 
@@ -101,6 +102,7 @@ internal sealed partial class ReportSampler(
             MemoryPercent = f.MemoryPercent,
             ContainerId = ContainerStat.IsValidId(sample.Id) ? sample.Id : null,
             Image = LifecycleTracker.WireImage(sample.Image ?? life?.Image),
+            Labels = _labels.Select(sample.Labels),
             // Counters as docker stats shows them for a running or paused container; none for the others.
             NetRxBytes = io?.NetRxBytes,
             NetTxBytes = io?.NetTxBytes,

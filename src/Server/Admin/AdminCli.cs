@@ -17,7 +17,8 @@ internal static class AdminCli
           ss-server agent add <agent_id>        issue the agent's token (printed once)
           ss-server agent revoke <agent_id>     revoke the agent's token
           ss-server agent list
-          ss-server user add <name> [--password-stdin | --generate-password]
+          ss-server user add <name> [--password-stdin | --generate-password] [--admin]
+          ss-server user role <name> admin|reader   admins also manage alert rules, channels and silences; ends the user's sessions
           ss-server user remove <name>          also ends the user's sessions
           ss-server user passwd <name> [--password-stdin]   set a new password; ends the user's sessions
           ss-server user list
@@ -49,9 +50,9 @@ internal static class AdminCli
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         var positional = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        var flags = args.Skip(positional.Length).Where(a => a is "--password-stdin" or "--generate-password").ToHashSet();
+        var flags = args.Skip(positional.Length).Where(a => a is "--password-stdin" or "--generate-password" or "--admin").ToHashSet();
         var settings = args.Skip(positional.Length).Where(a => !flags.Contains(a)).ToArray();
-        if (positional.Length < 2 || (positional[1] != "list" && positional.Length != 3))
+        if (positional.Length < 2 || (positional[1] != "list" && positional.Length != (positional[1] == "role" ? 4 : 3)))
         {
             await error.WriteLineAsync(Usage).ConfigureAwait(false);
             return 2;
@@ -130,7 +131,7 @@ internal static class AdminCli
                         return await FailAsync(error, weak).ConfigureAwait(false);
                     }
 
-                    if (!await users.AddAsync(subject, password!, ct).ConfigureAwait(false))
+                    if (!await users.AddAsync(subject, password!, ct, flags.Contains("--admin") ? UserRoles.Admin : UserRoles.Reader).ConfigureAwait(false))
                     {
                         return await FailAsync(error, $"user '{subject}' exists").ConfigureAwait(false);
                     }
@@ -166,10 +167,27 @@ internal static class AdminCli
                     return 0;
                 }
 
+            case ("user", "role"):
+                {
+                    var role = positional.Length > 3 ? positional[3] : "";
+                    if (!UserRoles.IsKnown(role))
+                    {
+                        return await FailAsync(error, $"role: '{role}' is not known; use '{UserRoles.Admin}' or '{UserRoles.Reader}'").ConfigureAwait(false);
+                    }
+
+                    if (!await users.SetRoleAsync(subject, role, ct).ConfigureAwait(false))
+                    {
+                        return await FailAsync(error, $"no user '{subject}'").ConfigureAwait(false);
+                    }
+
+                    await error.WriteLineAsync($"'{subject}' is now {role}; their sessions are ended.").ConfigureAwait(false);
+                    return 0;
+                }
+
             case ("user", "list"):
                 foreach (var u in await store.ListUsersAsync(ct).ConfigureAwait(false))
                 {
-                    await output.WriteLineAsync($"{u.Username}\tcreated {WireTimestamp.ToWire(u.CreatedAt)}").ConfigureAwait(false);
+                    await output.WriteLineAsync($"{u.Username}\t{u.Role}\tcreated {WireTimestamp.ToWire(u.CreatedAt)}").ConfigureAwait(false);
                 }
 
                 return 0;

@@ -10,6 +10,9 @@ internal static class TokenRoles
 
     /// <summary>Reads the query API.</summary>
     public const string Read = "read";
+
+    /// <summary>A signed-in user with the admin role: manages alert rules, channels and silences (never a token).</summary>
+    public const string Admin = "admin";
 }
 
 /// <summary>

@@ -53,7 +53,7 @@ internal static partial class AuthEndpoints
         var logger = loggers.CreateLogger(typeof(AuthEndpoints));
         var address = FailedAttemptThrottle.ClientAddress(context);
         var username = request.Username ?? "";
-        if (!await users.VerifyAsync(username, request.Password ?? "", context.RequestAborted).ConfigureAwait(false))
+        if (await users.VerifyAsync(username, request.Password ?? "", context.RequestAborted).ConfigureAwait(false) is not { } user)
         {
             // The attempt stays counted: the throttle reserved it before the password was checked.
             LogSignInFailed(logger, LoggedName(username), address);
@@ -67,9 +67,13 @@ internal static partial class AuthEndpoints
         }
 
         var sessionId = await sessions.StartAsync(username, context.RequestAborted).ConfigureAwait(false);
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, username), new Claim(ClaimTypes.Role, TokenRoles.Read), new Claim(SessionService.SessionIdClaim, sessionId)],
-            AuthSchemes.Session));
+        List<Claim> claims = [new(ClaimTypes.Name, username), new(ClaimTypes.Role, TokenRoles.Read), new(SessionService.SessionIdClaim, sessionId)];
+        if (user.Role == Storage.UserRoles.Admin)
+        {
+            claims.Add(new Claim(ClaimTypes.Role, TokenRoles.Admin));
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, AuthSchemes.Session));
         await context.SignInAsync(AuthSchemes.Session, principal).ConfigureAwait(false);
         LogSignedIn(logger, username, address);
         // The CSRF token is bound to the identity, so the signed-in user needs a fresh one.
@@ -97,7 +101,11 @@ internal static partial class AuthEndpoints
         var csrf = antiforgery.GetAndStoreTokens(context).RequestToken;
         return Envelopes.WriteAsync(context, new ApiEnvelope<SessionView>
         {
-            Data = new SessionView(options.IsOpen ? AuthModes.Open : AuthModes.Token, signedIn, signedIn ? user.Identity!.Name : null, csrf),
+            Data = new SessionView(options.IsOpen ? AuthModes.Open : AuthModes.Token, signedIn, signedIn ? user.Identity!.Name : null, csrf)
+            {
+                // What the dashboard offers: rule and channel editing only to those the API would let through.
+                Admin = options.IsOpen || user.IsInRole(TokenRoles.Admin),
+            },
             ResultCode = ResultCodes.Ok,
             Success = true,
         }, AuthJsonContext.Default.ApiEnvelopeSessionView);

@@ -6,7 +6,10 @@ namespace StackScope.Server.Auth;
 internal sealed record SignInRequest(string? Username, string? Password);
 
 /// <summary>What the dashboard needs at load: whether sign-in is on, who is signed in, the CSRF token for its POSTs.</summary>
-internal sealed record SessionView(string Mode, bool SignedIn, string? Username, string? CsrfToken);
+internal sealed record SessionView(string Mode, bool SignedIn, string? Username, string? CsrfToken)
+{
+    public bool Admin { get; init; }
+}
 
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(SignInRequest))]

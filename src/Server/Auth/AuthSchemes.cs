@@ -15,6 +15,9 @@ internal static class AuthSchemes
     /// <summary>Who may read (a user's session or a read token).</summary>
     public const string ReaderPolicy = "reader";
 
+    /// <summary>Who may change alert rules, channels and silences (a user with the admin role).</summary>
+    public const string AdminPolicy = "admin";
+
     /// <summary>The agent_id an agent token may write.</summary>
     public const string AgentIdClaim = "stackscope:agent_id";
 

@@ -54,6 +54,7 @@ internal static partial class AuthSetup
         {
             o.AddPolicy(AuthSchemes.AgentPolicy, p => RoleOrOpen(p, TokenRoles.Agent));
             o.AddPolicy(AuthSchemes.ReaderPolicy, p => RoleOrOpen(p, TokenRoles.Read));
+            o.AddPolicy(AuthSchemes.AdminPolicy, p => RoleOrOpen(p, TokenRoles.Admin));
         });
 
         services.AddAntiforgery(o =>

@@ -38,9 +38,9 @@ internal sealed class UserService
     public static string? PasswordProblem(string? password) =>
         password is null || password.Length < MinPasswordLength ? $"password: at least {MinPasswordLength} characters" : null;
 
-    public async Task<bool> AddAsync(string username, string password, CancellationToken cancellationToken)
+    public async Task<bool> AddAsync(string username, string password, CancellationToken cancellationToken, string role = UserRoles.Reader)
     {
-        var user = new StoredUser(username, _hasher.HashPassword(username, password), _clock.GetUtcNow().UtcDateTime);
+        var user = new StoredUser(username, _hasher.HashPassword(username, password), _clock.GetUtcNow().UtcDateTime, role);
         return await _store.AddUserAsync(user, cancellationToken).ConfigureAwait(false);
     }
 
@@ -65,14 +65,26 @@ internal sealed class UserService
         return true;
     }
 
-    /// <summary>True for the right password of an existing user. An unknown name costs the same hash as a known one.</summary>
-    public async Task<bool> VerifyAsync(string username, string password, CancellationToken cancellationToken)
+    /// <summary>Sets the role and ends every session of the user (their cookies carry the old role); false when there is no such user.</summary>
+    public async Task<bool> SetRoleAsync(string username, string role, CancellationToken cancellationToken)
+    {
+        if (!await _store.SetUserRoleAsync(username, role, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await _sessions.EndAllOfUserAsync(username, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The user for the right password of an existing user, else null. An unknown name costs the same hash as a known one.</summary>
+    public async Task<StoredUser?> VerifyAsync(string username, string password, CancellationToken cancellationToken)
     {
         var user = UsernameProblem(username) is null ? await _store.FindUserAsync(username, cancellationToken).ConfigureAwait(false) : null;
         var result = _hasher.VerifyHashedPassword(username, user?.PasswordHash ?? _decoyHash.Value, password);
         if (user is null || result == PasswordVerificationResult.Failed)
         {
-            return false;
+            return null;
         }
 
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
@@ -80,6 +92,6 @@ internal sealed class UserService
             await _store.UpdatePasswordHashAsync(username, _hasher.HashPassword(username, password), cancellationToken).ConfigureAwait(false);
         }
 
-        return true;
+        return user;
     }
 }

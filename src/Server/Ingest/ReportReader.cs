@@ -143,6 +143,7 @@ internal static class ReportReader
             OomKilled = OptionalBoolean(element, "oom_killed", prefix),
             StartedAt = OptionalTimestamp(element, "started_at", prefix),
             FinishedAt = OptionalTimestamp(element, "finished_at", prefix),
+            Labels = OptionalLabels(element, "labels", prefix),
         };
     }
 
@@ -159,6 +160,30 @@ internal static class ReportReader
     private static int? OptionalInteger(JsonElement owner, string name, string prefix) => IsAbsent(owner, name) ? null : Integer(owner, name, prefix);
 
     private static DateTime? OptionalTimestamp(JsonElement owner, string name, string prefix) => IsAbsent(owner, name) ? null : Timestamp(owner, name, prefix);
+
+    private static Dictionary<string, string>? OptionalLabels(JsonElement owner, string name, string prefix)
+    {
+        if (IsAbsent(owner, name))
+        {
+            return null;
+        }
+
+        var value = owner.GetProperty(name);
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected an object of strings, got {Describe(value.ValueKind)}");
+        }
+
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in value.EnumerateObject())
+        {
+            labels[property.Name] = property.Value.ValueKind == JsonValueKind.String
+                ? Text(property.Value, $"{prefix}{name}")
+                : throw Reject(ResultCodes.WrongType, $"{prefix}{name}.{Truncate(property.Name)}: expected a string, got {Describe(property.Value.ValueKind)}");
+        }
+
+        return labels;
+    }
 
     private static bool? OptionalBoolean(JsonElement owner, string name, string prefix)
     {

@@ -128,6 +128,34 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         {
             CheckTime(prefix + "finished_at", finished);
         }
+
+        CheckLabels(prefix + "labels", container.Labels);
+    }
+
+    private static void CheckLabels(string field, IReadOnlyDictionary<string, string>? labels)
+    {
+        if (labels is null)
+        {
+            return;
+        }
+
+        if (labels.Count > ContainerLabels.MaxCount)
+        {
+            throw Invalid($"{field}: at most {ContainerLabels.MaxCount} labels, got {labels.Count}");
+        }
+
+        foreach (var (key, value) in labels)
+        {
+            if (!ContainerLabels.IsValidKey(key))
+            {
+                throw Invalid($"{field}: a key must be 1-{ContainerLabels.MaxKeyLength} characters without spaces or control characters, got '{ReportReader.Truncate(key)}'");
+            }
+
+            if (!ContainerLabels.IsValidValue(value))
+            {
+                throw Invalid($"{field}.{key}: at most {ContainerLabels.MaxValueLength} characters without control characters");
+            }
+        }
     }
 
     private static void ValidateFileSystems(IReadOnlyList<FileSystemStat>? fileSystems)

@@ -3,7 +3,16 @@ namespace StackScope.Server.Storage;
 /// <summary>A stored bearer token: only the SHA-256 of its secret is kept.</summary>
 internal sealed record StoredToken(string TokenId, string Role, string Subject, byte[] SecretSha256, DateTime CreatedAt, DateTime? RevokedAt);
 
-internal sealed record StoredUser(string Username, string PasswordHash, DateTime CreatedAt);
+/// <summary>A dashboard user; <see cref="Role"/> is <c>reader</c> (sees everything) or <c>admin</c> (also manages alert rules and channels).</summary>
+internal sealed record StoredUser(string Username, string PasswordHash, DateTime CreatedAt, string Role = UserRoles.Reader);
+
+internal static class UserRoles
+{
+    public const string Reader = "reader";
+    public const string Admin = "admin";
+
+    public static bool IsKnown(string role) => role is Reader or Admin;
+}
 
 /// <summary>Tokens and users, in the same database as the reports.</summary>
 internal interface IAuthStore
@@ -26,6 +35,9 @@ internal interface IAuthStore
     Task UpdatePasswordHashAsync(string username, string passwordHash, CancellationToken cancellationToken);
 
     Task<bool> RemoveUserAsync(string username, CancellationToken cancellationToken);
+
+    /// <summary>False when there is no such user.</summary>
+    Task<bool> SetUserRoleAsync(string username, string role, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<StoredUser>> ListUsersAsync(CancellationToken cancellationToken);
 }

@@ -85,5 +85,9 @@ internal static class ReportColumns
         new("oom_killed", c => c.OomKilled),
         new("started_at", c => c.StartedAt, IsTime: true),
         new("finished_at", c => c.FinishedAt, IsTime: true),
+        // One JSON object per row: labels are few (the agent forwards an allow-list) and read only with their row.
+        new("labels", c => c.Labels is { Count: > 0 } labels
+            ? System.Text.Json.JsonSerializer.Serialize(labels, ContractsJsonContext.Default.IReadOnlyDictionaryStringString)
+            : null),
     ];
 }

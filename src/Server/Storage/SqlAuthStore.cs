@@ -9,7 +9,7 @@ internal sealed class SqlAuthStore(SqlDatabase database) : IAuthStore
     private SqlDialect Dialect => database.Dialect;
 
     private const string TokenColumns = "token_id, role, subject, secret_sha256, created_at, revoked_at";
-    private const string UserColumns = "username, password_hash, created_at";
+    private const string UserColumns = "username, password_hash, created_at, role";
 
     public Task<StoredToken?> FindTokenAsync(string tokenId, CancellationToken cancellationToken)
     {
@@ -67,7 +67,7 @@ internal sealed class SqlAuthStore(SqlDatabase database) : IAuthStore
     {
         return database.RunAsync<StoredUser?>(async connection =>
         {
-            var rows = await connection.QueryAsync<(string Name, string Hash, object At)>(new CommandDefinition(
+            var rows = await connection.QueryAsync<(string Name, string Hash, object At, string Role)>(new CommandDefinition(
                 $"SELECT {UserColumns} FROM app_user WHERE username = @username", new { username },
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
             return rows.Select(ToUser).FirstOrDefault();
@@ -82,8 +82,8 @@ internal sealed class SqlAuthStore(SqlDatabase database) : IAuthStore
             try
             {
                 var added = await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO app_user(username, password_hash, created_at) VALUES (@Username, @PasswordHash, @CreatedAt)",
-                new { user.Username, user.PasswordHash, CreatedAt = Dialect.ToDbTime(user.CreatedAt) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                "INSERT INTO app_user(username, password_hash, created_at, role) VALUES (@Username, @PasswordHash, @CreatedAt, @Role)",
+                new { user.Username, user.PasswordHash, CreatedAt = Dialect.ToDbTime(user.CreatedAt), user.Role }, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 return added == 1;
             }
             catch (DbException ex) when (Dialect.IsDuplicateKey(ex))
@@ -112,17 +112,26 @@ internal sealed class SqlAuthStore(SqlDatabase database) : IAuthStore
         }, cancellationToken);
     }
 
+    public Task<bool> SetUserRoleAsync(string username, string role, CancellationToken cancellationToken)
+    {
+        return database.RunAsync<bool>(async connection =>
+        {
+            return await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE app_user SET role = @role WHERE username = @username", new { username, role }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+        }, cancellationToken);
+    }
+
     public Task<IReadOnlyList<StoredUser>> ListUsersAsync(CancellationToken cancellationToken)
     {
         return database.RunAsync<IReadOnlyList<StoredUser>>(async connection =>
         {
-            var rows = await connection.QueryAsync<(string Name, string Hash, object At)>(new CommandDefinition(
+            var rows = await connection.QueryAsync<(string Name, string Hash, object At, string Role)>(new CommandDefinition(
                 $"SELECT {UserColumns} FROM app_user ORDER BY username", cancellationToken: cancellationToken)).ConfigureAwait(false);
             return rows.Select(ToUser).ToList();
         }, cancellationToken);
     }
 
-    private StoredUser ToUser((string Name, string Hash, object At) row) => new(row.Name, row.Hash, Dialect.FromDbTime(row.At));
+    private StoredUser ToUser((string Name, string Hash, object At, string Role) row) => new(row.Name, row.Hash, Dialect.FromDbTime(row.At), row.Role);
 
     private StoredToken ToToken((string Id, string Role, string Subject, string Secret, object CreatedAt, object? RevokedAt) row) => new(
         row.Id, row.Role, row.Subject, Convert.FromHexString(row.Secret), Dialect.FromDbTime(row.CreatedAt),

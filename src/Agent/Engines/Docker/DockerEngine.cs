@@ -69,13 +69,13 @@ internal sealed partial class DockerEngine(
         // docker stats shows a paused container's real memory (its cgroup is frozen, not emptied) and 0 % CPU.
         if (state is not ("running" or "paused"))
         {
-            return new ContainerSample(container.Id, name, state, null) { Image = container.Image, Lifecycle = lifecycle };
+            return new ContainerSample(container.Id, name, state, null) { Image = container.Image, Labels = container.Labels, Lifecycle = lifecycle };
         }
 
         if (cgroups?.Read(container.Id, lifecycle?.Pid ?? 0) is { } direct)
         {
             NoteSource(1);
-            return new ContainerSample(container.Id, name, state, direct) { Image = container.Image, Lifecycle = lifecycle };
+            return new ContainerSample(container.Id, name, state, direct) { Image = container.Image, Labels = container.Labels, Lifecycle = lifecycle };
         }
 
         NoteSource(2);
@@ -91,7 +91,7 @@ internal sealed partial class DockerEngine(
 
             var counters = DockerStatsConverter.ToCounters(stats);
             Recovered(container.Id, name);
-            return new ContainerSample(container.Id, name, state, counters) { Image = container.Image, Lifecycle = lifecycle };
+            return new ContainerSample(container.Id, name, state, counters) { Image = container.Image, Labels = container.Labels, Lifecycle = lifecycle };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

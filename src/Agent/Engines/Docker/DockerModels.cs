@@ -16,6 +16,9 @@ internal sealed record DockerContainerSummary(
     /// <summary>"Up 5 minutes (healthy)", "Exited (3) 2 seconds ago": changes whenever inspect would tell something new.</summary>
     [JsonPropertyName("Status")]
     public string? Status { get; init; }
+
+    [JsonPropertyName("Labels")]
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
 }
 
 internal sealed record DockerStats(

@@ -171,5 +171,77 @@ internal static class MySqlMigrations
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
             """,
         ]),
-    ];
+            // Alerting: the admin role, container labels (rule scopes; an instant ADD COLUMN), the evaluator's work list
+        // (server rows by arrival) and per-agent event cursor, a lease so one server process evaluates and sends, and
+        // the alert tables.
+        new(7, "alerts: admin role, container labels, lease, rules, channels, state, incidents, silences, outbox",
+        [
+            "ALTER TABLE app_user ADD COLUMN role VARCHAR(16) NOT NULL DEFAULT 'reader'",
+            "UPDATE app_user SET role = 'admin' WHERE username = 'admin'",
+            "ALTER TABLE container ADD COLUMN labels TEXT NULL",
+            "CREATE INDEX ix_server_received ON server(received_at)",
+            "CREATE INDEX ix_container_event_agent_id ON container_event(agent_id, id)",
+            "CREATE TABLE IF NOT EXISTS lease (name VARCHAR(64) NOT NULL PRIMARY KEY, holder VARCHAR(128) NOT NULL, expires_at DATETIME(3) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+            "CREATE TABLE IF NOT EXISTS alert_rule (name VARCHAR(64) NOT NULL PRIMARY KEY, definition TEXT NOT NULL, updated_at DATETIME NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+            "CREATE TABLE IF NOT EXISTS alert_channel (name VARCHAR(64) NOT NULL PRIMARY KEY, definition TEXT NOT NULL, updated_at DATETIME NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+            "CREATE TABLE IF NOT EXISTS alert_setting (name VARCHAR(64) NOT NULL PRIMARY KEY, value TEXT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+            """
+            CREATE TABLE IF NOT EXISTS alert_agent (
+                agent_id VARCHAR(64) NOT NULL PRIMARY KEY,
+                last_server_id BIGINT NOT NULL,
+                last_event_id BIGINT NOT NULL,
+                last_sample_at DATETIME NOT NULL,
+                last_received_at DATETIME NOT NULL,
+                interval_seconds INT NOT NULL
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+            "CREATE TABLE IF NOT EXISTS alert_state (rule_name VARCHAR(64) NOT NULL, target_key VARCHAR(700) NOT NULL, data TEXT NOT NULL, PRIMARY KEY (rule_name, target_key)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+            """
+            CREATE TABLE IF NOT EXISTS alert_incident (
+                id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                rule_name VARCHAR(64) NOT NULL,
+                target_key VARCHAR(700) NOT NULL,
+                agent_id VARCHAR(64) NOT NULL,
+                container_name VARCHAR(255) NULL,
+                severity VARCHAR(16) NOT NULL,
+                summary TEXT NOT NULL,
+                started_at DATETIME NOT NULL,
+                resolved_at DATETIME NULL,
+                value DOUBLE NULL,
+                peak DOUBLE NULL,
+                backfilled TINYINT NOT NULL,
+                flapping TINYINT NOT NULL,
+                acked_by VARCHAR(64) NULL,
+                acked_until DATETIME NULL,
+                KEY ix_alert_incident_open (resolved_at, id),
+                KEY ix_alert_incident_agent (agent_id, started_at)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS alert_silence (
+                id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                agent_glob VARCHAR(255) NOT NULL,
+                container_glob VARCHAR(255) NOT NULL,
+                rule_glob VARCHAR(255) NOT NULL,
+                starts_at DATETIME NOT NULL,
+                ends_at DATETIME NOT NULL,
+                reason VARCHAR(512) NOT NULL,
+                created_by VARCHAR(64) NOT NULL
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS alert_outbox (
+                id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                channel VARCHAR(64) NOT NULL,
+                notice MEDIUMTEXT NOT NULL,
+                created_at DATETIME NOT NULL,
+                attempts INT NOT NULL,
+                next_attempt_at DATETIME NOT NULL,
+                sent_at DATETIME NULL,
+                last_error VARCHAR(1024) NULL,
+                KEY ix_alert_outbox_pending (sent_at, channel, id)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+        ]),
+];
 }

@@ -143,5 +143,77 @@ internal static class SqliteMigrations
             "CREATE INDEX ix_container_event_agent_time ON container_event(agent_id, event_datetime)",
             "CREATE INDEX ix_container_event_agent_name_time ON container_event(agent_id, container_name, event_datetime)",
         ]),
-    ];
+            // Alerting: the admin role, container labels (rule scopes), the evaluator's work list (server rows by arrival)
+        // and per-agent event cursor, a lease so one server process evaluates and sends, and the alert tables.
+        new(7, "alerts: admin role, container labels, lease, rules, channels, state, incidents, silences, outbox",
+        [
+            "ALTER TABLE app_user ADD COLUMN role TEXT NOT NULL DEFAULT 'reader'",
+            // The user scripts/run.sh creates has always been the installation's administrator.
+            "UPDATE app_user SET role = 'admin' WHERE username = 'admin'",
+            "ALTER TABLE container ADD COLUMN labels TEXT NULL",
+            "CREATE INDEX ix_server_received ON server(received_at)",
+            "CREATE INDEX ix_container_event_agent_id ON container_event(agent_id, id)",
+            "CREATE TABLE lease (name TEXT NOT NULL PRIMARY KEY, holder TEXT NOT NULL, expires_at TEXT NOT NULL)",
+            "CREATE TABLE alert_rule (name TEXT NOT NULL PRIMARY KEY, definition TEXT NOT NULL, updated_at TEXT NOT NULL)",
+            "CREATE TABLE alert_channel (name TEXT NOT NULL PRIMARY KEY, definition TEXT NOT NULL, updated_at TEXT NOT NULL)",
+            "CREATE TABLE alert_setting (name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL)",
+            """
+            CREATE TABLE alert_agent (
+                agent_id TEXT NOT NULL PRIMARY KEY,
+                last_server_id INTEGER NOT NULL,
+                last_event_id INTEGER NOT NULL,
+                last_sample_at TEXT NOT NULL,
+                last_received_at TEXT NOT NULL,
+                interval_seconds INTEGER NOT NULL
+            )
+            """,
+            "CREATE TABLE alert_state (rule_name TEXT NOT NULL, target_key TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (rule_name, target_key))",
+            """
+            CREATE TABLE alert_incident (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                rule_name TEXT NOT NULL,
+                target_key TEXT NOT NULL,
+                agent_id TEXT NOT NULL,
+                container_name TEXT NULL,
+                severity TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                resolved_at TEXT NULL,
+                value REAL NULL,
+                peak REAL NULL,
+                backfilled INTEGER NOT NULL,
+                flapping INTEGER NOT NULL,
+                acked_by TEXT NULL,
+                acked_until TEXT NULL
+            )
+            """,
+            "CREATE INDEX ix_alert_incident_open ON alert_incident(resolved_at, id)",
+            "CREATE INDEX ix_alert_incident_agent ON alert_incident(agent_id, started_at)",
+            """
+            CREATE TABLE alert_silence (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                agent_glob TEXT NOT NULL,
+                container_glob TEXT NOT NULL,
+                rule_glob TEXT NOT NULL,
+                starts_at TEXT NOT NULL,
+                ends_at TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                created_by TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE alert_outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                channel TEXT NOT NULL,
+                notice TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                next_attempt_at TEXT NOT NULL,
+                sent_at TEXT NULL,
+                last_error TEXT NULL
+            )
+            """,
+            "CREATE INDEX ix_alert_outbox_pending ON alert_outbox(sent_at, channel, id)",
+        ]),
+];
 }
