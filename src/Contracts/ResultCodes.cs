@@ -41,6 +41,12 @@ public static class ResultCodes
     /// <summary>404: no report was ever stored for that agent (or that container of it).</summary>
     public const string UnknownAgent = "1011";
 
+    /// <summary>400: an alert rule, channel or silence that is not valid; the message names the field.</summary>
+    public const string InvalidRule = "1012";
+
+    /// <summary>409: the change conflicts with how the server is configured (e.g. rules kept in a file).</summary>
+    public const string Conflict = "1409";
+
     /// <summary>404: no such endpoint or resource.</summary>
     public const string NotFound = "1404";
 

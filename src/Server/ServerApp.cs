@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using StackScope.Server.Alerts;
 using StackScope.Server.Api;
 using StackScope.Server.Auth;
 using StackScope.Server.Dashboard;
@@ -57,6 +58,7 @@ internal static class ServerApp
         services.AddSingleton<ReportValidator>();
         services.AddSingleton<QueryConcurrencyLimiter>();
         services.AddStackScopeAuth(builder.Configuration);
+        services.AddStackScopeAlerts(builder.Configuration);
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 
@@ -71,6 +73,9 @@ internal static class ServerApp
         var app = builder.Build();
         // Resolve now so a bad Storage:Provider stops the start with the key named, not the first request.
         app.Services.GetRequiredService<StorageSet>();
+        // Likewise a broken channel in configuration or rules file: named at start, not at the first alert.
+        app.Services.GetRequiredService<Alerts.Channels.ChannelCatalog>();
+        app.Services.GetRequiredService<RuleBook>().CheckFileAtStart();
         ConnectionLimits.LogEffective(app.Services);
 
         app.UseTrustedProxies();
@@ -83,6 +88,7 @@ internal static class ServerApp
         app.MapAuthEndpoints();
         app.MapIngestEndpoints();
         app.MapQueryEndpoints();
+        app.MapAlertEndpoints();
         app.MapOpenApi("/openapi/v1.json");
         app.MapDashboard();
         return app;

@@ -39,6 +39,9 @@ internal abstract class SqlDialect
 
     public abstract object ToDbTime(DateTime utc);
 
+    /// <summary>SQL for the id the last INSERT on this connection gave its AUTOINCREMENT column.</summary>
+    public abstract string LastInsertId { get; }
+
     /// <summary>A time column's value as UTC; each provider hands back its own representation.</summary>
     public abstract DateTime FromDbTime(object value);
 

@@ -15,6 +15,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Queries);
         services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Auth);
         services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Sessions);
+        services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Alerts);
         services.AddSingleton<SchemaGate>();
         return services;
     }

@@ -17,7 +17,10 @@ internal sealed class StorageSet
         Queries = new SqlMetricQueries(database);
         Auth = new SqlAuthStore(database);
         Sessions = new SqlSessionStore(database);
+        Alerts = new SqlAlertStore(database);
     }
+
+    public SqlAlertStore Alerts { get; }
 
     public SqlDatabase Database { get; }
 

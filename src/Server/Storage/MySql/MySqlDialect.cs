@@ -42,6 +42,8 @@ internal sealed class MySqlDialect : SqlDialect
     // TIMESTAMPDIFF, not UNIX_TIMESTAMP: the latter reads DATETIME in the session's time zone.
     public override string BucketStart(string column) => $"(TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', {column}) DIV @step) * @step";
 
+    public override string LastInsertId => "SELECT LAST_INSERT_ID()";
+
     public override object ToDbTime(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Unspecified);
 
     public override DateTime FromDbTime(object value) => value is DateTime time

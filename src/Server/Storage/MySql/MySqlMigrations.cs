@@ -179,7 +179,7 @@ internal static class MySqlMigrations
             "ALTER TABLE app_user ADD COLUMN role VARCHAR(16) NOT NULL DEFAULT 'reader'",
             "UPDATE app_user SET role = 'admin' WHERE username = 'admin'",
             "ALTER TABLE container ADD COLUMN labels TEXT NULL",
-            "CREATE INDEX ix_server_received ON server(received_at)",
+            "CREATE INDEX ix_server_received ON server(received_at, agent_id, ser_get_datetime)",
             "CREATE INDEX ix_container_event_agent_id ON container_event(agent_id, id)",
             "CREATE TABLE IF NOT EXISTS lease (name VARCHAR(64) NOT NULL PRIMARY KEY, holder VARCHAR(128) NOT NULL, expires_at DATETIME(3) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
             "CREATE TABLE IF NOT EXISTS alert_rule (name VARCHAR(64) NOT NULL PRIMARY KEY, definition TEXT NOT NULL, updated_at DATETIME NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
@@ -188,7 +188,6 @@ internal static class MySqlMigrations
             """
             CREATE TABLE IF NOT EXISTS alert_agent (
                 agent_id VARCHAR(64) NOT NULL PRIMARY KEY,
-                last_server_id BIGINT NOT NULL,
                 last_event_id BIGINT NOT NULL,
                 last_sample_at DATETIME NOT NULL,
                 last_received_at DATETIME NOT NULL,

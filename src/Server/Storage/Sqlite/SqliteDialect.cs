@@ -76,6 +76,8 @@ internal sealed class SqliteDialect : SqlDialect
     public override string BucketStart(string column) => $"(CAST(strftime('%s', {column}) AS INTEGER) / @step) * @step";
 
     // Times are TEXT in the wire's form: it sorts and compares correctly as text.
+    public override string LastInsertId => "SELECT last_insert_rowid()";
+
     public override object ToDbTime(DateTime utc) => utc.ToString(TimeFormat, CultureInfo.InvariantCulture);
 
     public override DateTime FromDbTime(object value) => value is string text

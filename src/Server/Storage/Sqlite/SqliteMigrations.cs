@@ -151,7 +151,7 @@ internal static class SqliteMigrations
             // The user scripts/run.sh creates has always been the installation's administrator.
             "UPDATE app_user SET role = 'admin' WHERE username = 'admin'",
             "ALTER TABLE container ADD COLUMN labels TEXT NULL",
-            "CREATE INDEX ix_server_received ON server(received_at)",
+            "CREATE INDEX ix_server_received ON server(received_at, agent_id, ser_get_datetime)",
             "CREATE INDEX ix_container_event_agent_id ON container_event(agent_id, id)",
             "CREATE TABLE lease (name TEXT NOT NULL PRIMARY KEY, holder TEXT NOT NULL, expires_at TEXT NOT NULL)",
             "CREATE TABLE alert_rule (name TEXT NOT NULL PRIMARY KEY, definition TEXT NOT NULL, updated_at TEXT NOT NULL)",
@@ -160,7 +160,6 @@ internal static class SqliteMigrations
             """
             CREATE TABLE alert_agent (
                 agent_id TEXT NOT NULL PRIMARY KEY,
-                last_server_id INTEGER NOT NULL,
                 last_event_id INTEGER NOT NULL,
                 last_sample_at TEXT NOT NULL,
                 last_received_at TEXT NOT NULL,

@@ -1,0 +1,691 @@
+using System.Globalization;
+
+namespace StackScope.Server.Alerts;
+
+/// <summary>
+/// Evaluates rules on sample time: an agent's reports and container events are fed in the order they were taken,
+/// whenever they arrive, and each (rule, target) steps its state machine at the sample's instant. Late samples (an
+/// agent's spool after an outage) change state like any other but are told once, in a backfill summary. Absence is
+/// the one rule on the server's clock. Pure and single-threaded: the evaluator owns it while it holds the lease.
+/// </summary>
+internal sealed class AlertEngine(AlertOptions options)
+{
+    private static readonly int[] StopCodes = [130, 137, 143];
+
+    private readonly Dictionary<string, TargetState> _states = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _agentStates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<(DateTime At, double Value)>> _windows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ContainerMemo> _memos = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Backfill> _backfills = new(StringComparer.Ordinal);
+    private readonly List<AlertOutcome> _out = [];
+    private IReadOnlyList<CompiledRule> _rules = [];
+    private DateTime _now;
+    private IReadOnlyList<(AlertSilence Silence, Glob Agent, Glob Container, Glob Rule)> _silences = [];
+
+    public IReadOnlyList<CompiledRule> Rules => _rules;
+
+    public IEnumerable<TargetState> States => _states.Values;
+
+    public void SetRules(IEnumerable<AlertRule> rules)
+    {
+        _rules = rules.Where(r => r.Enabled).Select(r => new CompiledRule(r)).ToList();
+        var names = _rules.Select(r => r.Rule.Name).ToHashSet(StringComparer.Ordinal);
+        // A rule removed or disabled takes its alerts with it, quietly: nobody is left to tell them to.
+        foreach (var key in _states.Where(s => !names.Contains(s.Value.Rule)).Select(s => s.Key).ToList())
+        {
+            Forget(key);
+        }
+    }
+
+    public void SetSilences(IEnumerable<AlertSilence> silences) =>
+        _silences = silences.Select(s => (s, Glob.Parse(s.AgentGlob), Glob.Parse(s.ContainerGlob), Glob.Parse(s.RuleGlob))).ToList();
+
+    public void Load(IEnumerable<TargetState> states)
+    {
+        foreach (var state in states)
+        {
+            Track(Key(state.Rule, state.Target), state);
+        }
+    }
+
+    /// <summary>States changed since the last call (to store), and the keys of those now idle (to delete).</summary>
+    public (IReadOnlyList<TargetState> Changed, IReadOnlyList<TargetState> Idle) TakeDirty()
+    {
+        var dirty = _states.Values.Where(s => s.Dirty).ToList();
+        foreach (var state in dirty)
+        {
+            state.Dirty = false;
+        }
+
+        var idle = dirty.Where(s => s.IsIdle).ToList();
+        foreach (var state in idle)
+        {
+            Forget(Key(state.Rule, state.Target));
+        }
+
+        return (dirty.Where(s => !s.IsIdle).ToList(), idle);
+    }
+
+    /// <summary>One agent's new samples (sample-time order) and events (id order); the changes they cause.</summary>
+    public IReadOnlyList<AlertOutcome> Process(string agentId, IReadOnlyList<AgentSample> samples, IReadOnlyList<EventPoint> events, DateTime now)
+    {
+        _out.Clear();
+        _now = now;
+        var pending = events.OrderBy(e => e.OccurredAt).ToList();
+        var next = 0;
+        foreach (var sample in samples)
+        {
+            var late = IsLate(sample.Host.ReceivedAt, sample.Host.SampledAt);
+            for (; next < pending.Count && pending[next].OccurredAt <= sample.Host.SampledAt; next++)
+            {
+                ApplyEvent(agentId, pending[next], sample);
+            }
+
+            EvaluateSample(agentId, sample, late);
+            if (!late)
+            {
+                EndBackfill(agentId);
+            }
+        }
+
+        for (; next < pending.Count; next++)
+        {
+            ApplyEvent(agentId, pending[next], null);
+        }
+
+        return [.. _out];
+    }
+
+    /// <summary>Absence rules on the server's clock; <paramref name="watchingSince"/> is when this process began to evaluate.</summary>
+    public IReadOnlyList<AlertOutcome> CheckAbsence(IEnumerable<AgentClock> agents, DateTime now, DateTime watchingSince)
+    {
+        _out.Clear();
+        foreach (var agent in agents)
+        {
+            foreach (var rule in _rules.Where(r => r.Rule.Kind == AlertKinds.Absence && r.MatchesAgent(agent.AgentId)))
+            {
+                var limit = Math.Max(3 * agent.IntervalSeconds, rule.Rule.FloorSeconds ?? 60);
+                var heard = agent.LastReceivedAt > watchingSince ? agent.LastReceivedAt : watchingSince;
+                var silentFor = (now - heard).TotalSeconds;
+                var state = Find(rule.Rule.Name, agent.AgentId);
+                if (silentFor <= limit && state is null)
+                {
+                    continue;
+                }
+
+                state ??= Create(rule.Rule, agent.AgentId, agent.AgentId, null, null);
+                var silent = silentFor > limit;
+                Step(rule, state, now, silent, silent, silent ? Math.Round((now - agent.LastReceivedAt).TotalSeconds) : 0, late: false,
+                    silent ? $"agent {agent.AgentId} silent: no report for {Math.Round((now - agent.LastReceivedAt).TotalSeconds)} s (limit {limit} s; last sample {agent.LastSampleAt:u})"
+                           : $"agent {agent.AgentId} reports again");
+            }
+        }
+
+        return [.. _out];
+    }
+
+    /// <summary>Backfill summaries of agents that caught up, and of any waiting longer than a minute.</summary>
+    public IReadOnlyList<BackfillSummary> TakeBackfills(DateTime now, bool all = false)
+    {
+        var done = _backfills.Where(b => all || b.Value.Done || now - b.Value.OpenedAt > TimeSpan.FromMinutes(1)).ToList();
+        foreach (var (agent, batch) in done)
+        {
+            _backfills.Remove(agent);
+        }
+
+        return done.Where(b => b.Value.Items.Count > 0).Select(b => new BackfillSummary(b.Key, b.Value.From, b.Value.To, b.Value.Items,
+            b.Value.Items.SelectMany(i => i.Rule.Channels).Distinct(StringComparer.Ordinal).ToList())).ToList();
+    }
+
+    private bool IsLate(DateTime receivedAt, DateTime sampledAt) => (receivedAt - sampledAt).TotalSeconds > options.BackfillAfterSeconds;
+
+    private void ApplyEvent(string agentId, EventPoint e, AgentSample? sample)
+    {
+        var memoKey = agentId + "/" + e.ContainerName;
+        var memo = _memos.TryGetValue(memoKey, out var known) ? known : _memos[memoKey] = new ContainerMemo();
+        var container = sample?.Containers.FirstOrDefault(c => c.Name == e.ContainerName) ?? memo.Last
+            ?? new ContainerPoint(e.ContainerName, "unknown", 0, 0, 0);
+        var late = IsLate(e.ReceivedAt, e.OccurredAt);
+        switch (e.Action)
+        {
+            case "kill" or "stop":
+                memo.StopRequested = true;
+                break;
+            case "start":
+                memo.StopRequested = false;
+                memo.Oom = false;
+                SetFailed(agentId, container, e.OccurredAt, late, null, AlertConditions.ExitedNonZero, AlertConditions.OomKilled);
+                break;
+            case "oom":
+                memo.Oom = true;
+                SetFailed(agentId, container, e.OccurredAt, late, 137, AlertConditions.OomKilled);
+                break;
+            case "die":
+                var code = e.ExitCode ?? 0;
+                // The operator's own stop (SIGINT, SIGKILL, SIGTERM after a kill/stop) is not a failure; an OOM kill is its own alert.
+                if (code != 0 && !(memo.StopRequested && StopCodes.Contains(code)) && !memo.Oom)
+                {
+                    SetFailed(agentId, container, e.OccurredAt, late, code, AlertConditions.ExitedNonZero);
+                }
+
+                break;
+            case "destroy":
+                Gone(agentId, e.ContainerName, e.OccurredAt, late);
+                break;
+        }
+    }
+
+    // failedCode null: clears the condition (the container runs again).
+    private void SetFailed(string agentId, ContainerPoint container, DateTime at, bool late, int? failedCode, params string[] conditions)
+    {
+        foreach (var rule in _rules.Where(r => r.Rule.Kind == AlertKinds.State && conditions.Contains(r.Rule.Condition)
+            && r.MatchesAgent(agentId) && r.MatchesContainer(container)))
+        {
+            var target = ContainerTarget(agentId, container.Name);
+            var state = Find(rule.Rule.Name, target);
+            if (failedCode is null && state is null)
+            {
+                continue;
+            }
+
+            state ??= Create(rule.Rule, target, agentId, container.Name, null);
+            state.Failed = failedCode is not null;
+            state.FailedCode = failedCode;
+            state.Dirty = true;
+            var what = rule.Rule.Condition == AlertConditions.OomKilled ? "was OOM-killed" : $"exited with code {failedCode}";
+            Step(rule, state, at, state.Failed, state.Failed, failedCode, late,
+                state.Failed ? $"container {container.Name} on {agentId} {what}" : $"container {container.Name} on {agentId} runs again");
+        }
+    }
+
+    private void EvaluateSample(string agentId, AgentSample sample, bool late)
+    {
+        var at = sample.Host.SampledAt;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var container in sample.Containers)
+        {
+            seen.Add(container.Name);
+            var memoKey = agentId + "/" + container.Name;
+            (_memos.TryGetValue(memoKey, out var memo) ? memo : _memos[memoKey] = new ContainerMemo()).Last = container;
+        }
+
+        foreach (var rule in _rules)
+        {
+            if (!rule.MatchesAgent(agentId) || rule.Rule.Kind == AlertKinds.Absence)
+            {
+                continue;
+            }
+
+            var r = rule.Rule;
+            if (r.Kind == AlertKinds.Metric && !r.IsContainerRule)
+            {
+                EvaluateHostMetric(rule, agentId, sample, at, late);
+            }
+            else if (r.Condition == AlertConditions.RunningBelow)
+            {
+                var running = sample.Containers.Count(c => c.Status == "running" && rule.MatchesContainer(c));
+                var below = running < r.Count;
+                StepTarget(rule, agentId, agentId, null, null, at, below, below, running, late,
+                    $"{running} running containers{ScopeText(r)} on {agentId}, expected at least {r.Count}");
+            }
+            else
+            {
+                foreach (var container in sample.Containers)
+                {
+                    if (rule.MatchesContainer(container))
+                    {
+                        EvaluateContainer(rule, agentId, container, at, late);
+                    }
+                }
+
+                if (r.Condition == AlertConditions.NotRunning && rule.NamesAgent(agentId))
+                {
+                    foreach (var name in rule.LiteralContainers.Where(n => !seen.Contains(n)))
+                    {
+                        StepTarget(rule, agentId, ContainerTarget(agentId, name), name, null, at, true, true, null, late,
+                            $"container {name} on {agentId} is expected to run but does not exist");
+                    }
+                }
+            }
+        }
+
+        // Containers no longer reported (removed): their alerts resolve, except an expected container's absence.
+        if (_agentStates.TryGetValue(agentId, out var keys))
+        {
+            foreach (var key in keys.ToList())
+            {
+                var state = _states[key];
+                if (state.Container is { } name && !seen.Contains(name) && !IsExpected(state, agentId))
+                {
+                    Gone(agentId, name, at, late);
+                }
+            }
+        }
+    }
+
+    private bool IsExpected(TargetState state, string agentId) =>
+        _rules.FirstOrDefault(r => r.Rule.Name == state.Rule) is { Rule.Condition: AlertConditions.NotRunning } rule
+        && rule.NamesAgent(agentId) && rule.LiteralContainers.Contains(state.Container);
+
+    private void Gone(string agentId, string containerName, DateTime at, bool late)
+    {
+        var target = ContainerTarget(agentId, containerName);
+        foreach (var rule in _rules.Where(r => r.Rule.WindowSeconds is > 0))
+        {
+            _windows.Remove(rule.Rule.Name + "\u001f" + target);
+        }
+
+        _memos.Remove(target);
+        if (!_agentStates.TryGetValue(agentId, out var keys))
+        {
+            return;
+        }
+
+        foreach (var key in keys.ToList())
+        {
+            var state = _states[key];
+            if (state.Container != containerName || _rules.FirstOrDefault(r => r.Rule.Name == state.Rule) is not { } rule)
+            {
+                continue;
+            }
+
+            state.Failed = false;
+            state.Restarts.Clear();
+            state.Dirty = true;
+            Step(rule, state, at, false, false, state.Value, late, $"container {containerName} on {agentId} is no longer reported (removed)");
+            // A removed container's history ends with it (flapping included): the row goes at the next store.
+            state.Phase = TargetState.Ok;
+            state.Changes.Clear();
+            state.Flapping = false;
+        }
+    }
+
+    private void EvaluateHostMetric(CompiledRule rule, string agentId, AgentSample sample, DateTime at, bool late)
+    {
+        var metric = rule.Rule.Metric!;
+        if (metric == AlertMetrics.HostDiskPercent)
+        {
+            foreach (var disk in sample.Disks)
+            {
+                MetricStep(rule, agentId, $"{agentId}:{disk.MountPoint}", null, disk.MountPoint, at, disk.UsedPercent, null, late,
+                    $"disk {disk.MountPoint} on {agentId}");
+            }
+
+            return;
+        }
+
+        var h = sample.Host;
+        double? value = metric switch
+        {
+            AlertMetrics.HostCpuPercent => h.CpuPercent,
+            AlertMetrics.HostMemoryPercent => h.MemoryPercent,
+            AlertMetrics.HostSwapPercent => h.SwapTotalMiB is > 0 && h.SwapUsedMiB is { } used ? 100.0 * used / h.SwapTotalMiB.Value : null,
+            AlertMetrics.HostLoad1 => h.Load1,
+            AlertMetrics.HostLoad5 => h.Load5,
+            _ => h.Load15,
+        };
+        if (value is { } v)
+        {
+            MetricStep(rule, agentId, agentId, null, null, at, v, null, late, $"{metric} on {agentId}");
+        }
+    }
+
+    private void EvaluateContainer(CompiledRule rule, string agentId, ContainerPoint c, DateTime at, bool late)
+    {
+        var r = rule.Rule;
+        var target = ContainerTarget(agentId, c.Name);
+        if (r.Kind == AlertKinds.Metric)
+        {
+            double? value = r.Metric switch
+            {
+                AlertMetrics.ContainerCpuPercent => c.CpuPercent,
+                AlertMetrics.ContainerMemoryPercent => c.MemoryPercent,
+                AlertMetrics.ContainerMemoryMiB => c.MemoryMiB,
+                AlertMetrics.ContainerPids => c.Pids,
+                _ => c.RestartCount,
+            };
+            if (value is { } v)
+            {
+                MetricStep(rule, agentId, target, c.Name, null, at, v, c.Labels, late, $"{r.Metric} of container {c.Name} on {agentId}");
+            }
+
+            return;
+        }
+
+        switch (r.Condition)
+        {
+            case AlertConditions.ExitedNonZero or AlertConditions.OomKilled:
+                if (Find(r.Name, target) is { } failed)
+                {
+                    if (failed.Failed && c.Status == "running")
+                    {
+                        failed.Failed = false;
+                        failed.Dirty = true;
+                    }
+
+                    Step(rule, failed, at, failed.Failed, failed.Failed, failed.FailedCode, late,
+                        failed.Failed ? failed.Phase == TargetState.Firing ? "" : $"container {c.Name} on {agentId} failed" : $"container {c.Name} on {agentId} runs again");
+                }
+
+                break;
+            case AlertConditions.Unhealthy:
+                var unhealthy = c.Health == "unhealthy";
+                StepTarget(rule, agentId, target, c.Name, null, at, unhealthy, unhealthy, null, late,
+                    unhealthy ? $"container {c.Name} on {agentId} is unhealthy" : $"container {c.Name} on {agentId} is {c.Health ?? "without a health check"}");
+                break;
+            case AlertConditions.RestartLoop:
+                EvaluateRestarts(rule, agentId, target, c, at, late);
+                break;
+            case AlertConditions.NotRunning:
+                var down = c.Status != "running";
+                StepTarget(rule, agentId, target, c.Name, null, at, down, down, null, late,
+                    down ? $"container {c.Name} on {agentId} is expected to run but is {c.Status}" : $"container {c.Name} on {agentId} runs");
+                break;
+        }
+    }
+
+    private void EvaluateRestarts(CompiledRule rule, string agentId, string target, ContainerPoint c, DateTime at, bool late)
+    {
+        if (c.RestartCount is not { } count)
+        {
+            return;
+        }
+
+        var r = rule.Rule;
+        var state = Find(r.Name, target) ?? Create(r, target, agentId, c.Name, null);
+        if (state.LastRestartCount is { } last && count > last)
+        {
+            state.Restarts.Add(new RestartMark(at, count - last));
+            state.Dirty = true;
+        }
+
+        state.LastRestartCount = count;
+        var horizon = at.AddSeconds(-(r.WithinSeconds ?? 600));
+        if (state.Restarts.RemoveAll(m => m.At <= horizon) > 0)
+        {
+            state.Dirty = true;
+        }
+
+        var recent = state.Restarts.Sum(m => m.Count);
+        var looping = recent >= r.Count;
+        Step(rule, state, at, looping, looping, recent, late,
+            looping ? $"container {c.Name} on {agentId} restarted {recent} times within {Durations.Format(r.WithinSeconds ?? 600)}"
+                    : $"container {c.Name} on {agentId} stopped restarting");
+    }
+
+    private void MetricStep(CompiledRule rule, string agentId, string target, string? container, string? mount, DateTime at, double sampleValue,
+        IReadOnlyDictionary<string, string>? labels, bool late, string what)
+    {
+        var r = rule.Rule;
+        var value = Aggregate(r, target, at, sampleValue);
+        var (threshold, clear) = rule.Limits(labels);
+        var active = rule.Meets(value, threshold);
+        var holding = rule.Meets(value, clear);
+        var window = r.WindowSeconds is > 0 ? $" ({r.Aggregate} over {Durations.Format(r.WindowSeconds.Value)})" : "";
+        StepTarget(rule, agentId, target, container, mount, at, active, holding, value, late,
+            $"{what} is {Format(value)}{window}, threshold {r.Op} {Format(threshold)}");
+    }
+
+    private double Aggregate(AlertRule rule, string target, DateTime at, double value)
+    {
+        if (rule.WindowSeconds is not > 0)
+        {
+            return value;
+        }
+
+        // One window per (target, rule): rules on one metric with different windows keep their own.
+        var key = rule.Name + "\u001f" + target;
+        if (!_windows.TryGetValue(key, out var window))
+        {
+            _windows[key] = window = new Queue<(DateTime, double)>();
+        }
+
+        window.Enqueue((at, value));
+        var horizon = at.AddSeconds(-rule.WindowSeconds.Value);
+        while (window.Count > 1 && window.Peek().At <= horizon)
+        {
+            window.Dequeue();
+        }
+
+        return rule.Aggregate switch
+        {
+            AlertAggregates.Min => window.Min(p => p.Value),
+            AlertAggregates.Max => window.Max(p => p.Value),
+            _ => window.Average(p => p.Value),
+        };
+    }
+
+    private void StepTarget(CompiledRule rule, string agentId, string target, string? container, string? mount, DateTime at,
+        bool active, bool holding, double? value, bool late, string summary)
+    {
+        var state = Find(rule.Rule.Name, target);
+        if (state is null)
+        {
+            if (!active)
+            {
+                return;
+            }
+
+            state = Create(rule.Rule, target, agentId, container, mount);
+        }
+
+        Step(rule, state, at, active, holding, value, late, summary);
+    }
+
+    // The state machine. active: the condition to start (threshold); holding: the condition to stay firing (clear).
+    private void Step(CompiledRule rule, TargetState s, DateTime at, bool active, bool holding, double? value, bool late, string summary)
+    {
+        var r = rule.Rule;
+        s.Value = value;
+        switch (s.Phase)
+        {
+            case TargetState.Ok when active:
+                s.Since = at;
+                s.Peak = value;
+                s.Dirty = true;
+                if (r.ForSeconds == 0)
+                {
+                    Fire(rule, s, at, late, summary);
+                }
+                else
+                {
+                    s.Phase = TargetState.Pending;
+                }
+
+                break;
+            case TargetState.Pending when !active:
+                s.Phase = TargetState.Ok;
+                s.Since = null;
+                s.Dirty = true;
+                break;
+            case TargetState.Pending:
+                s.Peak = Worse(rule, s.Peak, value);
+                if ((at - s.Since!.Value).TotalSeconds >= r.ForSeconds)
+                {
+                    Fire(rule, s, at, late, summary);
+                }
+
+                break;
+            case TargetState.Firing when !holding:
+                Resolve(rule, s, at, late, summary);
+                break;
+            case TargetState.Firing:
+                var peak = Worse(rule, s.Peak, value);
+                if (peak != s.Peak)
+                {
+                    s.Peak = peak;
+                    s.Dirty = true;
+                }
+
+                if (r.RepeatSeconds > 0 && s.Announced && !s.Flapping && !late && s.LastNotifiedAt is { } told
+                    && (at - told).TotalSeconds >= r.RepeatSeconds && !IsQuiet(s, at))
+                {
+                    s.LastNotifiedAt = at;
+                    s.Dirty = true;
+                    Emit(OutcomeKinds.Repeat, rule, s, at, $"still firing: {summary}", notify: true, late);
+                }
+
+                break;
+        }
+
+        if (s.Flapping && s.Changes.Count > 0 && (at - s.Changes[^1]).TotalMinutes >= options.FlapSettleMinutes)
+        {
+            s.Flapping = false;
+            s.Changes.Clear();
+            s.Dirty = true;
+            var firing = s.Phase == TargetState.Firing;
+            s.Announced = firing;
+            s.LastNotifiedAt = at;
+            Emit(OutcomeKinds.Settled, rule, s, at, $"stopped flapping; now {(firing ? "firing" : "resolved")}: {summary}", notify: !late && !IsQuiet(s, at), late);
+        }
+    }
+
+    private void Fire(CompiledRule rule, TargetState s, DateTime at, bool late, string summary)
+    {
+        s.Phase = TargetState.Firing;
+        s.Dirty = true;
+        var flapsNow = Changed(s, at);
+        var quiet = IsQuiet(s, at);
+        var notify = !s.Flapping && !late && !quiet;
+        s.Announced = notify || (late && !s.Flapping && !quiet);
+        if (notify)
+        {
+            s.LastNotifiedAt = at;
+        }
+
+        Emit(OutcomeKinds.Fired, rule, s, at, summary, notify, late);
+        if (flapsNow)
+        {
+            Emit(OutcomeKinds.Flapping, rule, s, at, $"flapping: {s.Changes.Count} changes within {options.FlapWindowMinutes} min; quiet until it settles. {summary}",
+                notify: !late && !quiet, late);
+        }
+    }
+
+    private void Resolve(CompiledRule rule, TargetState s, DateTime at, bool late, string summary)
+    {
+        var announced = s.Announced;
+        s.Phase = TargetState.Ok;
+        s.Dirty = true;
+        var flapsNow = Changed(s, at);
+        var notify = announced && !s.Flapping && !late && !IsSilenced(s, at);
+        Emit(OutcomeKinds.Resolved, rule, s, at, summary, notify, late && announced);
+        s.Since = null;
+        s.Announced = false;
+        s.Peak = null;
+        if (flapsNow)
+        {
+            Emit(OutcomeKinds.Flapping, rule, s, at, $"flapping: {s.Changes.Count} changes within {options.FlapWindowMinutes} min; quiet until it settles. {summary}",
+                notify: !late && !IsQuiet(s, at), late);
+        }
+    }
+
+    // Records an ok/firing change; true when it makes the target flapping.
+    private bool Changed(TargetState s, DateTime at)
+    {
+        var horizon = at.AddMinutes(-options.FlapWindowMinutes);
+        s.Changes.RemoveAll(t => t <= horizon);
+        s.Changes.Add(at);
+        if (s.Flapping || s.Changes.Count < options.FlapThreshold)
+        {
+            return false;
+        }
+
+        s.Flapping = true;
+        return true;
+    }
+
+    private void Emit(string kind, CompiledRule rule, TargetState s, DateTime at, string summary, bool notify, bool late)
+    {
+        var outcome = new AlertOutcome(kind, rule.Rule, s, at, summary.Length > 0 ? summary : $"{rule.Rule.Name} {s.Target}")
+        {
+            Since = s.Since,
+            Value = s.Value,
+            Peak = s.Peak,
+            Notify = notify,
+            Backfilled = late,
+        };
+        _out.Add(outcome);
+        if (late && kind is OutcomeKinds.Fired or OutcomeKinds.Resolved && !IsQuiet(s, at))
+        {
+            if (!_backfills.TryGetValue(s.AgentId, out var batch))
+            {
+                _backfills[s.AgentId] = batch = new Backfill(_now, at);
+            }
+
+            batch.Items.Add(outcome);
+            batch.To = at;
+        }
+    }
+
+    private void EndBackfill(string agentId)
+    {
+        if (_backfills.TryGetValue(agentId, out var batch))
+        {
+            batch.Done = true;
+        }
+    }
+
+    // Quiet: silenced (maintenance, acknowledgement), or a container of an agent that is itself silent.
+    private bool IsQuiet(TargetState s, DateTime at) =>
+        IsSilenced(s, at) || (s.Container is not null && _rules.Any(r => r.Rule.Kind == AlertKinds.Absence
+            && Find(r.Rule.Name, s.AgentId) is { Phase: TargetState.Firing }));
+
+    private bool IsSilenced(TargetState s, DateTime at) => _silences.Any(x =>
+        x.Silence.StartsAt <= at && at < x.Silence.EndsAt && x.Agent.Matches(s.AgentId) && x.Rule.Matches(s.Rule)
+        && (x.Container.Pattern == "*" || x.Container.Matches(s.Container)));
+
+    private static double? Worse(CompiledRule rule, double? a, double? b) =>
+        a is null ? b : b is null ? a : rule.HigherIsWorse ? Math.Max(a.Value, b.Value) : Math.Min(a.Value, b.Value);
+
+    private TargetState? Find(string rule, string target) => _states.GetValueOrDefault(Key(rule, target));
+
+    private TargetState Create(AlertRule rule, string target, string agentId, string? container, string? mount)
+    {
+        var state = new TargetState { Rule = rule.Name, Target = target, AgentId = agentId, Container = container, MountPoint = mount };
+        Track(Key(rule.Name, target), state);
+        return state;
+    }
+
+    private void Track(string key, TargetState state)
+    {
+        _states[key] = state;
+        if (!_agentStates.TryGetValue(state.AgentId, out var keys))
+        {
+            _agentStates[state.AgentId] = keys = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        keys.Add(key);
+    }
+
+    private void Forget(string key)
+    {
+        if (_states.Remove(key, out var state) && _agentStates.TryGetValue(state.AgentId, out var keys))
+        {
+            keys.Remove(key);
+        }
+    }
+
+    internal static string Key(string rule, string target) => rule + "\u001f" + target;
+
+    internal static string ContainerTarget(string agentId, string container) => agentId + "/" + container;
+
+    private static string ScopeText(AlertRule r) => r.Scope.Containers.Count > 0 ? $" matching {string.Join(", ", r.Scope.Containers)}" : "";
+
+    private static string Format(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+
+    private sealed class ContainerMemo
+    {
+        public bool StopRequested { get; set; }
+        public bool Oom { get; set; }
+        public ContainerPoint? Last { get; set; }
+    }
+
+    private sealed class Backfill(DateTime openedAt, DateTime from)
+    {
+        public DateTime OpenedAt { get; } = openedAt;
+        public DateTime From { get; } = from;
+        public DateTime To { get; set; } = from;
+        public bool Done { get; set; }
+        public List<AlertOutcome> Items { get; } = [];
+    }
+}

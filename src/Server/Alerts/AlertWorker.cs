@@ -1,0 +1,418 @@
+using System.Data.Common;
+using Microsoft.Extensions.Options;
+using StackScope.Contracts;
+using StackScope.Server.Alerts.Channels;
+using StackScope.Server.Storage;
+
+namespace StackScope.Server.Alerts;
+
+/// <summary>
+/// Evaluates and sends, in the one server process that holds the <c>alerts</c> lease (renewed every pass, taken over by
+/// another process within <see cref="AlertOptions.LeaseSeconds"/> when its holder dies). Each pass reads the reports
+/// stored since the last (by arrival, per agent in sample order), steps the rules, and commits incidents, notices
+/// (the outbox), states and cursors in one transaction. A second loop delivers the outbox, oldest first per channel.
+/// </summary>
+internal sealed partial class AlertWorker(
+    SqlAlertStore store, RuleBook rules, ChannelCatalog channels, NoticeSender sender, IOptions<AlertOptions> options,
+    TimeProvider clock, ILogger<AlertWorker> logger) : BackgroundService
+{
+    public const string LeaseName = "alerts";
+
+    // Rows are stored a little after their received_at is taken (group commit): look back this far past the watermark.
+    private static readonly TimeSpan ArrivalSlack = TimeSpan.FromSeconds(30);
+    private const int SamplesPerAgentPass = 500;
+
+    private readonly string _holder = Holder();
+    private readonly Dictionary<string, AgentCursor> _agents = new(StringComparer.Ordinal);
+    private AlertEngine? _engine;
+    private string? _version;
+    private IReadOnlyList<ChannelSpec> _channels = [];
+    private DateTime _watermark;
+    private DateTime _watchingSince;
+    private volatile bool _leader;
+
+    /// <summary>True while this process holds the lease (tests and /readyz-style checks read it).</summary>
+    public bool IsLeader => _leader;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
+        var sending = SendLoopAsync(stoppingToken);
+        var period = TimeSpan.FromSeconds(options.Value.EvaluateIntervalSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PassAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is StorageUnavailableException or DbException or InvalidOperationException or Api.ApiProblemException)
+            {
+                // Nothing of the pass was committed: start again from what is stored.
+                _engine = null;
+                LogPassFailed(logger, ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(period, clock, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        if (_leader)
+        {
+            try
+            {
+                // Hand over at once on a clean stop instead of after the lease runs out.
+                using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await store.ReleaseLeaseAsync(LeaseName, _holder, quick.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is StorageUnavailableException or DbException or OperationCanceledException)
+            {
+                // The lease runs out by itself.
+            }
+        }
+
+        await sending.ConfigureAwait(false);
+    }
+
+    private async Task PassAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var held = await store.TryLeaseAsync(LeaseName, _holder, now, TimeSpan.FromSeconds(options.Value.LeaseSeconds), ct).ConfigureAwait(false);
+        if (held != _leader)
+        {
+            LogLeader(logger, held ? "took" : "lost", _holder);
+        }
+
+        _leader = held;
+        if (!held)
+        {
+            _engine = null;
+            return;
+        }
+
+        if (_engine is null)
+        {
+            await StartAsync(now, ct).ConfigureAwait(false);
+        }
+
+        var engine = _engine!;
+        var version = await rules.VersionAsync(ct).ConfigureAwait(false);
+        if (version != _version)
+        {
+            engine.SetRules(await rules.RulesAsync(ct).ConfigureAwait(false));
+            _channels = await channels.AllAsync(ct).ConfigureAwait(false);
+            _version = version;
+        }
+
+        engine.SetSilences(await store.SilencesAsync(now, ct).ConfigureAwait(false));
+        var pass = new AlertPass();
+        var news = await store.AgentsWithNewsAsync(_watermark - ArrivalSlack, ct).ConfigureAwait(false);
+        var watermark = _watermark;
+        foreach (var agent in news)
+        {
+            watermark = agent.LastReceivedAt > watermark ? agent.LastReceivedAt : watermark;
+            _agents.TryGetValue(agent.AgentId, out var cursor);
+            if (cursor is not null && agent.NewestSample <= cursor.LastSampleAt)
+            {
+                continue;
+            }
+
+            // An agent first seen now is evaluated from its reports of the look-back, not from its whole history.
+            var first = cursor is null;
+            cursor ??= new AgentCursor(agent.AgentId, after: agent.NewestSample.AddSeconds(-Math.Max(ArrivalSlack.TotalSeconds, (now - _watermark).TotalSeconds + ArrivalSlack.TotalSeconds)));
+            var (samples, loaded) = await store.AgentDataAsync(agent.AgentId, cursor.LastSampleAt, cursor.LastEventId, SamplesPerAgentPass, ct).ConfigureAwait(false);
+            // A first-seen agent's older events were before the evaluator watched it: passed over, not replayed.
+            var events = first ? loaded.Where(e => e.OccurredAt > cursor.LastSampleAt).ToList() : loaded;
+            if (samples.Count == 0 && loaded.Count == 0)
+            {
+                continue;
+            }
+
+            var outcomes = engine.Process(agent.AgentId, samples, events, now);
+            cursor.Advance(samples, loaded);
+            _agents[agent.AgentId] = cursor;
+            pass.Agents.Add((cursor.Clock, cursor.LastEventId));
+            Record(pass, outcomes, now);
+        }
+
+        Record(pass, engine.CheckAbsence(_agents.Values.Where(a => a.LastReceivedAt > DateTime.MinValue).Select(a => a.Clock), now, _watchingSince), now);
+        foreach (var summary in engine.TakeBackfills(now))
+        {
+            RecordBackfill(pass, summary, now);
+        }
+
+        (pass.Changed, pass.Idle) = engine.TakeDirty();
+        pass.Watermark = watermark > _watermark ? watermark : null;
+        await store.CommitPassAsync(pass, ct).ConfigureAwait(false);
+        _watermark = watermark;
+    }
+
+    private static string Holder()
+    {
+        var holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+        return holder.Length <= 128 ? holder : holder[^128..];
+    }
+
+    private async Task StartAsync(DateTime now, CancellationToken ct)
+    {
+        var engine = new AlertEngine(options.Value);
+        engine.SetRules(await rules.RulesAsync(ct).ConfigureAwait(false));
+        engine.Load(await store.StatesAsync(ct).ConfigureAwait(false));
+        _channels = await channels.AllAsync(ct).ConfigureAwait(false);
+        _version = await rules.VersionAsync(ct).ConfigureAwait(false);
+        _agents.Clear();
+        foreach (var (agentClock, eventId) in await store.AgentClocksAsync(ct).ConfigureAwait(false))
+        {
+            _agents[agentClock.AgentId] = new AgentCursor(agentClock, eventId);
+        }
+
+        _watermark = await store.SettingAsync("watermark", ct).ConfigureAwait(false) is { } text && WireTimestamp.TryParse(text, out var stored)
+            ? stored
+            : now - ArrivalSlack;
+        // Agents are not silent for the time this process was not watching: their silence counts from now.
+        _watchingSince = now;
+        _engine = engine;
+    }
+
+    private void Record(AlertPass pass, IReadOnlyList<AlertOutcome> outcomes, DateTime now)
+    {
+        foreach (var outcome in outcomes)
+        {
+            pass.Steps.Add(async (connection, tx) =>
+            {
+                var state = outcome.State;
+                switch (outcome.Kind)
+                {
+                    case OutcomeKinds.Fired:
+                        state.IncidentId = await store.OpenIncidentAsync(connection, tx, outcome, CancellationToken.None).ConfigureAwait(false);
+                        break;
+                    case OutcomeKinds.Resolved or OutcomeKinds.Flapping when state.IncidentId is { } id:
+                        await store.UpdateIncidentAsync(connection, tx, id, outcome, outcome.Kind == OutcomeKinds.Resolved, CancellationToken.None).ConfigureAwait(false);
+                        break;
+                }
+
+                if (outcome.Notify)
+                {
+                    await EnqueueAsync(connection, tx, outcome.Rule.Channels, ToNotice(outcome, state.IncidentId), now).ConfigureAwait(false);
+                }
+
+                if (outcome.Kind == OutcomeKinds.Resolved)
+                {
+                    state.IncidentId = null;
+                }
+            });
+        }
+    }
+
+    private void RecordBackfill(AlertPass pass, BackfillSummary summary, DateTime now)
+    {
+        pass.Steps.Add((connection, tx) => EnqueueAsync(connection, tx, summary.Channels, new Notice
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            Kind = NoticeKinds.Backfill,
+            AgentId = summary.AgentId,
+            Severity = summary.Items.Any(i => i.Rule.Severity == AlertSeverities.Critical) ? AlertSeverities.Critical : AlertSeverities.Warning,
+            Summary = $"{summary.Items.Count} alert changes found in reports of agent {summary.AgentId} that arrived late (samples {summary.From:u} to {summary.To:u})",
+            At = now,
+            Backfilled = true,
+            Items = summary.Items.Select(i => new NoticeItem(i.Rule.Name, i.State.Target, i.Kind, i.At, i.Summary, i.State.IncidentId)).ToList(),
+            Url = Link(),
+        }, now));
+    }
+
+    private async Task EnqueueAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<string> routed, Notice notice, DateTime now)
+    {
+        foreach (var channel in _channels.Where(c => routed.Count == 0 || routed.Contains(c.Name)))
+        {
+            await store.EnqueueAsync(connection, tx, channel.Name, notice, now, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private Notice ToNotice(AlertOutcome o, long? incidentId)
+    {
+        var s = o.State;
+        var resolved = o.Kind == OutcomeKinds.Resolved;
+        return new Notice
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            Kind = o.Kind switch
+            {
+                OutcomeKinds.Fired => NoticeKinds.Firing,
+                OutcomeKinds.Resolved => NoticeKinds.Resolved,
+                OutcomeKinds.Repeat => NoticeKinds.Repeat,
+                OutcomeKinds.Flapping => NoticeKinds.Flapping,
+                _ => NoticeKinds.Settled,
+            },
+            Rule = o.Rule.Name,
+            Severity = o.Rule.Severity,
+            AgentId = s.AgentId,
+            ContainerName = s.Container,
+            MountPoint = s.MountPoint,
+            Target = s.Target,
+            Summary = o.Summary,
+            At = o.At,
+            StartedAt = o.Since,
+            ResolvedAt = resolved ? o.At : null,
+            DurationSeconds = resolved && o.Since is { } since ? (long)(o.At - since).TotalSeconds : null,
+            Value = o.Value,
+            Peak = o.Peak,
+            Threshold = o.Rule.Threshold,
+            IncidentId = incidentId,
+            Backfilled = o.Backfilled,
+            Url = Link(),
+        };
+    }
+
+    private string? Link() => options.Value.ExternalUrl is { Length: > 0 } url ? url.TrimEnd('/') + "/#/alerts" : null;
+
+    private async Task SendLoopAsync(CancellationToken ct)
+    {
+        var idle = TimeSpan.FromSeconds(Math.Min(0.5, options.Value.EvaluateIntervalSeconds));
+        while (!ct.IsCancellationRequested)
+        {
+            var sent = false;
+            try
+            {
+                if (_leader)
+                {
+                    sent = await SendDueAsync(ct).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is StorageUnavailableException or DbException or InvalidOperationException)
+            {
+                LogSendFailed(logger, "(outbox)", ex.Message);
+            }
+
+            if (!sent)
+            {
+                try
+                {
+                    await Task.Delay(idle, clock, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    // One attempt at each channel's oldest notice, channels side by side: a slow or broken receiver holds only its own.
+    private async Task<bool> SendDueAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var due = (await store.OutboxHeadsAsync(ct).ConfigureAwait(false)).Where(h => h.NextAttemptAt <= now).ToList();
+        if (due.Count == 0)
+        {
+            return false;
+        }
+
+        var known = _channels;
+        var results = await Task.WhenAll(due.Select(async head =>
+        {
+            if (known.FirstOrDefault(c => c.Name == head.Channel) is not { } channel)
+            {
+                await store.DropChannelNoticesAsync(head.Channel, ct).ConfigureAwait(false);
+                return false;
+            }
+
+            var notice = System.Text.Json.JsonSerializer.Deserialize(head.Notice, AlertsJsonContext.Default.Notice)!;
+            try
+            {
+                await sender.SendAsync(channel, notice, ct).ConfigureAwait(false);
+                await store.MarkSentAsync(head.Id, clock.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
+                return true;
+            }
+            catch (ChannelFailedException ex)
+            {
+                var wait = Math.Min(options.Value.MaxBackoffSeconds, Math.Pow(2, Math.Min(head.Attempts, 16)));
+                LogSendFailed(logger, channel.Name, ex.Message);
+                await store.MarkFailedAsync(head.Id, ex.Message, clock.GetUtcNow().UtcDateTime.AddSeconds(wait), ct).ConfigureAwait(false);
+                return false;
+            }
+        })).ConfigureAwait(false);
+        return results.Any(r => r);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alerts: {Change} the evaluation lease ({Holder})")]
+    private static partial void LogLeader(ILogger logger, string change, string holder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alerts: evaluation pass failed, retried from what is stored: {Problem}")]
+    private static partial void LogPassFailed(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alerts: channel {Channel} failed, retried with backoff: {Problem}")]
+    private static partial void LogSendFailed(ILogger logger, string channel, string problem);
+
+    /// <summary>Where the evaluator stands for one agent: its last evaluated sample and event, and its clock for absence.</summary>
+    private sealed class AgentCursor
+    {
+        private readonly List<DateTime> _recent = [];
+        private readonly string _agentId;
+
+        public AgentCursor(string agentId, DateTime after)
+        {
+            _agentId = agentId;
+            LastSampleAt = after;
+        }
+
+        public AgentCursor(AgentClock clock, long lastEventId)
+        {
+            _agentId = clock.AgentId;
+            LastSampleAt = clock.LastSampleAt;
+            LastReceivedAt = clock.LastReceivedAt;
+            Interval = clock.IntervalSeconds;
+            LastEventId = lastEventId;
+        }
+
+        public DateTime LastSampleAt { get; private set; }
+        public DateTime LastReceivedAt { get; private set; } = DateTime.MinValue;
+        public long LastEventId { get; private set; }
+        public int Interval { get; private set; } = 10;
+
+        public AgentClock Clock => new(_agentId, LastReceivedAt, LastSampleAt, Interval);
+
+        public void Advance(IReadOnlyList<AgentSample> samples, IReadOnlyList<EventPoint> events)
+        {
+            foreach (var sample in samples)
+            {
+                _recent.Add(sample.Host.SampledAt);
+                LastSampleAt = sample.Host.SampledAt;
+                LastReceivedAt = sample.Host.ReceivedAt > LastReceivedAt ? sample.Host.ReceivedAt : LastReceivedAt;
+            }
+
+            if (events.Count > 0)
+            {
+                LastEventId = Math.Max(LastEventId, events.Max(e => e.Id));
+            }
+
+            if (_recent.Count > 9)
+            {
+                _recent.RemoveRange(0, _recent.Count - 9);
+            }
+
+            // The typical gap (median), so one outage does not stretch it.
+            if (_recent.Count >= 2)
+            {
+                var gaps = _recent.Zip(_recent.Skip(1), (a, b) => (b - a).TotalSeconds).Order().ToList();
+                Interval = (int)Math.Clamp(Math.Round(gaps[gaps.Count / 2]), 1, 3600);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Text;
+using System.Text.Json;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+
+namespace StackScope.Server.Alerts.Channels;
+
+/// <summary>
+/// Delivers one notice to one channel, or throws with the receiver's answer. Webhook (StackScope's JSON or
+/// Alertmanager's payload), Slack-compatible incoming webhook, ntfy, and mail over SMTP (MailKit).
+/// </summary>
+internal sealed class NoticeSender(IHttpClientFactory http, AlertOptions options)
+{
+    public const string HttpClientName = "alerts";
+
+    public async Task SendAsync(ChannelSpec channel, Notice notice, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.SendTimeoutSeconds));
+        try
+        {
+            switch (channel.Type)
+            {
+                case ChannelTypes.Email:
+                    await SendMailAsync(channel, notice, timeout.Token).ConfigureAwait(false);
+                    break;
+                case ChannelTypes.Ntfy:
+                    await PostAsync(channel, Ntfy(notice), timeout.Token).ConfigureAwait(false);
+                    break;
+                case ChannelTypes.Slack:
+                    await PostAsync(channel, Json(JsonSerializer.Serialize(new SlackMessage($"*{notice.Title()}*\n{notice.Text()}"), AlertsJsonContext.Default.SlackMessage)),
+                        timeout.Token).ConfigureAwait(false);
+                    break;
+                default:
+                    var body = channel.Format == "alertmanager"
+                        ? JsonSerializer.Serialize(AlertmanagerPayload.From(notice, options.ExternalUrl), AlertsJsonContext.Default.AlertmanagerPayload)
+                        : JsonSerializer.Serialize(notice, AlertsJsonContext.Default.Notice);
+                    await PostAsync(channel, Json(body), timeout.Token, notice.Id).ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new ChannelFailedException($"no answer within {options.SendTimeoutSeconds} s");
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ChannelFailedException(ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is MailKit.Net.Smtp.SmtpCommandException or MailKit.Net.Smtp.SmtpProtocolException or MailKit.ServiceNotConnectedException
+            or AuthenticationException or SslHandshakeException or System.Net.Sockets.SocketException or IOException)
+        {
+            throw new ChannelFailedException($"SMTP {channel.SmtpHost}:{channel.SmtpPort}: {ex.Message}", ex);
+        }
+    }
+
+    private static StringContent Json(string body) => new StringContent(body, Encoding.UTF8, "application/json");
+
+    private static StringContent Ntfy(Notice notice)
+    {
+        var content = new StringContent(notice.Text(), Encoding.UTF8, "text/plain");
+        content.Headers.Add("Title", notice.Title());
+        content.Headers.Add("Priority", notice.Kind == NoticeKinds.Firing || notice.Kind == NoticeKinds.Repeat
+            ? notice.Severity == AlertSeverities.Critical ? "5" : "4"
+            : "3");
+        content.Headers.Add("Tags", notice.Kind switch
+        {
+            NoticeKinds.Resolved => "white_check_mark",
+            NoticeKinds.Firing or NoticeKinds.Repeat => "rotating_light",
+            _ => "information_source",
+        });
+        return content;
+    }
+
+    private async Task PostAsync(ChannelSpec channel, HttpContent content, CancellationToken ct, string? noticeId = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, channel.Url) { Content = content };
+        if (noticeId is not null)
+        {
+            request.Headers.Add("X-StackScope-Notice-Id", noticeId);
+        }
+
+        using var response = await http.CreateClient(HttpClientName).SendAsync(request, ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            throw new ChannelFailedException($"HTTP {(int)response.StatusCode} from {Redact(channel.Url)}: {YamlFields.Short(text.ReplaceLineEndings(" "))}");
+        }
+    }
+
+    private static async Task SendMailAsync(ChannelSpec channel, Notice notice, CancellationToken ct)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(channel.From ?? ""));
+        foreach (var to in channel.To)
+        {
+            message.To.Add(MailboxAddress.Parse(to));
+        }
+
+        message.Subject = notice.Title();
+        message.Headers.Add("X-StackScope-Notice-Id", notice.Id);
+        message.Body = new TextPart("plain") { Text = notice.Text() };
+        using var smtp = new SmtpClient();
+        var security = channel.SmtpSecurity switch
+        {
+            "none" => SecureSocketOptions.None,
+            "starttls" => SecureSocketOptions.StartTls,
+            "tls" => SecureSocketOptions.SslOnConnect,
+            _ => SecureSocketOptions.StartTlsWhenAvailable,
+        };
+        await smtp.ConnectAsync(channel.SmtpHost ?? "", channel.SmtpPort ?? 587, security, ct).ConfigureAwait(false);
+        if (!string.IsNullOrEmpty(channel.SmtpUsername))
+        {
+            await smtp.AuthenticateAsync(channel.SmtpUsername, channel.SmtpPassword ?? "", ct).ConfigureAwait(false);
+        }
+
+        await smtp.SendAsync(message, ct).ConfigureAwait(false);
+        await smtp.DisconnectAsync(quit: true, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A URL as the alerts page may show it: chat webhooks carry their secret in the path.</summary>
+    public static string Redact(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.Authority}/…" : "";
+}
+
+internal sealed class ChannelFailedException : Exception
+{
+    public ChannelFailedException()
+    {
+    }
+
+    public ChannelFailedException(string message) : base(message)
+    {
+    }
+
+    public ChannelFailedException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
+internal sealed record SlackMessage([property: System.Text.Json.Serialization.JsonPropertyName("text")] string Text);
