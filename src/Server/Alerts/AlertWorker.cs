@@ -13,7 +13,7 @@ namespace StackScope.Server.Alerts;
 /// (the outbox), states and cursors in one transaction. A second loop delivers the outbox, oldest first per channel.
 /// </summary>
 internal sealed partial class AlertWorker(
-    SqlAlertStore store, RuleBook rules, ChannelCatalog channels, NoticeSender sender, IOptions<AlertOptions> options,
+    SchemaGate schema, SqlAlertStore store, RuleBook rules, ChannelCatalog channels, NoticeSender sender, IOptions<AlertOptions> options,
     TimeProvider clock, ILogger<AlertWorker> logger) : BackgroundService
 {
     public const string LeaseName = "alerts";
@@ -89,6 +89,7 @@ internal sealed partial class AlertWorker(
 
     private async Task PassAsync(CancellationToken ct)
     {
+        await schema.EnsureAsync(ct).ConfigureAwait(false);
         var now = clock.GetUtcNow().UtcDateTime;
         var held = await store.TryLeaseAsync(LeaseName, _holder, now, TimeSpan.FromSeconds(options.Value.LeaseSeconds), ct).ConfigureAwait(false);
         if (held != _leader)

@@ -55,7 +55,7 @@ internal sealed class Glob
                     regex.Append('.');
                     break;
                 case '[':
-                    var close = pattern.IndexOf(']', i + 2);
+                    var close = i + 2 < pattern.Length ? pattern.IndexOf(']', i + 2) : -1;
                     if (close < 0)
                     {
                         problem = $"'{pattern}' is a malformed pattern: '[' at position {i + 1} is never closed";

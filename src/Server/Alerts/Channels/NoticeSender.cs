@@ -10,14 +10,16 @@ namespace StackScope.Server.Alerts.Channels;
 /// Delivers one notice to one channel, or throws with the receiver's answer. Webhook (StackScope's JSON or
 /// Alertmanager's payload), Slack-compatible incoming webhook, ntfy, and mail over SMTP (MailKit).
 /// </summary>
-internal sealed class NoticeSender(IHttpClientFactory http, AlertOptions options)
+internal sealed class NoticeSender(IHttpClientFactory http, Microsoft.Extensions.Options.IOptions<AlertOptions> settings)
 {
     public const string HttpClientName = "alerts";
+
+    private AlertOptions Options => settings.Value;
 
     public async Task SendAsync(ChannelSpec channel, Notice notice, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(options.SendTimeoutSeconds));
+        timeout.CancelAfter(TimeSpan.FromSeconds(Options.SendTimeoutSeconds));
         try
         {
             switch (channel.Type)
@@ -34,7 +36,7 @@ internal sealed class NoticeSender(IHttpClientFactory http, AlertOptions options
                     break;
                 default:
                     var body = channel.Format == "alertmanager"
-                        ? JsonSerializer.Serialize(AlertmanagerPayload.From(notice, options.ExternalUrl), AlertsJsonContext.Default.AlertmanagerPayload)
+                        ? JsonSerializer.Serialize(AlertmanagerPayload.From(notice, Options.ExternalUrl), AlertsJsonContext.Default.AlertmanagerPayload)
                         : JsonSerializer.Serialize(notice, AlertsJsonContext.Default.Notice);
                     await PostAsync(channel, Json(body), timeout.Token, notice.Id).ConfigureAwait(false);
                     break;
@@ -42,7 +44,7 @@ internal sealed class NoticeSender(IHttpClientFactory http, AlertOptions options
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new ChannelFailedException($"no answer within {options.SendTimeoutSeconds} s");
+            throw new ChannelFailedException($"no answer within {Options.SendTimeoutSeconds} s");
         }
         catch (HttpRequestException ex)
         {
