@@ -64,6 +64,7 @@ public static class Reports
             container["con_memory_limit"] = 536_870_912L;
             container["con_cpu_usage_ns"] = 9_876_543_210L + i;
             container["health"] = i % 2 == 0 ? "healthy" : "unhealthy";
+            container["labels"] = new JsonObject { ["com.docker.compose.project"] = "shop", ["stackscope.alert.ignore"] = i % 2 == 0 ? "false" : "true" };
             container["restart_count"] = i;
             container["exit_code"] = 137;
             container["oom_killed"] = i % 2 == 1;

@@ -164,7 +164,12 @@ public sealed class AuthBehaviourTests
         Assert.Equal(1, (await ServerProcess.RunCommandAsync(["user", "add", "ops", "--password-stdin", .. storage], "short")).ExitCode);
         var user = await ServerProcess.RunCommandAsync(["user", "add", "ops", "--password-stdin", .. storage], "a long enough password");
         Assert.True(user.ExitCode == 0, user.Error);
-        Assert.Contains("ops\tcreated", (await ServerProcess.RunCommandAsync(["user", "list", .. storage])).Output, StringComparison.Ordinal);
+        Assert.Contains("ops\treader\tcreated", (await ServerProcess.RunCommandAsync(["user", "list", .. storage])).Output, StringComparison.Ordinal);
+        // The admin role (alert rules and channels) is given and taken back by the same commands.
+        Assert.Equal(1, (await ServerProcess.RunCommandAsync(["user", "role", "ops", "owner", .. storage])).ExitCode);
+        Assert.Equal(0, (await ServerProcess.RunCommandAsync(["user", "role", "ops", "admin", .. storage])).ExitCode);
+        Assert.Contains("ops\tadmin\tcreated", (await ServerProcess.RunCommandAsync(["user", "list", .. storage])).Output, StringComparison.Ordinal);
+        Assert.Equal(0, (await ServerProcess.RunCommandAsync(["user", "role", "ops", "reader", .. storage])).ExitCode);
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = server.BaseAddress };
         var csrf = await AuthSuite<SqliteTestDatabase>.SessionCsrfAsync(browser, expectSignedIn: false);
         Assert.Equal(HttpStatusCode.OK, (await AuthSuite<SqliteTestDatabase>.SignInAsync(browser, "ops", "a long enough password", csrf)).StatusCode);

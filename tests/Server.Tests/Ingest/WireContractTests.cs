@@ -145,6 +145,7 @@ public class WireContractTests
             _ when type == typeof(double) => seed + 0.25,
             _ when type == typeof(bool) => true,
             _ when type == typeof(DateTime) => new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(seed),
+            _ when type == typeof(IReadOnlyDictionary<string, string>) => new Dictionary<string, string> { ["k" + seed.ToString(CultureInfo.InvariantCulture)] = "v" + seed.ToString(CultureInfo.InvariantCulture) },
             _ when type.IsGenericType => null, // the container list, set by the caller
             _ => throw new InvalidOperationException($"{property.Name}: teach this test a value for {type.Name}"),
         };
