@@ -7,6 +7,7 @@
 #   faketime:       runs a real agent with its clock an hour ahead (the clock-skew fault test).
 #   clang, zlib1g-dev: the native toolchain the agent's Native AOT publish links with.
 #   nodejs, npm:    run the OpenAPI validator the API document test uses (tests/OpenApi, from the npm registry).
+#   python3-aiosmtpd: the SMTP server on loopback the alert mail tests deliver to.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -21,6 +22,7 @@ command -v faketime >/dev/null 2>&1 || need+=(faketime)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+[ -x /usr/bin/aiosmtpd ] || need+=(python3-aiosmtpd)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
