@@ -118,4 +118,32 @@ public static class Reports
 
     public static Task<HttpResponseMessage> PostAsync(HttpClient client, JsonNode report) =>
         PostAsync(client, report.ToJsonString());
+
+    /// <summary>The seed report with one container of that name and status, and lifecycle events (action, exit code, time) of it.</summary>
+    public static JsonObject OneContainer(string agent, DateTime at, string name, string status, params (string Action, int? Code, DateTime At)[] events)
+    {
+        var report = Reports.Seed(agent, at);
+        var containers = report["container_stats"]!.AsArray();
+        while (containers.Count > 1)
+        {
+            containers.RemoveAt(1);
+        }
+
+        var id = "ab" + new string('c', 62);
+        containers[0]!["container_name"] = name;
+        containers[0]!["status"] = status;
+        containers[0]!["container_id"] = id;
+        report["container_events"] = new JsonArray(events.Select((e, i) => (JsonNode)new JsonObject
+        {
+            ["container_id"] = id,
+            ["container_name"] = name,
+            ["node_name"] = containers[0]!["node_name"]!.GetValue<string>(),
+            ["action"] = e.Action,
+            ["event_datetime"] = e.At.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+            ["time_nano"] = ((e.At - DateTime.UnixEpoch).Ticks * 100) + i,
+            ["source"] = "engine",
+            ["exit_code"] = e.Code,
+        }).ToArray());
+        return report;
+    }
 }

@@ -67,6 +67,10 @@ public sealed class RunningServer : IAsyncDisposable
     public Task<bool> AddUserAsync(string username, string password) =>
         Services.GetRequiredService<StackScope.Server.Auth.UserService>().AddAsync(username, password, CancellationToken.None);
 
+    /// <summary>A dashboard user with the admin role (alert rules, channels, silences), made as `ss-server user add --admin` does.</summary>
+    public Task<bool> AddAdminAsync(string username, string password) =>
+        Services.GetRequiredService<StackScope.Server.Auth.UserService>().AddAsync(username, password, CancellationToken.None, StackScope.Server.Storage.UserRoles.Admin);
+
     /// <summary>The schema is migrated in the background at start; tests begin once /readyz says so.</summary>
     public async Task WaitUntilReadyAsync()
     {

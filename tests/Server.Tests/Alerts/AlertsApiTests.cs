@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -21,7 +20,7 @@ public sealed class AlertsApiTests
 
     private static async Task<HttpClient> AdminAsync(RunningServer server, string name = "alert-admin")
     {
-        await server.Services.GetRequiredService<UserService>().AddAsync(name, AdminPassword, CancellationToken.None, UserRoles.Admin);
+        await server.AddAdminAsync(name, AdminPassword);
         return await AdminSession.SignInAsync(server.BaseAddress, name, AdminPassword);
     }
 
@@ -129,7 +128,7 @@ public sealed class AlertsApiTests
 
         async Task PostAsOfAsync(int second, string name, string status, params (string Action, int? Code)[] events)
         {
-            var report = OneContainer(agent, t.AddSeconds(second), name, status, events.Select((e, i) => (e.Action, e.Code, t.AddSeconds(second - 1))).ToArray());
+            var report = Reports.OneContainer(agent, t.AddSeconds(second), name, status, events.Select((e, i) => (e.Action, e.Code, t.AddSeconds(second - 1))).ToArray());
             var answer = await Reports.PostAsync(agentClient, report);
             Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
         }
@@ -179,32 +178,5 @@ public sealed class AlertsApiTests
         var incidents = (await DataAsync(await server.Client.GetAsync($"/api/v1/alerts/incidents?agent={agent}&state=resolved")))["data"]!.AsArray();
         Assert.Equal(2, incidents.Count);
         Assert.All(incidents, i => Assert.Equal("container-exited-nonzero", (string?)i!["rule"]));
-    }
-
-    internal static JsonObject OneContainer(string agent, DateTime at, string name, string status, params (string Action, int? Code, DateTime At)[] events)
-    {
-        var report = Reports.Seed(agent, at);
-        var containers = report["container_stats"]!.AsArray();
-        while (containers.Count > 1)
-        {
-            containers.RemoveAt(1);
-        }
-
-        var id = "ab" + new string('c', 62);
-        containers[0]!["container_name"] = name;
-        containers[0]!["status"] = status;
-        containers[0]!["container_id"] = id;
-        report["container_events"] = new JsonArray(events.Select((e, i) => (JsonNode)new JsonObject
-        {
-            ["container_id"] = id,
-            ["container_name"] = name,
-            ["node_name"] = containers[0]!["node_name"]!.GetValue<string>(),
-            ["action"] = e.Action,
-            ["event_datetime"] = e.At.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-            ["time_nano"] = ((e.At - DateTime.UnixEpoch).Ticks * 100) + i,
-            ["source"] = "engine",
-            ["exit_code"] = e.Code,
-        }).ToArray());
-        return report;
     }
 }
