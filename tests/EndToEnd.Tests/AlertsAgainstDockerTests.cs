@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using StackScope.EndToEnd.Tests.Infrastructure;
 using StackScope.Tests.Common;
@@ -157,6 +158,63 @@ public sealed class AlertsAgainstDockerTests(TestContainers containers, ITestOut
         // The Alertmanager-format channel gets every rule (none routes elsewhere but "exited", which names both).
         Assert.Equal(["firing", "resolved"], alertmanager.Notices.Where(n => (string?)n["alerts"]![0]!["labels"]!["alertname"] == "exited")
             .Select(n => (string)n["status"]!));
+    }
+
+    [Fact]
+    public async Task A_container_that_died_during_a_server_outage_gives_one_backfilled_incident_and_one_summary()
+    {
+        var dead = containers.Prefix + "bf-dead";
+        await using var hook = await WebhookReceiver.StartAsync();
+        var rulesFile = Path.Combine(Directory.CreateTempSubdirectory("ss-e2e-rules-").FullName, "rules.yaml");
+        await File.WriteAllTextAsync(rulesFile, $"rules:\n  - {{name: exited, kind: state, condition: exited_nonzero, scope: {{containers: ['{dead}']}}}}\n");
+        await using var database = new SqliteTestDatabase();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Urls"] = $"http://127.0.0.1:{Ports.Free()}",
+            ["Alerts:RulesFile"] = rulesFile,
+            ["Alerts:Channels:hook:Type"] = "webhook",
+            ["Alerts:Channels:hook:Url"] = hook.Url,
+            ["Alerts:EvaluateIntervalSeconds"] = "0.25",
+            ["Alerts:BackfillAfterSeconds"] = "5",
+        };
+        var server = await RunningServer.StartAsync(database, settings);
+        var agentId = Reports.NewAgentId("backfill");
+        var spool = Directory.CreateTempSubdirectory("ss-e2e-backfill-").FullName;
+        var agent = RunningAgent.Start("--Agent:ServerUrl", server.BaseAddress.ToString(), "--Agent:AgentId", agentId, "--Agent:NodeName", agentId,
+            "--Agent:IntervalSeconds", "1", "--Agent:SpoolPath", spool, "--Agent:Token", await server.Credentials.AgentTokenAsync(agentId));
+        try
+        {
+            await agent.WaitForLineAsync(l => l.Contains("reporting to", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await server.DisposeAsync(); // the outage: the agent spools
+            await Docker("run", "-d", "--network", "none", "--name", dead, DockerEngine.Image, "sh", "-c", "sleep 1; exit 5");
+            await FinishedAtAsync(dead);
+            await Task.Delay(TimeSpan.FromSeconds(8)); // longer than Alerts:BackfillAfterSeconds
+            server = await RunningServer.StartAsync(database, settings);
+
+            var summary = await hook.WaitForAsync(n => (string?)n["kind"] == "backfill", TimeSpan.FromSeconds(60), "the backfill summary");
+            var item = Assert.Single(summary["items"]!.AsArray());
+            Assert.Equal(("exited", "fired", $"{agentId}/{dead}"), ((string)item!["rule"]!, (string)item["change"]!, (string)item["target"]!));
+            Assert.True((bool)summary["backfilled"]!);
+            var incidents = await server.Client.GetFromJsonAsync<JsonObject>($"/api/v1/alerts/incidents?agent={agentId}");
+            var incident = Assert.Single(incidents!["data"]!.AsArray());
+            Assert.True((bool)incident!["backfilled"]!);
+            Assert.Null(incident["resolvedAt"]);
+
+            // Told once already: its resolution is told live.
+            await RemoveAsync(dead);
+            await hook.WaitForAsync(WebhookReceiver.Is("resolved", "exited"), TimeSpan.FromSeconds(30), "the resolution");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            await agent.DisposeAsync();
+            await server.DisposeAsync();
+            await Cli.RunAsync("docker", ["rm", "-f", dead], DockerEngine.Environment_);
+            Directory.Delete(spool, recursive: true);
+        }
+
+        Assert.Equal(["backfill", "resolved"], hook.Notices.Select(n => (string)n["kind"]!));
     }
 
     private void Latency(List<string> log, string what, DateTime condition, WebhookReceiver hook, JsonObject notice, double limitSeconds)
