@@ -213,10 +213,10 @@ async function fleetPage() {
 async function hostPage(agentId) {
   crumbs([agentId, `#/agent/${enc(agentId)}`]);
   const base = `/api/v1/agents/${enc(agentId)}`;
-  const [host, containers, events, disks] = await Promise.all([api(`${base}/host?${rangeQuery()}`), api(`${base}/containers?size=200`),
-    api(`${base}/events?size=100&${rangeQuery()}`), api(`${base}/filesystems`)]);
+  const [host, containers, events, disks, alerts] = await Promise.all([api(`${base}/host?${rangeQuery()}`), api(`${base}/containers?size=200`),
+    api(`${base}/events?size=100&${rangeQuery()}`), api(`${base}/filesystems`), alertsFor(agentId)]);
   const h = host.data;
-  const markers = markersOf(events.data.filter(e => eventClass(e)));
+  const markers = [...markersOf(events.data.filter(e => eventClass(e))), ...alerts.markers];
   const charts = el("div", { class: "charts" },
     lineChart("Host CPU", h, [{ key: "cpuAvg", cls: "avg", color: "var(--cpu)", label: "average" }, { key: "cpuMax", cls: "max", color: "var(--cpu)", label: "maximum" }], "%", 100, markers),
     lineChart("Host memory", h, [{ key: "memoryPercentAvg", cls: "avg", color: "var(--mem)", label: "average" }, { key: "memoryPercentMax", cls: "max", color: "var(--mem)", label: "maximum" }], "%", 100, markers),
@@ -229,7 +229,7 @@ async function hostPage(agentId) {
   const select = el("select", { "aria-label": "filter by status", onchange: e => { state.status = e.target.value; renderTable(); } },
     el("option", { value: "" }, "all statuses"), statuses.map(s => el("option", s === state.status ? { value: s, selected: "" } : { value: s }, s)));
   renderTable();
-  view.replaceChildren(el("h2", {}, agentId), rangeButtons(route), charts,
+  view.replaceChildren(el("h2", {}, agentId), rangeButtons(route), charts, alerts.section,
     el("h3", {}, `Containers (${containers.pageInfo.totalCount})`), el("div", { class: "controls" }, filter, select), table,
     el("h3", {}, "Container events"), eventList(agentId, events.data, events.pageInfo.totalCount),
     el("h3", {}, "Disk usage"), el("div", { class: "table-wrap" }, fileSystemTable(disks.data.fileSystems)));
@@ -255,10 +255,10 @@ function containerTable(agentId, rows) {
 
 async function containerPage(agentId, name) {
   crumbs([agentId, `#/agent/${enc(agentId)}`], [name, `#/agent/${enc(agentId)}/container/${enc(name)}`]);
-  const [history, events] = await Promise.all([api(`/api/v1/agents/${enc(agentId)}/containers/${enc(name)}/history?${rangeQuery()}`),
-    api(`/api/v1/agents/${enc(agentId)}/events?container=${enc(name)}&size=100&${rangeQuery()}`)]);
+  const [history, events, alerts] = await Promise.all([api(`/api/v1/agents/${enc(agentId)}/containers/${enc(name)}/history?${rangeQuery()}`),
+    api(`/api/v1/agents/${enc(agentId)}/events?container=${enc(name)}&size=100&${rangeQuery()}`), alertsFor(agentId, name)]);
   const h = withRates(history.data, [["netRxMax", "netRx"], ["netTxMax", "netTx"], ["blockReadMax", "blockRead"], ["blockWriteMax", "blockWrite"]]);
-  const markers = markersOf(events.data);
+  const markers = [...markersOf(events.data), ...alerts.markers];
   const timeline = el("div", { class: "timeline", "aria-label": "status over time" });
   const from = Date.parse(h.from), to = Date.parse(h.to), step = h.stepSeconds * 1000;
   const byStart = new Map(h.points.map(p => [Date.parse(p.t), p]));
@@ -274,7 +274,7 @@ async function containerPage(agentId, name) {
       lineChart("NET I/O", h, [{ key: "netRx", cls: "avg", color: "var(--cpu)", label: "received" }, { key: "netTx", cls: "avg", color: "var(--mem)", label: "sent" }], "bytes/s", undefined, markers),
       lineChart("BLOCK I/O", h, [{ key: "blockRead", cls: "avg", color: "var(--cpu)", label: "read" }, { key: "blockWrite", cls: "avg", color: "var(--mem)", label: "written" }], "bytes/s", undefined, markers),
       lineChart("PIDS", h, [{ key: "pidsAvg", cls: "avg", color: "var(--cpu)", label: "average" }, { key: "pidsMax", cls: "max", color: "var(--cpu)", label: "maximum" }], "processes", undefined, markers)),
-    el("h3", {}, "Status over time"), timeline, el("p", { class: "muted" }, "green: running, red: not running, empty: no report"),
+    alerts.section, el("h3", {}, "Status over time"), timeline, el("p", { class: "muted" }, "green: running, red: not running, empty: no report"),
     el("h3", {}, "Events"), eventList(agentId, events.data, events.pageInfo.totalCount));
 }
 
@@ -330,6 +330,7 @@ async function route() {
     if (state.session.mode === "token" && !state.session.signedIn) { signInPage(); setStatus(""); return; }
     if (parts[0] === "agent" && parts[2] === "container") await containerPage(parts[1], parts.slice(3).join("/"));
     else if (parts[0] === "agent" && parts[1]) await hostPage(parts[1]);
+    else if (parts[0] === "alerts") refreshSeconds = await alertsPage(parts[1] === "rule" ? parts.slice(2).join("/") : undefined);
     else refreshSeconds = await fleetPage();
     setStatus(`updated ${new Date().toLocaleTimeString()}`);
   } catch (e) {
