@@ -168,12 +168,20 @@ internal sealed class SqlAlertStore(SqlDatabase database)
                 var at = Dialect.FromDbTime(h.SampledAt);
                 var host = new HostPoint(h.Id, at, Dialect.FromDbTime(h.ReceivedAt), h.Cpu, h.Memory)
                 {
-                    Load1 = h.Load1, Load5 = h.Load5, Load15 = h.Load15, SwapTotalMiB = h.SwapTotal, SwapUsedMiB = h.SwapUsed,
+                    Load1 = h.Load1,
+                    Load5 = h.Load5,
+                    Load15 = h.Load15,
+                    SwapTotalMiB = h.SwapTotal,
+                    SwapUsedMiB = h.SwapUsed,
                 };
                 return new AgentSample(host,
                     containers[at].Select(c => new ContainerPoint(c.Name, c.Status, c.Cpu, c.MemoryPercent, c.MemoryMiB)
                     {
-                        Image = c.Image, Pids = c.Pids, RestartCount = c.RestartCount, Health = c.Health, Labels = ReadLabels(c.Labels),
+                        Image = c.Image,
+                        Pids = c.Pids,
+                        RestartCount = c.RestartCount,
+                        Health = c.Health,
+                        Labels = ReadLabels(c.Labels),
                     }).ToList(),
                     disks[at].Select(d => new DiskPoint(d.MountPoint, d.TotalBytes > 0 ? 100.0 * d.UsedBytes / d.TotalBytes : 0)).ToList());
             }).ToList();
@@ -251,7 +259,10 @@ internal sealed class SqlAlertStore(SqlDatabase database)
             {
                 var args = new
                 {
-                    agent = clock.AgentId, eventId, sample = Dialect.ToDbTime(clock.LastSampleAt), received = Dialect.ToDbTime(clock.LastReceivedAt),
+                    agent = clock.AgentId,
+                    eventId,
+                    sample = Dialect.ToDbTime(clock.LastSampleAt),
+                    received = Dialect.ToDbTime(clock.LastReceivedAt),
                     interval = clock.IntervalSeconds,
                 };
                 if (await connection.ExecuteAsync(new CommandDefinition(
@@ -288,8 +299,17 @@ internal sealed class SqlAlertStore(SqlDatabase database)
             """,
             new
             {
-                rule = o.Rule.Name, target = s.Target, agent = s.AgentId, container = s.Container, severity = o.Rule.Severity, summary = Cut(o.Summary),
-                started = Dialect.ToDbTime(o.Since ?? o.At), value = o.Value, peak = o.Peak, backfilled = o.Backfilled ? 1 : 0, flapping = s.Flapping ? 1 : 0,
+                rule = o.Rule.Name,
+                target = s.Target,
+                agent = s.AgentId,
+                container = s.Container,
+                severity = o.Rule.Severity,
+                summary = Cut(o.Summary),
+                started = Dialect.ToDbTime(o.Since ?? o.At),
+                value = o.Value,
+                peak = o.Peak,
+                backfilled = o.Backfilled ? 1 : 0,
+                flapping = s.Flapping ? 1 : 0,
             }, tx, cancellationToken: ct)).ConfigureAwait(false);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(Dialect.LastInsertId, transaction: tx, cancellationToken: ct)).ConfigureAwait(false);
     }

@@ -3,8 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using StackScope.Contracts;
-using StackScope.Server.Auth;
-using StackScope.Server.Storage;
 using StackScope.Tests.Common;
 
 namespace StackScope.Server.Tests.Alerts;

@@ -87,6 +87,27 @@ public sealed class OpenApiDocumentTests
         await Record(server.Client, HttpMethod.Get, $"/api/v1/agents/{agent}/containers/never-seen/history", history, 404);
         await Record(server.Client, HttpMethod.Get, "/api/v1/containers?name=redis&status=running", search, 200);
         await Record(server.Client, HttpMethod.Get, "/api/v1/containers?status=RUNNING", search, 400);
+        const string incidents = "/api/v1/alerts/incidents";
+        const string rules = "/api/v1/alerts/rules";
+        const string rule = "/api/v1/alerts/rules/{name}";
+        await Record(server.Client, HttpMethod.Get, $"{incidents}?state=all", incidents, 200);
+        await Record(server.Client, HttpMethod.Get, $"{incidents}?state=sometimes", incidents, 400);
+        await Record(server.Client, HttpMethod.Get, rules, rules, 200);
+        await Record(server.RawClient, HttpMethod.Get, rules, rules, 401);
+        await Record(server.Client, HttpMethod.Get, "/api/v1/alerts/channels", "/api/v1/alerts/channels", 200);
+        await Record(server.Client, HttpMethod.Get, "/api/v1/alerts/silences", "/api/v1/alerts/silences", 200);
+        await Record(server.Client, HttpMethod.Put, "/api/v1/alerts/rules/r1", rule, 403, "{\"name\": \"r1\", \"kind\": \"absence\"}");
+        await server.AddAdminAsync("oa-admin", "openapi admin password");
+        using (var admin = await AdminSession.SignInAsync(server.BaseAddress, "oa-admin", "openapi admin password"))
+        {
+            await Record(admin, HttpMethod.Put, "/api/v1/alerts/rules/r1", rule, 200, "{\"name\": \"r1\", \"kind\": \"absence\"}");
+            await Record(admin, HttpMethod.Put, "/api/v1/alerts/rules/r1", rule, 400, "{\"name\": \"r1\", \"kind\": \"absence\", \"floor\": \"soon\"}");
+            await Record(admin, HttpMethod.Put, "/api/v1/alerts/rules/r1", rule, 415, "name: r1", contentType: "text/html");
+            await Record(admin, HttpMethod.Delete, "/api/v1/alerts/rules/r2", rule, 404);
+            await Record(admin, HttpMethod.Post, "/api/v1/alerts/silences", "/api/v1/alerts/silences", 200, "{\"agents\": \"web-*\", \"minutes\": 30}");
+            await Record(admin, HttpMethod.Post, "/api/v1/alerts/incidents/999/ack", "/api/v1/alerts/incidents/{id}/ack", 404, "{}");
+        }
+
         var limiter = server.Services.GetRequiredService<QueryConcurrencyLimiter>();
         var key = QueryConcurrencyLimiter.PrincipalKey(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "test-reader")], AuthSchemes.Bearer)), null);
         for (var i = 0; i < QueryConcurrencyLimiter.MaxPerPrincipal; i++)
