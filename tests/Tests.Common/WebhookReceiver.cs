@@ -15,6 +15,7 @@ namespace StackScope.Tests.Common;
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly ConcurrentQueue<(DateTime At, JsonNode Body, string? NoticeId)> _received = new();
+    private readonly ConcurrentQueue<(string ContentType, string Text, IReadOnlyDictionary<string, string> Headers)> _raw = new();
     private WebApplication? _app;
 
     private WebhookReceiver(int port) => Port = port;
@@ -29,6 +30,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public int Attempts { get; private set; }
 
     public IReadOnlyList<(DateTime At, JsonNode Body, string? NoticeId)> Received => [.. _received];
+
+    /// <summary>Every accepted POST as sent: content type, body text and headers (ntfy's are plain text).</summary>
+    public IReadOnlyList<(string ContentType, string Text, IReadOnlyDictionary<string, string> Headers)> Raw => [.. _raw];
 
     /// <summary>The received StackScope notices (kind, rule, target...) in arrival order.</summary>
     public IReadOnlyList<JsonObject> Notices => _received.Select(r => r.Body.AsObject()).ToList();
@@ -54,8 +58,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 return Results.StatusCode(503);
             }
 
-            var body = await JsonNode.ParseAsync(context.Request.Body);
-            _received.Enqueue((DateTime.UtcNow, body!, context.Request.Headers["X-StackScope-Notice-Id"].FirstOrDefault()));
+            using var reader = new StreamReader(context.Request.Body);
+            var text = await reader.ReadToEndAsync();
+            var contentType = context.Request.ContentType ?? "";
+            _raw.Enqueue((contentType, text, context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+            if (contentType.StartsWith("application/json", StringComparison.Ordinal))
+            {
+                _received.Enqueue((DateTime.UtcNow, JsonNode.Parse(text)!, context.Request.Headers["X-StackScope-Notice-Id"].FirstOrDefault()));
+            }
+
             return Results.Ok();
         });
         await app.StartAsync();

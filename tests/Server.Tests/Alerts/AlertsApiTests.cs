@@ -177,4 +177,47 @@ public sealed class AlertsApiTests
         Assert.Equal(2, incidents.Count);
         Assert.All(incidents, i => Assert.Equal("container-exited-nonzero", (string?)i!["rule"]));
     }
+
+    [Fact]
+    public async Task Channels_made_through_the_api_are_checked_and_slack_and_ntfy_receive_their_own_formats()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var database = new SqliteTestDatabase();
+        await using var server = await RunningServer.StartAsync(database, new Dictionary<string, string?>
+        {
+            ["Alerts:Channels:fixed:Type"] = "webhook",
+            ["Alerts:Channels:fixed:Url"] = receiver.Url,
+        });
+        using var admin = await AdminAsync(server);
+        await Envelope.AssertErrorAsync(await admin.PutAsync("/api/v1/alerts/channels/chat", AdminSession.Json("{\"type\": \"slack\", \"url\": \"ftp://x\"}")),
+            HttpStatusCode.BadRequest, ResultCodes.InvalidRule, "url: required: an absolute http(s) URL");
+        await Envelope.AssertErrorAsync(await admin.PutAsync("/api/v1/alerts/channels/chat", AdminSession.Json("{\"type\": \"pager\", \"url\": \"http://x\"}")),
+            HttpStatusCode.BadRequest, ResultCodes.InvalidRule, "type: unknown 'pager'");
+        await Envelope.AssertErrorAsync(await admin.PutAsync("/api/v1/alerts/channels/mail", AdminSession.Json("{\"type\": \"email\", \"smtp_host\": \"smtp.example\", \"from\": \"a@b.c\", \"to\": [\"not an address\"]}")),
+            HttpStatusCode.BadRequest, ResultCodes.InvalidRule, "to: 1-50 recipient addresses");
+        await Envelope.AssertErrorAsync(await admin.PutAsync("/api/v1/alerts/channels/fixed", AdminSession.Json($"{{\"type\": \"webhook\", \"url\": \"{receiver.Url}\"}}")),
+            HttpStatusCode.Conflict, ResultCodes.Conflict, "comes from configuration");
+
+        await DataAsync(await admin.PutAsync("/api/v1/alerts/channels/chat", AdminSession.Yaml($"type: slack\nurl: {receiver.Url}?secret=abc\n")));
+        await DataAsync(await admin.PutAsync("/api/v1/alerts/channels/phone", AdminSession.Json($"{{\"type\": \"ntfy\", \"url\": \"{receiver.Url}\"}}")));
+        var listed = (await DataAsync(await server.Client.GetAsync("/api/v1/alerts/channels")))["data"]!.AsArray();
+        Assert.Equal(["chat", "fixed", "phone"], listed.Select(c => (string)c!["name"]!).Order());
+        Assert.DoesNotContain(listed, c => ((string)c!["destination"]!).Contains("secret", StringComparison.Ordinal));
+
+        foreach (var name in new[] { "chat", "phone" })
+        {
+            var test = (await DataAsync(await admin.PostAsync($"/api/v1/alerts/channels/{name}/test", null)))["data"]!;
+            Assert.True((bool)test["delivered"]!, test.ToJsonString());
+        }
+
+        var slack = receiver.Raw.Single(r => r.ContentType.StartsWith("application/json", StringComparison.Ordinal));
+        Assert.StartsWith("*[TEST] StackScope notification channel*", (string)JsonNode.Parse(slack.Text)!["text"]!, StringComparison.Ordinal);
+        var ntfy = receiver.Raw.Single(r => r.ContentType.StartsWith("text/plain", StringComparison.Ordinal));
+        Assert.Equal("[TEST] StackScope notification channel", ntfy.Headers["Title"]);
+        Assert.Equal("3", ntfy.Headers["Priority"]);
+        Assert.Contains("A test notice from StackScope", ntfy.Text, StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync("/api/v1/alerts/channels/chat")).StatusCode);
+        await Envelope.AssertErrorAsync(await admin.PostAsync("/api/v1/alerts/channels/chat/test", null), HttpStatusCode.NotFound, ResultCodes.NotFound, "no channel 'chat'");
+    }
 }

@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using StackScope.Contracts;
+
+namespace StackScope.Bench.Ingest;
+
+/// <summary>
+/// Alert evaluation under fleet load (issue #12): agents report live (sample time = now) at their interval in open
+/// loop; each agent crosses a host CPU rule once (one report at 99.9 %, the next at 12.5 %), so every agent gives one
+/// firing and one resolved notice. A webhook receiver here measures sample time to receipt, and the server's CPU time
+/// over the run is read from /proc, to compare with a run that has alerts off.
+///   ingest-bench alerts --url URL --server-pid PID [--agents 1000] [--containers 20] [--interval 10] [--seconds 120] [--hook-port 5199]
+/// </summary>
+internal static class AlertBench
+{
+    public static async Task<int> RunAsync(BenchArgs args)
+    {
+        var url = new Uri(new Uri(args.Require("url")), "/api/v1/monitor-info");
+        var agents = (int)args.Number("agents", 1000);
+        var containers = (int)args.Number("containers", 20);
+        var interval = args.Number("interval", 10);
+        var seconds = args.Number("seconds", 120);
+        var serverPid = (int)args.Number("server-pid", 0);
+        var run = args.Get("run", "al" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture));
+        var latencies = new ConcurrentBag<(string Kind, double Seconds)>();
+        await using var hook = await StartReceiverAsync((int)args.Number("hook-port", 5199), latencies);
+
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { Timeout = TimeSpan.FromSeconds(30) };
+        var rate = agents / interval;
+        var total = (long)(rate * seconds);
+        var rounds = (int)(total / agents);
+        // The round in which each agent is hot: spread over the run, away from its ends.
+        var hotRound = Enumerable.Range(0, agents).Select(i => 2 + (i % Math.Max(1, rounds - 4))).ToArray();
+        var cpuBefore = CpuSeconds(serverPid);
+        var start = Stopwatch.GetTimestamp();
+        var ok = 0L;
+        var failed = 0L;
+        var inFlight = new List<Task>();
+        for (long i = 0; i < total; i++)
+        {
+            var scheduled = start + (long)(i / rate * Stopwatch.Frequency);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), scheduled);
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait).ConfigureAwait(false);
+            }
+
+            var agent = (int)(i % agents);
+            var round = (int)(i / agents);
+            var body = Report($"{run}-{agent}", containers, round == hotRound[agent] ? 99.9 : 12.5);
+            inFlight.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    using var content = new ByteArrayContent(body);
+                    content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                    using var response = await client.PostAsync(url, content).ConfigureAwait(false);
+                    Interlocked.Increment(ref response.IsSuccessStatusCode ? ref ok : ref failed);
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }));
+            if (inFlight.Count > 2000)
+            {
+                inFlight.RemoveAll(t => t.IsCompleted);
+            }
+        }
+
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var cpu = CpuSeconds(serverPid) - cpuBefore;
+        var expected = agents * 2;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (latencies.Count < expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500).ConfigureAwait(false);
+        }
+
+        var all = latencies.Select(l => l.Seconds).Order().ToList();
+        Console.WriteLine(FormattableString.Invariant(
+            $"RESULT alerts load: {agents} agents x {containers} containers every {interval} s = {rate:0} reports/s for {elapsed:0} s; {ok} stored, {failed} failed"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"RESULT alerts server cpu: {cpu:0.0} s over {elapsed:0} s = {100 * cpu / elapsed:0.0} % of one core"));
+        if (all.Count > 0)
+        {
+            Console.WriteLine(FormattableString.Invariant(
+                $"RESULT alerts notices: {latencies.Count(l => l.Kind == "firing")} firing, {latencies.Count(l => l.Kind == "resolved")} resolved of {agents} each; sample time to webhook p50 {Pct(all, 0.5):0.00} s, p99 {Pct(all, 0.99):0.00} s, max {all[^1]:0.00} s"));
+        }
+        else
+        {
+            Console.WriteLine("RESULT alerts notices: none received");
+        }
+
+        return 0;
+    }
+
+    private static double Pct(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static double CpuSeconds(int pid)
+    {
+        if (pid <= 0 || !File.Exists($"/proc/{pid}/stat"))
+        {
+            return double.NaN;
+        }
+
+        // Fields 14 and 15 (utime, stime) in clock ticks; the name in field 2 may hold spaces, so count from its ')'.
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    private static byte[] Report(string agent, int containers, double hostCpu)
+    {
+        // Live: the wire's whole seconds, as an agent stamps its sample.
+        var now = DateTime.UtcNow;
+        var time = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+        var list = new ContainerStat[containers];
+        for (var i = 0; i < containers; i++)
+        {
+            list[i] = new ContainerStat
+            {
+                EngineType = EngineTypes.Docker,
+                AgentId = agent,
+                NodeName = agent,
+                ContainerName = $"app-{i:00}",
+                Status = "running",
+                SampledAt = time,
+                CpuPercent = Math.Round(i * 1.37 % 40, 2),
+                MemoryUsageMiB = Math.Round(20 + (i * 3.3), 2),
+                MemoryPercent = Math.Round((20 + (i * 3.3)) / 1956 * 100, 2),
+                RestartCount = 0,
+                Pids = 4 + i,
+            };
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(new MonitorReport
+        {
+            EngineType = EngineTypes.Docker,
+            AgentId = agent,
+            CpuCount = 2,
+            CpuPercent = hostCpu,
+            MemoryTotalMiB = 1956,
+            MemoryUsedMiB = 569,
+            MemoryPercent = 29.09,
+            Load1 = 0.5,
+            SampledAt = time,
+            Containers = list,
+            FileSystems = [new FileSystemStat { MountPoint = "/", FsType = "ext4", TotalBytes = 100_000_000_000, UsedBytes = 40_000_000_000 }],
+        }, ContractsJsonContext.Default.MonitorReport);
+    }
+
+    private static async Task<WebApplication> StartReceiverAsync(int port, ConcurrentBag<(string, double)> latencies)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.MapPost("/hook", async (HttpContext context) =>
+        {
+            var received = DateTime.UtcNow;
+            var notice = (await JsonNode.ParseAsync(context.Request.Body).ConfigureAwait(false))!;
+            if ((string?)notice["kind"] is "firing" or "resolved" && (string?)notice["rule"] == "bench-host-cpu")
+            {
+                var at = DateTime.Parse((string)notice["at"]!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+                latencies.Add(((string)notice["kind"]!, (received - at).TotalSeconds));
+            }
+
+            return Results.Ok();
+        });
+        await app.StartAsync().ConfigureAwait(false);
+        return app;
+    }
+}
