@@ -12,9 +12,9 @@ internal sealed class AlertEngine(AlertOptions options)
 {
     private static readonly int[] StopCodes = [130, 137, 143];
 
-    private readonly Dictionary<string, TargetState> _states = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _agentStates = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Queue<(DateTime At, double Value)>> _windows = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Rule, string Target), TargetState> _states = [];
+    private readonly Dictionary<string, HashSet<(string Rule, string Target)>> _agentStates = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Rule, string Target), MetricWindow> _windows = [];
     private readonly Dictionary<string, ContainerMemo> _memos = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Backfill> _backfills = new(StringComparer.Ordinal);
     private readonly List<AlertOutcome> _out = [];
@@ -116,8 +116,8 @@ internal sealed class AlertEngine(AlertOptions options)
                 state ??= Create(rule.Rule, agent.AgentId, agent.AgentId, null, null);
                 var silent = silentFor > limit;
                 Step(rule, state, now, silent, silent, silent ? Math.Round((now - agent.LastReceivedAt).TotalSeconds) : 0, late: false,
-                    silent ? $"agent {agent.AgentId} silent: no report for {Math.Round((now - agent.LastReceivedAt).TotalSeconds)} s (limit {limit} s; last sample {agent.LastSampleAt:u})"
-                           : $"agent {agent.AgentId} reports again");
+                    () => (silent ? $"agent {agent.AgentId} silent: no report for {Math.Round((now - agent.LastReceivedAt).TotalSeconds)} s (limit {limit} s; last sample {agent.LastSampleAt:u})"
+                           : $"agent {agent.AgentId} reports again"));
             }
         }
 
@@ -194,7 +194,7 @@ internal sealed class AlertEngine(AlertOptions options)
             state.Dirty = true;
             var what = rule.Rule.Condition == AlertConditions.OomKilled ? "was OOM-killed" : $"exited with code {failedCode}";
             Step(rule, state, at, state.Failed, state.Failed, failedCode, late,
-                state.Failed ? $"container {container.Name} on {agentId} {what}" : $"container {container.Name} on {agentId} runs again");
+                () => (state.Failed ? $"container {container.Name} on {agentId} {what}" : $"container {container.Name} on {agentId} runs again"));
         }
     }
 
@@ -202,11 +202,17 @@ internal sealed class AlertEngine(AlertOptions options)
     {
         var at = sample.Host.SampledAt;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var container in sample.Containers)
+        var targets = new string[sample.Containers.Count];
+        for (var i = 0; i < targets.Length; i++)
         {
+            targets[i] = ContainerTarget(agentId, sample.Containers[i].Name);
+        }
+
+        for (var i = 0; i < targets.Length; i++)
+        {
+            var container = sample.Containers[i];
             seen.Add(container.Name);
-            var memoKey = agentId + "/" + container.Name;
-            (_memos.TryGetValue(memoKey, out var memo) ? memo : _memos[memoKey] = new ContainerMemo()).Last = container;
+            (_memos.TryGetValue(targets[i], out var memo) ? memo : _memos[targets[i]] = new ContainerMemo()).Last = container;
         }
 
         foreach (var rule in _rules)
@@ -226,15 +232,15 @@ internal sealed class AlertEngine(AlertOptions options)
                 var running = sample.Containers.Count(c => c.Status == "running" && rule.MatchesContainer(c));
                 var below = running < r.Count;
                 StepTarget(rule, agentId, agentId, null, null, at, below, below, running, late,
-                    $"{running} running containers{ScopeText(r)} on {agentId}, expected at least {r.Count}");
+                    () => $"{running} running containers{ScopeText(r)} on {agentId}, expected at least {r.Count}");
             }
             else
             {
-                foreach (var container in sample.Containers)
+                for (var i = 0; i < targets.Length; i++)
                 {
-                    if (rule.MatchesContainer(container))
+                    if (rule.MatchesContainer(sample.Containers[i]))
                     {
-                        EvaluateContainer(rule, agentId, container, at, late);
+                        EvaluateContainer(rule, agentId, targets[i], sample.Containers[i], at, late);
                     }
                 }
 
@@ -243,7 +249,7 @@ internal sealed class AlertEngine(AlertOptions options)
                     foreach (var name in rule.LiteralContainers.Where(n => !seen.Contains(n)))
                     {
                         StepTarget(rule, agentId, ContainerTarget(agentId, name), name, null, at, true, true, null, late,
-                            $"container {name} on {agentId} is expected to run but does not exist");
+                            () => $"container {name} on {agentId} is expected to run but does not exist");
                     }
                 }
             }
@@ -272,7 +278,7 @@ internal sealed class AlertEngine(AlertOptions options)
         var target = ContainerTarget(agentId, containerName);
         foreach (var rule in _rules.Where(r => r.Rule.WindowSeconds is > 0))
         {
-            _windows.Remove(rule.Rule.Name + "\u001f" + target);
+            _windows.Remove((rule.Rule.Name, target));
         }
 
         _memos.Remove(target);
@@ -292,7 +298,7 @@ internal sealed class AlertEngine(AlertOptions options)
             state.Failed = false;
             state.Restarts.Clear();
             state.Dirty = true;
-            Step(rule, state, at, false, false, state.Value, late, $"container {containerName} on {agentId} is no longer reported (removed)");
+            Step(rule, state, at, false, false, state.Value, late, () => $"container {containerName} on {agentId} is no longer reported (removed)");
             // A removed container's history ends with it (flapping included): the row goes at the next store.
             state.Phase = TargetState.Ok;
             state.Changes.Clear();
@@ -308,7 +314,7 @@ internal sealed class AlertEngine(AlertOptions options)
             foreach (var disk in sample.Disks)
             {
                 MetricStep(rule, agentId, $"{agentId}:{disk.MountPoint}", null, disk.MountPoint, at, disk.UsedPercent, null, late,
-                    $"disk {disk.MountPoint} on {agentId}");
+                    () => $"disk {disk.MountPoint} on {agentId}");
             }
 
             return;
@@ -326,14 +332,13 @@ internal sealed class AlertEngine(AlertOptions options)
         };
         if (value is { } v)
         {
-            MetricStep(rule, agentId, agentId, null, null, at, v, null, late, $"{metric} on {agentId}");
+            MetricStep(rule, agentId, agentId, null, null, at, v, null, late, () => $"{metric} on {agentId}");
         }
     }
 
-    private void EvaluateContainer(CompiledRule rule, string agentId, ContainerPoint c, DateTime at, bool late)
+    private void EvaluateContainer(CompiledRule rule, string agentId, string target, ContainerPoint c, DateTime at, bool late)
     {
         var r = rule.Rule;
-        var target = ContainerTarget(agentId, c.Name);
         if (r.Kind == AlertKinds.Metric)
         {
             double? value = r.Metric switch
@@ -346,7 +351,7 @@ internal sealed class AlertEngine(AlertOptions options)
             };
             if (value is { } v)
             {
-                MetricStep(rule, agentId, target, c.Name, null, at, v, c.Labels, late, $"{r.Metric} of container {c.Name} on {agentId}");
+                MetricStep(rule, agentId, target, c.Name, null, at, v, c.Labels, late, () => $"{r.Metric} of container {c.Name} on {agentId}");
             }
 
             return;
@@ -364,14 +369,14 @@ internal sealed class AlertEngine(AlertOptions options)
                     }
 
                     Step(rule, failed, at, failed.Failed, failed.Failed, failed.FailedCode, late,
-                        failed.Failed ? failed.Phase == TargetState.Firing ? "" : $"container {c.Name} on {agentId} failed" : $"container {c.Name} on {agentId} runs again");
+                        () => (failed.Failed ? failed.Phase == TargetState.Firing ? "" : $"container {c.Name} on {agentId} failed" : $"container {c.Name} on {agentId} runs again"));
                 }
 
                 break;
             case AlertConditions.Unhealthy:
                 var unhealthy = c.Health == "unhealthy";
                 StepTarget(rule, agentId, target, c.Name, null, at, unhealthy, unhealthy, null, late,
-                    unhealthy ? $"container {c.Name} on {agentId} is unhealthy" : $"container {c.Name} on {agentId} is {c.Health ?? "without a health check"}");
+                    () => (unhealthy ? $"container {c.Name} on {agentId} is unhealthy" : $"container {c.Name} on {agentId} is {c.Health ?? "without a health check"}"));
                 break;
             case AlertConditions.RestartLoop:
                 EvaluateRestarts(rule, agentId, target, c, at, late);
@@ -379,7 +384,7 @@ internal sealed class AlertEngine(AlertOptions options)
             case AlertConditions.NotRunning:
                 var down = c.Status != "running";
                 StepTarget(rule, agentId, target, c.Name, null, at, down, down, null, late,
-                    down ? $"container {c.Name} on {agentId} is expected to run but is {c.Status}" : $"container {c.Name} on {agentId} runs");
+                    () => (down ? $"container {c.Name} on {agentId} is expected to run but is {c.Status}" : $"container {c.Name} on {agentId} runs"));
                 break;
         }
     }
@@ -409,21 +414,25 @@ internal sealed class AlertEngine(AlertOptions options)
         var recent = state.Restarts.Sum(m => m.Count);
         var looping = recent >= r.Count;
         Step(rule, state, at, looping, looping, recent, late,
-            looping ? $"container {c.Name} on {agentId} restarted {recent} times within {Durations.Format(r.WithinSeconds ?? 600)}"
-                    : $"container {c.Name} on {agentId} stopped restarting");
+            () => (looping ? $"container {c.Name} on {agentId} restarted {recent} times within {Durations.Format(r.WithinSeconds ?? 600)}"
+                    : $"container {c.Name} on {agentId} stopped restarting"));
     }
 
     private void MetricStep(CompiledRule rule, string agentId, string target, string? container, string? mount, DateTime at, double sampleValue,
-        IReadOnlyDictionary<string, string>? labels, bool late, string what)
+        IReadOnlyDictionary<string, string>? labels, bool late, Func<string> what)
     {
         var r = rule.Rule;
         var value = Aggregate(r, target, at, sampleValue);
         var (threshold, clear) = rule.Limits(labels);
         var active = rule.Meets(value, threshold);
+        if (!active && !_states.ContainsKey((r.Name, target)))
+        {
+            return; // the common case: nothing to tell, nothing to remember
+        }
+
         var holding = rule.Meets(value, clear);
-        var window = r.WindowSeconds is > 0 ? $" ({r.Aggregate} over {Durations.Format(r.WindowSeconds.Value)})" : "";
-        StepTarget(rule, agentId, target, container, mount, at, active, holding, value, late,
-            $"{what} is {Format(value)}{window}, threshold {r.Op} {Format(threshold)}");
+        StepTarget(rule, agentId, target, container, mount, at, active, holding, value, late, () =>
+            $"{what()} is {Format(value)}{(r.WindowSeconds is > 0 ? $" ({r.Aggregate} over {Durations.Format(r.WindowSeconds.Value)})" : "")}, threshold {r.Op} {Format(threshold)}");
     }
 
     private double Aggregate(AlertRule rule, string target, DateTime at, double value)
@@ -433,30 +442,23 @@ internal sealed class AlertEngine(AlertOptions options)
             return value;
         }
 
-        // One window per (target, rule): rules on one metric with different windows keep their own.
-        var key = rule.Name + "\u001f" + target;
-        if (!_windows.TryGetValue(key, out var window))
+        // One window per (rule, target): rules on one metric with different windows keep their own.
+        if (!_windows.TryGetValue((rule.Name, target), out var window))
         {
-            _windows[key] = window = new Queue<(DateTime, double)>();
+            _windows[(rule.Name, target)] = window = new MetricWindow();
         }
 
-        window.Enqueue((at, value));
-        var horizon = at.AddSeconds(-rule.WindowSeconds.Value);
-        while (window.Count > 1 && window.Peek().At <= horizon)
-        {
-            window.Dequeue();
-        }
-
+        window.Add(at, value, at.AddSeconds(-rule.WindowSeconds.Value));
         return rule.Aggregate switch
         {
-            AlertAggregates.Min => window.Min(p => p.Value),
-            AlertAggregates.Max => window.Max(p => p.Value),
-            _ => window.Average(p => p.Value),
+            AlertAggregates.Min => window.Min,
+            AlertAggregates.Max => window.Max,
+            _ => window.Average,
         };
     }
 
     private void StepTarget(CompiledRule rule, string agentId, string target, string? container, string? mount, DateTime at,
-        bool active, bool holding, double? value, bool late, string summary)
+        bool active, bool holding, double? value, bool late, Func<string> summary)
     {
         var state = Find(rule.Rule.Name, target);
         if (state is null)
@@ -473,7 +475,7 @@ internal sealed class AlertEngine(AlertOptions options)
     }
 
     // The state machine. active: the condition to start (threshold); holding: the condition to stay firing (clear).
-    private void Step(CompiledRule rule, TargetState s, DateTime at, bool active, bool holding, double? value, bool late, string summary)
+    private void Step(CompiledRule rule, TargetState s, DateTime at, bool active, bool holding, double? value, bool late, Func<string> summary)
     {
         var r = rule.Rule;
         s.Value = value;
@@ -522,7 +524,7 @@ internal sealed class AlertEngine(AlertOptions options)
                 {
                     s.LastNotifiedAt = at;
                     s.Dirty = true;
-                    Emit(OutcomeKinds.Repeat, rule, s, at, $"still firing: {summary}", notify: true, late);
+                    Emit(OutcomeKinds.Repeat, rule, s, at, () => "still firing: " + summary(), notify: true, late);
                 }
 
                 break;
@@ -536,11 +538,11 @@ internal sealed class AlertEngine(AlertOptions options)
             var firing = s.Phase == TargetState.Firing;
             s.Announced = firing;
             s.LastNotifiedAt = at;
-            Emit(OutcomeKinds.Settled, rule, s, at, $"stopped flapping; now {(firing ? "firing" : "resolved")}: {summary}", notify: !late && !IsQuiet(s, at), late);
+            Emit(OutcomeKinds.Settled, rule, s, at, () => $"stopped flapping; now {(firing ? "firing" : "resolved")}: {summary()}", notify: !late && !IsQuiet(s, at), late);
         }
     }
 
-    private void Fire(CompiledRule rule, TargetState s, DateTime at, bool late, string summary)
+    private void Fire(CompiledRule rule, TargetState s, DateTime at, bool late, Func<string> summary)
     {
         s.Phase = TargetState.Firing;
         s.Dirty = true;
@@ -556,12 +558,12 @@ internal sealed class AlertEngine(AlertOptions options)
         Emit(OutcomeKinds.Fired, rule, s, at, summary, notify, late);
         if (flapsNow)
         {
-            Emit(OutcomeKinds.Flapping, rule, s, at, $"flapping: {s.Changes.Count} changes within {options.FlapWindowMinutes} min; quiet until it settles. {summary}",
+            Emit(OutcomeKinds.Flapping, rule, s, at, () => $"flapping: {s.Changes.Count} changes within {options.FlapWindowMinutes} min; quiet until it settles. {summary()}",
                 notify: !late && !quiet, late);
         }
     }
 
-    private void Resolve(CompiledRule rule, TargetState s, DateTime at, bool late, string summary)
+    private void Resolve(CompiledRule rule, TargetState s, DateTime at, bool late, Func<string> summary)
     {
         var announced = s.Announced;
         s.Phase = TargetState.Ok;
@@ -574,7 +576,7 @@ internal sealed class AlertEngine(AlertOptions options)
         s.Peak = null;
         if (flapsNow)
         {
-            Emit(OutcomeKinds.Flapping, rule, s, at, $"flapping: {s.Changes.Count} changes within {options.FlapWindowMinutes} min; quiet until it settles. {summary}",
+            Emit(OutcomeKinds.Flapping, rule, s, at, () => $"flapping: {s.Changes.Count} changes within {options.FlapWindowMinutes} min; quiet until it settles. {summary()}",
                 notify: !late && !IsQuiet(s, at), late);
         }
     }
@@ -594,9 +596,10 @@ internal sealed class AlertEngine(AlertOptions options)
         return true;
     }
 
-    private void Emit(string kind, CompiledRule rule, TargetState s, DateTime at, string summary, bool notify, bool late)
+    private void Emit(string kind, CompiledRule rule, TargetState s, DateTime at, Func<string> summary, bool notify, bool late)
     {
-        var outcome = new AlertOutcome(kind, rule.Rule, s, at, summary.Length > 0 ? summary : $"{rule.Rule.Name} {s.Target}")
+        var text = summary();
+        var outcome = new AlertOutcome(kind, rule.Rule, s, at, text.Length > 0 ? text : $"{rule.Rule.Name} {s.Target}")
         {
             Since = s.Since,
             Value = s.Value,
@@ -646,18 +649,18 @@ internal sealed class AlertEngine(AlertOptions options)
         return state;
     }
 
-    private void Track(string key, TargetState state)
+    private void Track((string Rule, string Target) key, TargetState state)
     {
         _states[key] = state;
         if (!_agentStates.TryGetValue(state.AgentId, out var keys))
         {
-            _agentStates[state.AgentId] = keys = new HashSet<string>(StringComparer.Ordinal);
+            _agentStates[state.AgentId] = keys = [];
         }
 
         keys.Add(key);
     }
 
-    private void Forget(string key)
+    private void Forget((string Rule, string Target) key)
     {
         if (_states.Remove(key, out var state) && _agentStates.TryGetValue(state.AgentId, out var keys))
         {
@@ -665,13 +668,34 @@ internal sealed class AlertEngine(AlertOptions options)
         }
     }
 
-    internal static string Key(string rule, string target) => rule + "\u001f" + target;
+    internal static (string Rule, string Target) Key(string rule, string target) => (rule, target);
 
     internal static string ContainerTarget(string agentId, string container) => agentId + "/" + container;
 
     private static string ScopeText(AlertRule r) => r.Scope.Containers.Count > 0 ? $" matching {string.Join(", ", r.Scope.Containers)}" : "";
 
     private static string Format(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+
+    /// <summary>The samples of one window, with a running sum so the average costs nothing per sample.</summary>
+    private sealed class MetricWindow
+    {
+        private readonly Queue<(DateTime At, double Value)> _points = new();
+        private double _sum;
+
+        public double Average => _sum / _points.Count;
+        public double Min => _points.Min(p => p.Value);
+        public double Max => _points.Max(p => p.Value);
+
+        public void Add(DateTime at, double value, DateTime horizon)
+        {
+            _points.Enqueue((at, value));
+            _sum += value;
+            while (_points.Count > 1 && _points.Peek().At <= horizon)
+            {
+                _sum -= _points.Dequeue().Value;
+            }
+        }
+    }
 
     private sealed class ContainerMemo
     {

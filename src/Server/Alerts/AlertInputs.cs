@@ -3,7 +3,7 @@ namespace StackScope.Server.Alerts;
 // What the evaluator reads back from storage for one agent: its reports in sample-time order, their containers and
 // file systems, and its container events. Times are UTC; ReceivedAt is when the server stored the row.
 
-internal sealed record HostPoint(long ServerId, DateTime SampledAt, DateTime ReceivedAt, double CpuPercent, double MemoryPercent)
+internal sealed record HostPoint(DateTime SampledAt, DateTime ReceivedAt, double CpuPercent, double MemoryPercent)
 {
     public double? Load1 { get; init; }
     public double? Load5 { get; init; }

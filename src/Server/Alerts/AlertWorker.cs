@@ -21,13 +21,17 @@ internal sealed partial class AlertWorker(
     // Rows are stored a little after their received_at is taken (group commit): look back this far past the watermark.
     private static readonly TimeSpan ArrivalSlack = TimeSpan.FromSeconds(30);
     private const int SamplesPerAgentPass = 500;
+    private const int AgentsPerRead = 100;
 
     private readonly string _holder = Holder();
     private readonly Dictionary<string, AgentCursor> _agents = new(StringComparer.Ordinal);
     private AlertEngine? _engine;
     private string? _version;
     private IReadOnlyList<ChannelSpec> _channels = [];
+    private static readonly TimeSpan CursorFlushInterval = TimeSpan.FromSeconds(5);
     private DateTime _watermark;
+    private DateTime _savedWatermark;
+    private DateTime _flushedAt;
     private DateTime _watchingSince;
     private volatile bool _leader;
 
@@ -122,6 +126,8 @@ internal sealed partial class AlertWorker(
         var pass = new AlertPass();
         var news = await store.AgentsWithNewsAsync(_watermark - ArrivalSlack, ct).ConfigureAwait(false);
         var watermark = _watermark;
+        var changedAgents = new HashSet<string>(StringComparer.Ordinal);
+        var reads = new List<(AgentCursor Cursor, bool First)>();
         foreach (var agent in news)
         {
             watermark = agent.LastReceivedAt > watermark ? agent.LastReceivedAt : watermark;
@@ -132,21 +138,34 @@ internal sealed partial class AlertWorker(
             }
 
             // An agent first seen now is evaluated from its reports of the look-back, not from its whole history.
-            var first = cursor is null;
-            cursor ??= new AgentCursor(agent.AgentId, after: agent.NewestSample.AddSeconds(-Math.Max(ArrivalSlack.TotalSeconds, (now - _watermark).TotalSeconds + ArrivalSlack.TotalSeconds)));
-            var (samples, loaded) = await store.AgentDataAsync(agent.AgentId, cursor.LastSampleAt, cursor.LastEventId, SamplesPerAgentPass, ct).ConfigureAwait(false);
-            // A first-seen agent's older events were before the evaluator watched it: passed over, not replayed.
-            var events = first ? loaded.Where(e => e.OccurredAt > cursor.LastSampleAt).ToList() : loaded;
-            if (samples.Count == 0 && loaded.Count == 0)
-            {
-                continue;
-            }
+            reads.Add((cursor ?? new AgentCursor(agent.AgentId,
+                after: agent.NewestSample.AddSeconds(-Math.Max(ArrivalSlack.TotalSeconds, (now - _watermark).TotalSeconds + ArrivalSlack.TotalSeconds))), cursor is null));
+        }
 
-            var outcomes = engine.Process(agent.AgentId, samples, events, now);
-            cursor.Advance(samples, loaded);
-            _agents[agent.AgentId] = cursor;
-            pass.Agents.Add((cursor.Clock, cursor.LastEventId));
-            Record(pass, outcomes, now);
+        foreach (var batch in reads.Chunk(AgentsPerRead))
+        {
+            var data = await store.AgentDataAsync(batch.Select(r => (r.Cursor.AgentId, r.Cursor.LastSampleAt, r.Cursor.LastEventId)).ToList(),
+                SamplesPerAgentPass, ct).ConfigureAwait(false);
+            foreach (var (cursor, first) in batch)
+            {
+                var (samples, loaded) = data[cursor.AgentId];
+                if (samples.Count == 0 && loaded.Count == 0)
+                {
+                    continue;
+                }
+
+                // A first-seen agent's older events were before the evaluator watched it: passed over, not replayed.
+                var events = first ? loaded.Where(e => e.OccurredAt > cursor.LastSampleAt).ToList() : loaded;
+                var outcomes = engine.Process(cursor.AgentId, samples, events, now);
+                cursor.Advance(samples, loaded);
+                _agents[cursor.AgentId] = cursor;
+                if (outcomes.Count > 0)
+                {
+                    changedAgents.Add(cursor.AgentId);
+                }
+
+                Record(pass, outcomes, now);
+            }
         }
 
         Record(pass, engine.CheckAbsence(_agents.Values.Where(a => a.LastReceivedAt > DateTime.MinValue).Select(a => a.Clock), now, _watchingSince), now);
@@ -156,9 +175,28 @@ internal sealed partial class AlertWorker(
         }
 
         (pass.Changed, pass.Idle) = engine.TakeDirty();
-        pass.Watermark = watermark > _watermark ? watermark : null;
-        await store.CommitPassAsync(pass, ct).ConfigureAwait(false);
+        // Cursors go with the changes they led to; the others every few seconds. Re-evaluating a few seconds of
+        // samples from the stored state after a takeover gives the same changes, so nothing is told twice.
+        changedAgents.UnionWith(pass.Changed.Concat(pass.Idle).Select(s => s.AgentId));
+        var flush = now - _flushedAt >= CursorFlushInterval;
+        foreach (var cursor in _agents.Values.Where(c => c.Unsaved && (flush || changedAgents.Contains(c.AgentId))))
+        {
+            pass.Agents.Add((cursor.Clock, cursor.LastEventId));
+            cursor.Unsaved = false;
+        }
+
+        pass.Watermark = flush && watermark > _savedWatermark ? watermark : null;
+        if (pass.Steps.Count > 0 || pass.Changed.Count > 0 || pass.Idle.Count > 0 || pass.Agents.Count > 0 || pass.Watermark is not null)
+        {
+            await store.CommitPassAsync(pass, ct).ConfigureAwait(false);
+        }
+
         _watermark = watermark;
+        if (flush)
+        {
+            _flushedAt = now;
+            _savedWatermark = pass.Watermark ?? _savedWatermark;
+        }
     }
 
     private static string Holder()
@@ -183,6 +221,8 @@ internal sealed partial class AlertWorker(
         _watermark = await store.SettingAsync("watermark", ct).ConfigureAwait(false) is { } text && WireTimestamp.TryParse(text, out var stored)
             ? stored
             : now - ArrivalSlack;
+        _savedWatermark = _watermark;
+        _flushedAt = now;
         // Agents are not silent for the time this process was not watching: their silence counts from now.
         _watchingSince = now;
         _engine = engine;
@@ -382,6 +422,11 @@ internal sealed partial class AlertWorker(
             LastEventId = lastEventId;
         }
 
+        public string AgentId => _agentId;
+
+        /// <summary>Advanced since it was last stored.</summary>
+        public bool Unsaved { get; set; }
+
         public DateTime LastSampleAt { get; private set; }
         public DateTime LastReceivedAt { get; private set; } = DateTime.MinValue;
         public long LastEventId { get; private set; }
@@ -391,6 +436,7 @@ internal sealed partial class AlertWorker(
 
         public void Advance(IReadOnlyList<AgentSample> samples, IReadOnlyList<EventPoint> events)
         {
+            Unsaved = true;
             foreach (var sample in samples)
             {
                 _recent.Add(sample.Host.SampledAt);

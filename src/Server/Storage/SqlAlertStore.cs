@@ -126,66 +126,103 @@ internal sealed class SqlAlertStore(SqlDatabase database)
                 new { since = Dialect.ToDbTime(receivedSince) }, cancellationToken: ct)).ConfigureAwait(false))
             .Select(r => new AgentNews(r.Agent, Dialect.FromDbTime(r.Newest), Dialect.FromDbTime(r.Received))).ToList(), ct);
 
-    /// <summary>The agent's reports after <paramref name="after"/>, oldest first, with their containers, file systems and events.</summary>
-    public Task<(IReadOnlyList<AgentSample> Samples, IReadOnlyList<EventPoint> Events)> AgentDataAsync(
-        string agentId, DateTime after, long afterEventId, int limit, CancellationToken ct) =>
-        database.RunAsync<(IReadOnlyList<AgentSample>, IReadOnlyList<EventPoint>)>(async connection =>
+    /// <summary>
+    /// Several agents' reports after their cursors, oldest first (at most <paramref name="limit"/> per agent), with their
+    /// containers, file systems and events: four queries for the whole batch, each an OR of per-agent index ranges.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, (IReadOnlyList<AgentSample> Samples, IReadOnlyList<EventPoint> Events)>> AgentDataAsync(
+        IReadOnlyList<(string AgentId, DateTime After, long AfterEventId)> cursors, int limit, CancellationToken ct) =>
+        database.RunAsync<IReadOnlyDictionary<string, (IReadOnlyList<AgentSample>, IReadOnlyList<EventPoint>)>>(async connection =>
         {
-            var hosts = (await connection.QueryAsync<HostRecord>(new CommandDefinition(
-                $"""
-                SELECT id AS Id, ser_get_datetime AS SampledAt, received_at AS ReceivedAt, ser_cpu_percent AS Cpu, ser_memory_percent AS Memory,
-                       ser_load_1 AS Load1, ser_load_5 AS Load5, ser_load_15 AS Load15, ser_swap_total AS SwapTotal, ser_swap_used AS SwapUsed
-                FROM server WHERE agent_id = @agentId AND ser_get_datetime > @after ORDER BY ser_get_datetime LIMIT {limit}
-                """, new { agentId, after = Dialect.ToDbTime(after) }, cancellationToken: ct)).ConfigureAwait(false)).ToList();
-            var events = (await connection.QueryAsync<EventRecord>(new CommandDefinition(
-                $"""
-                SELECT id AS Id, container_name AS Name, action AS Action, event_datetime AS OccurredAt, received_at AS ReceivedAt, exit_code AS ExitCode
-                FROM container_event WHERE agent_id = @agentId AND id > @afterEventId ORDER BY id LIMIT {limit * 50}
-                """, new { agentId, afterEventId }, cancellationToken: ct)).ConfigureAwait(false))
-                .Select(e => new EventPoint(e.Id, e.Name, e.Action, Dialect.FromDbTime(e.OccurredAt), Dialect.FromDbTime(e.ReceivedAt)) { ExitCode = e.ExitCode })
-                .ToList();
-            if (hosts.Count == 0)
+            var args = new DynamicParameters();
+            var hostRanges = new List<string>();
+            var eventRanges = new List<string>();
+            for (var i = 0; i < cursors.Count; i++)
             {
-                return ([], events);
+                args.Add($"a{i}", cursors[i].AgentId);
+                args.Add($"t{i}", Dialect.ToDbTime(cursors[i].After));
+                args.Add($"e{i}", cursors[i].AfterEventId);
+                hostRanges.Add($"(agent_id = @a{i} AND ser_get_datetime > @t{i})");
+                eventRanges.Add($"(agent_id = @a{i} AND id > @e{i})");
             }
 
-            var range = new { agentId, after = Dialect.ToDbTime(after), last = hosts[^1].SampledAt };
-            var containers = (await connection.QueryAsync<ContainerRecord>(new CommandDefinition(
+            var hosts = (await connection.QueryAsync<HostRecord>(new CommandDefinition(
                 $"""
-                SELECT con_get_datetime AS SampledAt, container_name AS Name, status AS Status, con_cpu_percent AS Cpu, con_memory_percent AS MemoryPercent,
-                       con_memory_usage AS MemoryMiB, image AS Image, con_pids AS Pids, restart_count AS RestartCount, health AS Health, labels AS Labels
-                FROM container {Dialect.ContainerByTimeIndexHint} WHERE agent_id = @agentId AND con_get_datetime > @after AND con_get_datetime <= @last
-                """, range, cancellationToken: ct)).ConfigureAwait(false))
-                .ToLookup(c => Dialect.FromDbTime(c.SampledAt));
-            var disks = (await connection.QueryAsync<DiskRecord>(new CommandDefinition(
-                """
-                SELECT ser_get_datetime AS SampledAt, mount_point AS MountPoint, total_bytes AS TotalBytes, used_bytes AS UsedBytes
-                FROM server_filesystem WHERE agent_id = @agentId AND ser_get_datetime > @after AND ser_get_datetime <= @last
-                """, range, cancellationToken: ct)).ConfigureAwait(false))
-                .ToLookup(d => Dialect.FromDbTime(d.SampledAt));
-            var samples = hosts.Select(h =>
+                SELECT agent_id AS AgentId, ser_get_datetime AS SampledAt, received_at AS ReceivedAt, ser_cpu_percent AS Cpu, ser_memory_percent AS Memory,
+                       ser_load_1 AS Load1, ser_load_5 AS Load5, ser_load_15 AS Load15, ser_swap_total AS SwapTotal, ser_swap_used AS SwapUsed
+                FROM server WHERE {string.Join(" OR ", hostRanges)} ORDER BY agent_id, ser_get_datetime LIMIT {limit * cursors.Count}
+                """, args, cancellationToken: ct)).ConfigureAwait(false))
+                .GroupBy(h => h.AgentId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Take(limit).ToList(), StringComparer.Ordinal);
+            var events = (await connection.QueryAsync<EventRecord>(new CommandDefinition(
+                $"""
+                SELECT agent_id AS AgentId, id AS Id, container_name AS Name, action AS Action, event_datetime AS OccurredAt, received_at AS ReceivedAt, exit_code AS ExitCode
+                FROM container_event WHERE {string.Join(" OR ", eventRanges)} ORDER BY id LIMIT {limit * 50 * cursors.Count}
+                """, args, cancellationToken: ct)).ConfigureAwait(false))
+                .ToLookup(e => e.AgentId, e => new EventPoint(e.Id, e.Name, e.Action, Dialect.FromDbTime(e.OccurredAt), Dialect.FromDbTime(e.ReceivedAt)) { ExitCode = e.ExitCode },
+                    StringComparer.Ordinal);
+
+            // Containers and file systems of exactly the reports read: (after, last read] per agent.
+            var rowRanges = new List<string>();
+            var diskRanges = new List<string>();
+            for (var i = 0; i < cursors.Count; i++)
             {
-                var at = Dialect.FromDbTime(h.SampledAt);
-                var host = new HostPoint(h.Id, at, Dialect.FromDbTime(h.ReceivedAt), h.Cpu, h.Memory)
+                if (hosts.TryGetValue(cursors[i].AgentId, out var rows))
                 {
-                    Load1 = h.Load1,
-                    Load5 = h.Load5,
-                    Load15 = h.Load15,
-                    SwapTotalMiB = h.SwapTotal,
-                    SwapUsedMiB = h.SwapUsed,
-                };
-                return new AgentSample(host,
-                    containers[at].Select(c => new ContainerPoint(c.Name, c.Status, c.Cpu, c.MemoryPercent, c.MemoryMiB)
+                    args.Add($"l{i}", rows[^1].SampledAt);
+                    rowRanges.Add($"(agent_id = @a{i} AND con_get_datetime > @t{i} AND con_get_datetime <= @l{i})");
+                    diskRanges.Add($"(agent_id = @a{i} AND ser_get_datetime > @t{i} AND ser_get_datetime <= @l{i})");
+                }
+            }
+
+            ILookup<(string, DateTime), ContainerRecord> containers = Array.Empty<ContainerRecord>().ToLookup(c => (c.AgentId, DateTime.MinValue));
+            ILookup<(string, DateTime), DiskRecord> disks = Array.Empty<DiskRecord>().ToLookup(d => (d.AgentId, DateTime.MinValue));
+            if (rowRanges.Count > 0)
+            {
+                containers = (await connection.QueryAsync<ContainerRecord>(new CommandDefinition(
+                    $"""
+                    SELECT agent_id AS AgentId, con_get_datetime AS SampledAt, container_name AS Name, status AS Status, con_cpu_percent AS Cpu,
+                           con_memory_percent AS MemoryPercent, con_memory_usage AS MemoryMiB, image AS Image, con_pids AS Pids,
+                           restart_count AS RestartCount, health AS Health, labels AS Labels
+                    FROM container {Dialect.ContainerByTimeIndexHint} WHERE {string.Join(" OR ", rowRanges)}
+                    """, args, cancellationToken: ct)).ConfigureAwait(false))
+                    .ToLookup(c => (c.AgentId, Dialect.FromDbTime(c.SampledAt)));
+                disks = (await connection.QueryAsync<DiskRecord>(new CommandDefinition(
+                    $"""
+                    SELECT agent_id AS AgentId, ser_get_datetime AS SampledAt, mount_point AS MountPoint, total_bytes AS TotalBytes, used_bytes AS UsedBytes
+                    FROM server_filesystem WHERE {string.Join(" OR ", diskRanges)}
+                    """, args, cancellationToken: ct)).ConfigureAwait(false))
+                    .ToLookup(d => (d.AgentId, Dialect.FromDbTime(d.SampledAt)));
+            }
+
+            var result = new Dictionary<string, (IReadOnlyList<AgentSample>, IReadOnlyList<EventPoint>)>(StringComparer.Ordinal);
+            foreach (var (agentId, _, _) in cursors)
+            {
+                var samples = hosts.TryGetValue(agentId, out var rows) ? rows.Select(h =>
+                {
+                    var at = Dialect.FromDbTime(h.SampledAt);
+                    var host = new HostPoint(at, Dialect.FromDbTime(h.ReceivedAt), h.Cpu, h.Memory)
                     {
-                        Image = c.Image,
-                        Pids = c.Pids,
-                        RestartCount = c.RestartCount,
-                        Health = c.Health,
-                        Labels = ReadLabels(c.Labels),
-                    }).ToList(),
-                    disks[at].Select(d => new DiskPoint(d.MountPoint, d.TotalBytes > 0 ? 100.0 * d.UsedBytes / d.TotalBytes : 0)).ToList());
-            }).ToList();
-            return (samples, events);
+                        Load1 = h.Load1,
+                        Load5 = h.Load5,
+                        Load15 = h.Load15,
+                        SwapTotalMiB = h.SwapTotal,
+                        SwapUsedMiB = h.SwapUsed,
+                    };
+                    return new AgentSample(host,
+                        containers[(agentId, at)].Select(c => new ContainerPoint(c.Name, c.Status, c.Cpu, c.MemoryPercent, c.MemoryMiB)
+                        {
+                            Image = c.Image,
+                            Pids = c.Pids,
+                            RestartCount = c.RestartCount,
+                            Health = c.Health,
+                            Labels = ReadLabels(c.Labels),
+                        }).ToList(),
+                        disks[(agentId, at)].Select(d => new DiskPoint(d.MountPoint, d.TotalBytes > 0 ? 100.0 * d.UsedBytes / d.TotalBytes : 0)).ToList());
+                }).ToList() : [];
+                result[agentId] = (samples, events[agentId].ToList());
+            }
+
+            return result;
         }, ct);
 
     private static IReadOnlyDictionary<string, string>? ReadLabels(string? json) =>
@@ -405,7 +442,7 @@ internal sealed class SqlAlertStore(SqlDatabase database)
     // Dapper fills settable properties, converting the providers' integer widths.
     private sealed class HostRecord
     {
-        public long Id { get; set; }
+        public string AgentId { get; set; } = "";
         public object SampledAt { get; set; } = "";
         public object ReceivedAt { get; set; } = "";
         public double Cpu { get; set; }
@@ -419,6 +456,7 @@ internal sealed class SqlAlertStore(SqlDatabase database)
 
     private sealed class ContainerRecord
     {
+        public string AgentId { get; set; } = "";
         public object SampledAt { get; set; } = "";
         public string Name { get; set; } = "";
         public string Status { get; set; } = "";
@@ -434,6 +472,7 @@ internal sealed class SqlAlertStore(SqlDatabase database)
 
     private sealed class DiskRecord
     {
+        public string AgentId { get; set; } = "";
         public object SampledAt { get; set; } = "";
         public string MountPoint { get; set; } = "";
         public long TotalBytes { get; set; }
@@ -442,6 +481,7 @@ internal sealed class SqlAlertStore(SqlDatabase database)
 
     private sealed class EventRecord
     {
+        public string AgentId { get; set; } = "";
         public long Id { get; set; }
         public string Name { get; set; } = "";
         public string Action { get; set; } = "";

@@ -16,7 +16,7 @@ public sealed class AlertEngineTests
     }
 
     private static AgentSample Sample(DateTime at, double memory = 50, DateTime? received = null, params ContainerPoint[] containers) =>
-        new(new HostPoint(0, at, received ?? at.AddSeconds(1), 10, memory), containers, []);
+        new(new HostPoint(at, received ?? at.AddSeconds(1), 10, memory), containers, []);
 
     private static ContainerPoint Running(string name, string status = "running") => new(name, status, 1, 1, 1);
 
