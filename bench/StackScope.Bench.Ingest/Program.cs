@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "query-seed" => await QueryBench.SeedAsync(BenchArgs.Parse(args.Skip(1))),
     "query-measure" => await QueryBench.MeasureAsync(BenchArgs.Parse(args.Skip(1))),
     "alerts" => await AlertBench.RunAsync(BenchArgs.Parse(args.Skip(1))),
+    "alerts-engine" => AlertEngineBench.Run(BenchArgs.Parse(args.Skip(1))),
     "baseline-server" => await BaselineServer.RunAsync(BenchArgs.Parse(args.Skip(1))),
     _ => Usage(),
 };

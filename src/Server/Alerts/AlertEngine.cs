@@ -14,11 +14,14 @@ internal sealed class AlertEngine(AlertOptions options)
 
     private readonly Dictionary<(string Rule, string Target), TargetState> _states = [];
     private readonly Dictionary<string, HashSet<(string Rule, string Target)>> _agentStates = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Rule, string Target), MetricWindow> _windows = [];
+    // Per target (host, file system, container): its metric windows and a cache of its states, by rule index, so a
+    // sample costs one lookup per target rather than one per rule and target.
+    private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private Dictionary<string, int> _ruleIndex = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ContainerMemo> _memos = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Backfill> _backfills = new(StringComparer.Ordinal);
     private readonly List<AlertOutcome> _out = [];
-    private IReadOnlyList<CompiledRule> _rules = [];
+    private List<CompiledRule> _rules = [];
     private DateTime _now;
     private IReadOnlyList<(AlertSilence Silence, Glob Agent, Glob Container, Glob Rule)> _silences = [];
 
@@ -28,7 +31,10 @@ internal sealed class AlertEngine(AlertOptions options)
 
     public void SetRules(IEnumerable<AlertRule> rules)
     {
-        _rules = rules.Where(r => r.Enabled).Select(r => new CompiledRule(r)).ToList();
+        _rules = rules.Where(r => r.Enabled).Select((r, i) => new CompiledRule(r) { Index = i }).ToList();
+        _ruleIndex = _rules.ToDictionary(r => r.Rule.Name, r => r.Index, StringComparer.Ordinal);
+        // Windows start afresh with new rules (an edit may have changed them); the states stay.
+        _slots.Clear();
         var names = _rules.Select(r => r.Rule.Name).ToHashSet(StringComparer.Ordinal);
         // A rule removed or disabled takes its alerts with it, quietly: nobody is left to tell them to.
         foreach (var key in _states.Where(s => !names.Contains(s.Value.Rule)).Select(s => s.Key).ToList())
@@ -203,9 +209,11 @@ internal sealed class AlertEngine(AlertOptions options)
         var at = sample.Host.SampledAt;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var targets = new string[sample.Containers.Count];
+        var slots = new Slot[targets.Length];
         for (var i = 0; i < targets.Length; i++)
         {
             targets[i] = ContainerTarget(agentId, sample.Containers[i].Name);
+            slots[i] = SlotFor(targets[i]);
         }
 
         for (var i = 0; i < targets.Length; i++)
@@ -240,11 +248,11 @@ internal sealed class AlertEngine(AlertOptions options)
                 {
                     if (rule.MatchesContainer(sample.Containers[i]))
                     {
-                        EvaluateContainer(rule, agentId, targets[i], sample.Containers[i], at, late);
+                        EvaluateContainer(rule, slots[i], agentId, targets[i], sample.Containers[i], at, late);
                     }
                 }
 
-                if (r.Condition == AlertConditions.NotRunning && rule.NamesAgent(agentId))
+                if (r.Condition == AlertConditions.NotRunning && rule.NamesAgent(agentId) && sample.Containers.Count > 0)
                 {
                     foreach (var name in rule.LiteralContainers.Where(n => !seen.Contains(n)))
                     {
@@ -255,16 +263,24 @@ internal sealed class AlertEngine(AlertOptions options)
             }
         }
 
-        // Containers no longer reported (removed): their alerts resolve, except an expected container's absence.
-        if (_agentStates.TryGetValue(agentId, out var keys))
+        // Containers no longer reported (removed): their alerts resolve, except an expected container's absence. A
+        // report without any container says the engine could not be read (the agent sends the host alone then):
+        // nothing is concluded from it; removals still arrive as destroy events.
+        if (sample.Containers.Count > 0 && _agentStates.TryGetValue(agentId, out var keys))
         {
-            foreach (var key in keys.ToList())
+            List<string>? gone = null;
+            foreach (var key in keys)
             {
                 var state = _states[key];
                 if (state.Container is { } name && !seen.Contains(name) && !IsExpected(state, agentId))
                 {
-                    Gone(agentId, name, at, late);
+                    (gone ??= []).Add(name);
                 }
+            }
+
+            foreach (var name in gone?.Distinct(StringComparer.Ordinal) ?? [])
+            {
+                Gone(agentId, name, at, late);
             }
         }
     }
@@ -276,11 +292,7 @@ internal sealed class AlertEngine(AlertOptions options)
     private void Gone(string agentId, string containerName, DateTime at, bool late)
     {
         var target = ContainerTarget(agentId, containerName);
-        foreach (var rule in _rules.Where(r => r.Rule.WindowSeconds is > 0))
-        {
-            _windows.Remove((rule.Rule.Name, target));
-        }
-
+        _slots.Remove(target);
         _memos.Remove(target);
         if (!_agentStates.TryGetValue(agentId, out var keys))
         {
@@ -313,8 +325,8 @@ internal sealed class AlertEngine(AlertOptions options)
         {
             foreach (var disk in sample.Disks)
             {
-                MetricStep(rule, agentId, $"{agentId}:{disk.MountPoint}", null, disk.MountPoint, at, disk.UsedPercent, null, late,
-                    () => $"disk {disk.MountPoint} on {agentId}");
+                var target = $"{agentId}:{disk.MountPoint}";
+                MetricStep(rule, SlotFor(target), agentId, target, null, disk.MountPoint, at, disk.UsedPercent, null, late);
             }
 
             return;
@@ -332,11 +344,11 @@ internal sealed class AlertEngine(AlertOptions options)
         };
         if (value is { } v)
         {
-            MetricStep(rule, agentId, agentId, null, null, at, v, null, late, () => $"{metric} on {agentId}");
+            MetricStep(rule, SlotFor(agentId), agentId, agentId, null, null, at, v, null, late);
         }
     }
 
-    private void EvaluateContainer(CompiledRule rule, string agentId, string target, ContainerPoint c, DateTime at, bool late)
+    private void EvaluateContainer(CompiledRule rule, Slot slot, string agentId, string target, ContainerPoint c, DateTime at, bool late)
     {
         var r = rule.Rule;
         if (r.Kind == AlertKinds.Metric)
@@ -351,45 +363,65 @@ internal sealed class AlertEngine(AlertOptions options)
             };
             if (value is { } v)
             {
-                MetricStep(rule, agentId, target, c.Name, null, at, v, c.Labels, late, () => $"{r.Metric} of container {c.Name} on {agentId}");
+                MetricStep(rule, slot, agentId, target, c.Name, null, at, v, c.Labels, late);
             }
 
             return;
         }
 
+        // The summaries' closures live in the Step* helpers, so a container with nothing to step allocates nothing.
         switch (r.Condition)
         {
             case AlertConditions.ExitedNonZero or AlertConditions.OomKilled:
-                if (Find(r.Name, target) is { } failed)
+                if (slot.States[rule.Index] is { } failed)
                 {
-                    if (failed.Failed && c.Status == "running")
-                    {
-                        failed.Failed = false;
-                        failed.Dirty = true;
-                    }
-
-                    Step(rule, failed, at, failed.Failed, failed.Failed, failed.FailedCode, late,
-                        () => (failed.Failed ? failed.Phase == TargetState.Firing ? "" : $"container {c.Name} on {agentId} failed" : $"container {c.Name} on {agentId} runs again"));
+                    StepFailed(rule, failed, agentId, c, at, late);
                 }
 
                 break;
             case AlertConditions.Unhealthy:
                 var unhealthy = c.Health == "unhealthy";
-                StepTarget(rule, agentId, target, c.Name, null, at, unhealthy, unhealthy, null, late,
-                    () => (unhealthy ? $"container {c.Name} on {agentId} is unhealthy" : $"container {c.Name} on {agentId} is {c.Health ?? "without a health check"}"));
+                if (unhealthy || slot.States[rule.Index] is not null)
+                {
+                    StepHealth(rule, agentId, target, c, at, unhealthy, late);
+                }
+
                 break;
             case AlertConditions.RestartLoop:
-                EvaluateRestarts(rule, agentId, target, c, at, late);
+                EvaluateRestarts(rule, slot, agentId, target, c, at, late);
                 break;
             case AlertConditions.NotRunning:
                 var down = c.Status != "running";
-                StepTarget(rule, agentId, target, c.Name, null, at, down, down, null, late,
-                    () => (down ? $"container {c.Name} on {agentId} is expected to run but is {c.Status}" : $"container {c.Name} on {agentId} runs"));
+                if (down || slot.States[rule.Index] is not null)
+                {
+                    StepRunning(rule, agentId, target, c, at, down, late);
+                }
+
                 break;
         }
     }
 
-    private void EvaluateRestarts(CompiledRule rule, string agentId, string target, ContainerPoint c, DateTime at, bool late)
+    private void StepFailed(CompiledRule rule, TargetState failed, string agentId, ContainerPoint c, DateTime at, bool late)
+    {
+        if (failed.Failed && c.Status == "running")
+        {
+            failed.Failed = false;
+            failed.Dirty = true;
+        }
+
+        Step(rule, failed, at, failed.Failed, failed.Failed, failed.FailedCode, late,
+            () => failed.Failed ? failed.Phase == TargetState.Firing ? "" : $"container {c.Name} on {agentId} failed" : $"container {c.Name} on {agentId} runs again");
+    }
+
+    private void StepHealth(CompiledRule rule, string agentId, string target, ContainerPoint c, DateTime at, bool unhealthy, bool late) =>
+        StepTarget(rule, agentId, target, c.Name, null, at, unhealthy, unhealthy, null, late,
+            () => unhealthy ? $"container {c.Name} on {agentId} is unhealthy" : $"container {c.Name} on {agentId} is {c.Health ?? "without a health check"}");
+
+    private void StepRunning(CompiledRule rule, string agentId, string target, ContainerPoint c, DateTime at, bool down, bool late) =>
+        StepTarget(rule, agentId, target, c.Name, null, at, down, down, null, late,
+            () => down ? $"container {c.Name} on {agentId} is expected to run but is {c.Status}" : $"container {c.Name} on {agentId} runs");
+
+    private void EvaluateRestarts(CompiledRule rule, Slot slot, string agentId, string target, ContainerPoint c, DateTime at, bool late)
     {
         if (c.RestartCount is not { } count)
         {
@@ -397,7 +429,7 @@ internal sealed class AlertEngine(AlertOptions options)
         }
 
         var r = rule.Rule;
-        var state = Find(r.Name, target) ?? Create(r, target, agentId, c.Name, null);
+        var state = slot.States[rule.Index] ?? Create(r, target, agentId, c.Name, null);
         if (state.LastRestartCount is { } last && count > last)
         {
             state.Restarts.Add(new RestartMark(at, count - last));
@@ -406,53 +438,71 @@ internal sealed class AlertEngine(AlertOptions options)
 
         state.LastRestartCount = count;
         var horizon = at.AddSeconds(-(r.WithinSeconds ?? 600));
-        if (state.Restarts.RemoveAll(m => m.At <= horizon) > 0)
+        if (state.Restarts.Count > 0 && state.Restarts.RemoveAll(m => m.At <= horizon) > 0)
         {
             state.Dirty = true;
         }
 
-        var recent = state.Restarts.Sum(m => m.Count);
+        var recent = 0;
+        foreach (var mark in state.Restarts)
+        {
+            recent += mark.Count;
+        }
+
         var looping = recent >= r.Count;
-        Step(rule, state, at, looping, looping, recent, late,
-            () => (looping ? $"container {c.Name} on {agentId} restarted {recent} times within {Durations.Format(r.WithinSeconds ?? 600)}"
-                    : $"container {c.Name} on {agentId} stopped restarting"));
+        if (looping || state.Phase != TargetState.Ok || state.Flapping)
+        {
+            StepRestarts(rule, state, agentId, c, at, recent, looping, late);
+        }
     }
 
-    private void MetricStep(CompiledRule rule, string agentId, string target, string? container, string? mount, DateTime at, double sampleValue,
-        IReadOnlyDictionary<string, string>? labels, bool late, Func<string> what)
+    private void StepRestarts(CompiledRule rule, TargetState state, string agentId, ContainerPoint c, DateTime at, int recent, bool looping, bool late) =>
+        Step(rule, state, at, looping, looping, recent, late,
+            () => looping ? $"container {c.Name} on {agentId} restarted {recent} times within {Durations.Format(rule.Rule.WithinSeconds ?? 600)}"
+                          : $"container {c.Name} on {agentId} stopped restarting");
+
+    private void MetricStep(CompiledRule rule, Slot slot, string agentId, string target, string? container, string? mount, DateTime at, double sampleValue,
+        IReadOnlyDictionary<string, string>? labels, bool late)
     {
         var r = rule.Rule;
-        var value = Aggregate(r, target, at, sampleValue);
+        var value = Aggregate(rule, slot, at, sampleValue);
         var (threshold, clear) = rule.Limits(labels);
         var active = rule.Meets(value, threshold);
-        if (!active && !_states.ContainsKey((r.Name, target)))
+        if (!active && slot.States[rule.Index] is null)
         {
             return; // the common case: nothing to tell, nothing to remember
         }
 
-        var holding = rule.Meets(value, clear);
-        StepTarget(rule, agentId, target, container, mount, at, active, holding, value, late, () =>
-            $"{what()} is {Format(value)}{(r.WindowSeconds is > 0 ? $" ({r.Aggregate} over {Durations.Format(r.WindowSeconds.Value)})" : "")}, threshold {r.Op} {Format(threshold)}");
+        StepMetric(rule, agentId, target, container, mount, at, value, threshold, active, rule.Meets(value, clear), late);
     }
 
-    private double Aggregate(AlertRule rule, string target, DateTime at, double value)
+    // Apart from MetricStep so the summary's closure is allocated only when a state steps.
+    private void StepMetric(CompiledRule rule, string agentId, string target, string? container, string? mount, DateTime at, double value,
+        double threshold, bool active, bool holding, bool late)
     {
-        if (rule.WindowSeconds is not > 0)
+        var r = rule.Rule;
+        StepTarget(rule, agentId, target, container, mount, at, active, holding, value, late, () =>
+        {
+            var what = mount is not null ? $"disk {mount} on {agentId}" : container is not null ? $"{r.Metric} of container {container} on {agentId}" : $"{r.Metric} on {agentId}";
+            var window = r.WindowSeconds is > 0 ? $" ({r.Aggregate} over {Durations.Format(r.WindowSeconds.Value)})" : "";
+            return $"{what} is {Format(value)}{window}, threshold {r.Op} {Format(threshold)}";
+        });
+    }
+
+    private static double Aggregate(CompiledRule rule, Slot slot, DateTime at, double value)
+    {
+        if (rule.Rule.WindowSeconds is not > 0)
         {
             return value;
         }
 
         // One window per (rule, target): rules on one metric with different windows keep their own.
-        if (!_windows.TryGetValue((rule.Name, target), out var window))
-        {
-            _windows[(rule.Name, target)] = window = new MetricWindow();
-        }
-
-        window.Add(at, value, at.AddSeconds(-rule.WindowSeconds.Value));
+        var window = slot.Windows[rule.Index] ??= new MetricWindow();
+        window.Add(at, value, at.AddSeconds(-rule.Rule.WindowSeconds.Value));
         return rule.Aggregate switch
         {
-            AlertAggregates.Min => window.Min,
-            AlertAggregates.Max => window.Max,
+            1 => window.Min,
+            2 => window.Max,
             _ => window.Average,
         };
     }
@@ -652,6 +702,11 @@ internal sealed class AlertEngine(AlertOptions options)
     private void Track((string Rule, string Target) key, TargetState state)
     {
         _states[key] = state;
+        if (_slots.TryGetValue(key.Target, out var slot) && _ruleIndex.TryGetValue(key.Rule, out var index))
+        {
+            slot.States[index] = state;
+        }
+
         if (!_agentStates.TryGetValue(state.AgentId, out var keys))
         {
             _agentStates[state.AgentId] = keys = [];
@@ -662,6 +717,11 @@ internal sealed class AlertEngine(AlertOptions options)
 
     private void Forget((string Rule, string Target) key)
     {
+        if (_slots.TryGetValue(key.Target, out var slot) && _ruleIndex.TryGetValue(key.Rule, out var index))
+        {
+            slot.States[index] = null;
+        }
+
         if (_states.Remove(key, out var state) && _agentStates.TryGetValue(state.AgentId, out var keys))
         {
             keys.Remove(key);
@@ -676,6 +736,26 @@ internal sealed class AlertEngine(AlertOptions options)
 
     private static string Format(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
+    private Slot SlotFor(string target)
+    {
+        if (!_slots.TryGetValue(target, out var slot))
+        {
+            _slots[target] = slot = new Slot(_rules.Count);
+            foreach (var rule in _rules)
+            {
+                slot.States[rule.Index] = _states.GetValueOrDefault((rule.Rule.Name, target));
+            }
+        }
+
+        return slot;
+    }
+
+    private sealed class Slot(int rules)
+    {
+        public MetricWindow?[] Windows { get; } = new MetricWindow?[rules];
+        public TargetState?[] States { get; } = new TargetState?[rules];
+    }
+
     /// <summary>The samples of one window, with a running sum so the average costs nothing per sample.</summary>
     private sealed class MetricWindow
     {
@@ -683,8 +763,33 @@ internal sealed class AlertEngine(AlertOptions options)
         private double _sum;
 
         public double Average => _sum / _points.Count;
-        public double Min => _points.Min(p => p.Value);
-        public double Max => _points.Max(p => p.Value);
+        public double Min
+        {
+            get
+            {
+                var min = double.MaxValue;
+                foreach (var (_, value) in _points)
+                {
+                    min = Math.Min(min, value);
+                }
+
+                return min;
+            }
+        }
+
+        public double Max
+        {
+            get
+            {
+                var max = double.MinValue;
+                foreach (var (_, value) in _points)
+                {
+                    max = Math.Max(max, value);
+                }
+
+                return max;
+            }
+        }
 
         public void Add(DateTime at, double value, DateTime horizon)
         {

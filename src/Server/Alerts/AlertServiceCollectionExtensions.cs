@@ -9,6 +9,7 @@ internal static class AlertServiceCollectionExtensions
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.SectionName))
             .Validate(o => o.Problem() is null, "Alerts: an invalid setting (see AlertOptions.Problem)")
             .ValidateOnStart();
+        services.AddSingleton<AlertSignal>();
         services.AddSingleton<RuleBook>();
         services.AddSingleton<ChannelCatalog>();
         services.AddSingleton<NoticeSender>();

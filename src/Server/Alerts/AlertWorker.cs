@@ -14,7 +14,7 @@ namespace StackScope.Server.Alerts;
 /// </summary>
 internal sealed partial class AlertWorker(
     SchemaGate schema, SqlAlertStore store, RuleBook rules, ChannelCatalog channels, NoticeSender sender, IOptions<AlertOptions> options,
-    TimeProvider clock, ILogger<AlertWorker> logger) : BackgroundService
+    AlertSignal ingested, TimeProvider clock, ILogger<AlertWorker> logger) : BackgroundService
 {
     public const string LeaseName = "alerts";
 
@@ -34,6 +34,12 @@ internal sealed partial class AlertWorker(
     private DateTime _flushedAt;
     private DateTime _watchingSince;
     private volatile bool _leader;
+    private readonly AlertSignal _queued = new();
+    private DateTime _leaseRenewedAt = DateTime.MinValue;
+    private DateTime _refreshedAt = DateTime.MinValue;
+
+    // A report stored here wakes the evaluator, but passes stay this far apart, so a busy ingest batches them.
+    private static readonly TimeSpan MinPassGap = TimeSpan.FromMilliseconds(200);
 
     /// <summary>True while this process holds the lease (tests and /readyz-style checks read it).</summary>
     public bool IsLeader => _leader;
@@ -46,7 +52,7 @@ internal sealed partial class AlertWorker(
         }
 
         var sending = SendLoopAsync(stoppingToken);
-        var period = TimeSpan.FromSeconds(options.Value.EvaluateIntervalSeconds);
+        var period = TimeSpan.FromSeconds(Math.Max(options.Value.EvaluateIntervalSeconds, 2 * MinPassGap.TotalSeconds));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -66,7 +72,8 @@ internal sealed partial class AlertWorker(
 
             try
             {
-                await Task.Delay(period, clock, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(MinPassGap, clock, stoppingToken).ConfigureAwait(false);
+                await ingested.WaitAsync(period - MinPassGap, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -95,14 +102,21 @@ internal sealed partial class AlertWorker(
     {
         await schema.EnsureAsync(ct).ConfigureAwait(false);
         var now = clock.GetUtcNow().UtcDateTime;
-        var held = await store.TryLeaseAsync(LeaseName, _holder, now, TimeSpan.FromSeconds(options.Value.LeaseSeconds), ct).ConfigureAwait(false);
-        if (held != _leader)
+        var leaseTime = TimeSpan.FromSeconds(options.Value.LeaseSeconds);
+        // Renewed at a third of its time (taken over by another after all of it); tried at most once a second.
+        if (now - _leaseRenewedAt >= (_leader ? leaseTime / 3 : TimeSpan.FromSeconds(1)))
         {
-            LogLeader(logger, held ? "took" : "lost", _holder);
+            var held = await store.TryLeaseAsync(LeaseName, _holder, now, leaseTime, ct).ConfigureAwait(false);
+            _leaseRenewedAt = now;
+            if (held != _leader)
+            {
+                LogLeader(logger, held ? "took" : "lost", _holder);
+            }
+
+            _leader = held;
         }
 
-        _leader = held;
-        if (!held)
+        if (!_leader)
         {
             _engine = null;
             return;
@@ -114,15 +128,20 @@ internal sealed partial class AlertWorker(
         }
 
         var engine = _engine!;
-        var version = await rules.VersionAsync(ct).ConfigureAwait(false);
-        if (version != _version)
+        if (now - _refreshedAt >= TimeSpan.FromSeconds(1))
         {
-            engine.SetRules(await rules.RulesAsync(ct).ConfigureAwait(false));
-            _channels = await channels.AllAsync(ct).ConfigureAwait(false);
-            _version = version;
+            var version = await rules.VersionAsync(ct).ConfigureAwait(false);
+            if (version != _version)
+            {
+                engine.SetRules(await rules.RulesAsync(ct).ConfigureAwait(false));
+                _channels = await channels.AllAsync(ct).ConfigureAwait(false);
+                _version = version;
+            }
+
+            engine.SetSilences(await store.SilencesAsync(now, ct).ConfigureAwait(false));
+            _refreshedAt = now;
         }
 
-        engine.SetSilences(await store.SilencesAsync(now, ct).ConfigureAwait(false));
         var pass = new AlertPass();
         var news = await store.AgentsWithNewsAsync(_watermark - ArrivalSlack, ct).ConfigureAwait(false);
         var watermark = _watermark;
@@ -189,6 +208,10 @@ internal sealed partial class AlertWorker(
         if (pass.Steps.Count > 0 || pass.Changed.Count > 0 || pass.Idle.Count > 0 || pass.Agents.Count > 0 || pass.Watermark is not null)
         {
             await store.CommitPassAsync(pass, ct).ConfigureAwait(false);
+            if (pass.Steps.Count > 0)
+            {
+                _queued.Pulse(); // notices may be waiting: the sender need not wait for its tick
+            }
         }
 
         _watermark = watermark;
@@ -197,6 +220,12 @@ internal sealed partial class AlertWorker(
             _flushedAt = now;
             _savedWatermark = pass.Watermark ?? _savedWatermark;
         }
+    }
+
+    public override void Dispose()
+    {
+        _queued.Dispose();
+        base.Dispose();
     }
 
     private static string Holder()
@@ -321,7 +350,7 @@ internal sealed partial class AlertWorker(
 
     private async Task SendLoopAsync(CancellationToken ct)
     {
-        var idle = TimeSpan.FromSeconds(Math.Min(0.5, options.Value.EvaluateIntervalSeconds));
+        var idle = TimeSpan.FromSeconds(Math.Max(0.5, options.Value.EvaluateIntervalSeconds));
         while (!ct.IsCancellationRequested)
         {
             var sent = false;
@@ -345,7 +374,7 @@ internal sealed partial class AlertWorker(
             {
                 try
                 {
-                    await Task.Delay(idle, clock, ct).ConfigureAwait(false);
+                    await _queued.WaitAsync(idle, ct).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

@@ -22,9 +22,20 @@ internal sealed class CompiledRule
         _images = rule.Scope.Images.Select(Glob.Parse).ToArray();
         _labels = rule.Scope.Labels.Select(kv => (kv.Key, Glob.Parse(kv.Value))).ToArray();
         _thresholdLabel = $"stackscope.alert.{rule.Name}.threshold";
+        _op = rule.Op switch { ">" => 1, "<=" => 2, "<" => 3, _ => 0 };
+        Aggregate = rule.Aggregate switch { AlertAggregates.Min => 1, AlertAggregates.Max => 2, _ => 0 };
     }
 
+    /// <summary>0 average, 1 minimum, 2 maximum.</summary>
+    public int Aggregate { get; }
+
     public AlertRule Rule { get; }
+
+    /// <summary>This rule's place in the engine's per-target arrays (set by the engine).</summary>
+    public int Index { get; init; }
+
+    /// <summary>The rule's op as a comparison, decided once rather than per sample.</summary>
+    private readonly int _op;
 
     /// <summary>Container names the scope names exactly (no wildcard): expected to exist.</summary>
     public IEnumerable<string> LiteralContainers => _containers.Where(g => g.IsLiteral).Select(g => g.Pattern);
@@ -32,18 +43,24 @@ internal sealed class CompiledRule
     /// <summary>True when the scope names this agent exactly (not by a pattern).</summary>
     public bool NamesAgent(string agentId) => _agents.Any(g => g.IsLiteral && g.Matches(agentId));
 
-    public bool MatchesAgent(string agentId) => _agents.Length == 0 || _agents.Any(g => g.Matches(agentId));
+    public bool MatchesAgent(string agentId) => _agents.Length == 0 || AnyMatches(_agents, agentId);
 
+    // Called for every container of every sample and rule: plain loops, no closures.
     public bool MatchesContainer(ContainerPoint container)
     {
-        if (_containers.Length > 0 && !_containers.Any(g => g.Matches(container.Name)))
+        if (_containers.Length > 0 && !AnyMatches(_containers, container.Name))
         {
             return false;
         }
 
-        if (_images.Length > 0 && !_images.Any(g => g.Matches(container.Image)))
+        if (_images.Length > 0 && !AnyMatches(_images, container.Image))
         {
             return false;
+        }
+
+        if (_labels.Length == 0 && container.Labels is null)
+        {
+            return true;
         }
 
         var labels = container.Labels;
@@ -56,6 +73,19 @@ internal sealed class CompiledRule
         }
 
         return !IsIgnored(labels);
+    }
+
+    private static bool AnyMatches(Glob[] globs, string? value)
+    {
+        foreach (var glob in globs)
+        {
+            if (glob.Matches(value))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool IsIgnored(IReadOnlyDictionary<string, string>? labels)
@@ -83,13 +113,13 @@ internal sealed class CompiledRule
         return (threshold, clear);
     }
 
-    public bool Meets(double value, double limit) => Rule.Op switch
+    public bool Meets(double value, double limit) => _op switch
     {
-        ">" => value > limit,
-        "<=" => value <= limit,
-        "<" => value < limit,
+        1 => value > limit,
+        2 => value <= limit,
+        3 => value < limit,
         _ => value >= limit,
     };
 
-    public bool HigherIsWorse => Rule.Op is null or ">=" or ">";
+    public bool HigherIsWorse => _op < 2;
 }

@@ -31,7 +31,8 @@ internal sealed partial class RuleBook(IOptions<AlertOptions> options, SqlAlertS
             return ReadFile(path);
         }
 
-        if (await store.AddSettingAsync("defaults_seeded", "1", ct).ConfigureAwait(false))
+        if (await store.SettingAsync("defaults_seeded", ct).ConfigureAwait(false) is null
+            && await store.AddSettingAsync("defaults_seeded", "1", ct).ConfigureAwait(false))
         {
             await SaveAsync(DefaultRules.All, replaceAll: false, ct).ConfigureAwait(false);
         }

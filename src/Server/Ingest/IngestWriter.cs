@@ -17,6 +17,8 @@ internal sealed partial class IngestWriter : BackgroundService
 {
     private const int RetryAfterBusySeconds = 1;
 
+    private readonly Alerts.AlertSignal? _committed;
+
     private readonly Channel<PendingReport> _queue;
     private readonly IReportWriter _reports;
     private readonly SqlDatabase _database;
@@ -27,8 +29,9 @@ internal sealed partial class IngestWriter : BackgroundService
     private readonly int _writerCount;
 
     public IngestWriter(IReportWriter reports, SqlDatabase database, SchemaGate schema, IOptions<IngestOptions> options,
-        TimeProvider clock, ILogger<IngestWriter> logger)
+        TimeProvider clock, ILogger<IngestWriter> logger, Alerts.AlertSignal? committed = null)
     {
+        _committed = committed;
         _reports = reports;
         _database = database;
         _schema = schema;
@@ -122,6 +125,7 @@ internal sealed partial class IngestWriter : BackgroundService
             return;
         }
 
+        _committed?.Pulse();
         var logStored = _logger.IsEnabled(LogLevel.Information);
         foreach (var pending in batch)
         {

@@ -93,8 +93,8 @@ public sealed class AlertEngineTests
         Assert.Equal(["fired"], Told(oom));
         Assert.Equal("oom", oom.Single(o => o.Notify).Rule.Name);
 
-        // Removed: resolved.
-        Assert.Equal(["resolved"], Told(Feed(engine, Sample(T0.AddSeconds(40), 50, null))));
+        // Removed (its destroy event): resolved.
+        Assert.Equal(["resolved"], Told(Feed(engine, Sample(T0.AddSeconds(40), 50, null, Running("db")), Event("web", "destroy", T0.AddSeconds(39)))));
     }
 
     [Fact]
@@ -201,5 +201,28 @@ public sealed class AlertEngineTests
         var late = engine.Process(Agent, [Sample(T0.AddMinutes(5), 50, T0.AddMinutes(5), Running("web", "exited"))],
             [Event("web", "die", T0.AddMinutes(5), 1)], T0.AddMinutes(5));
         Assert.False(Assert.Single(late).Notify);
+    }
+
+    [Fact]
+    public void A_report_without_containers_resolves_nothing_a_removal_does()
+    {
+        var engine = Engine("{name: exited, kind: state, condition: exited_nonzero}");
+        Assert.Equal(["fired"], Told(Feed(engine, Sample(T0, 50, null, Running("web", "exited"), Running("db")), Event("web", "die", T0, 1))));
+        Assert.Empty(Told(Feed(engine, Sample(T0.AddSeconds(10))))); // the engine could not be read
+        Assert.Empty(Told(Feed(engine, Sample(T0.AddSeconds(20), 50, null, Running("web", "exited"), Running("db")))));
+        Assert.Equal(["resolved"], Told(Feed(engine, Sample(T0.AddSeconds(30), 50, null, Running("db")))));
+    }
+
+    [Fact]
+    public void A_firing_alert_with_a_repeat_interval_is_told_again_while_it_lasts()
+    {
+        var engine = Engine("{name: mem, kind: metric, metric: host.memory_percent, threshold: 90, repeat: 60s}");
+        var told = new List<string>();
+        for (var i = 0; i <= 13; i++)
+        {
+            told.AddRange(Told(Feed(engine, Sample(T0.AddSeconds(10 * i), 95))));
+        }
+
+        Assert.Equal(["fired", "repeat", "repeat"], told); // at 0 s, 60 s and 120 s
     }
 }
