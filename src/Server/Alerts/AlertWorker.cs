@@ -37,6 +37,8 @@ internal sealed partial class AlertWorker(
     private readonly AlertSignal _queued = new();
     private DateTime _leaseRenewedAt = DateTime.MinValue;
     private DateTime _refreshedAt = DateTime.MinValue;
+    private DateTime _scannedAt = DateTime.MinValue;
+    private static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(5);
 
     // A report stored here wakes the evaluator, but passes stay this far apart, so a busy ingest batches them.
     private static readonly TimeSpan MinPassGap = TimeSpan.FromMilliseconds(200);
@@ -143,8 +145,21 @@ internal sealed partial class AlertWorker(
         }
 
         var pass = new AlertPass();
-        var news = await store.AgentsWithNewsAsync(_watermark - ArrivalSlack, ct).ConfigureAwait(false);
+        // Agents this process stored reports of are read at once; a scan of recent arrivals (every few seconds) finds
+        // those stored by other server processes, and anything a hint missed.
+        var (named, overflowed) = ingested.TakeNamed();
+        IReadOnlyList<AgentNews> news;
         var watermark = _watermark;
+        if (overflowed || now - _scannedAt >= ScanInterval)
+        {
+            news = await store.AgentsWithNewsAsync(_watermark - ArrivalSlack, ct).ConfigureAwait(false);
+            _scannedAt = now;
+        }
+        else
+        {
+            news = named.Select(a => new AgentNews(a, DateTime.MaxValue, DateTime.MinValue)).ToList();
+        }
+
         var changedAgents = new HashSet<string>(StringComparer.Ordinal);
         var reads = new List<(AgentCursor Cursor, bool First)>();
         foreach (var agent in news)
@@ -157,8 +172,9 @@ internal sealed partial class AlertWorker(
             }
 
             // An agent first seen now is evaluated from its reports of the look-back, not from its whole history.
-            reads.Add((cursor ?? new AgentCursor(agent.AgentId,
-                after: agent.NewestSample.AddSeconds(-Math.Max(ArrivalSlack.TotalSeconds, (now - _watermark).TotalSeconds + ArrivalSlack.TotalSeconds))), cursor is null));
+            var lookBack = TimeSpan.FromSeconds(Math.Max(ArrivalSlack.TotalSeconds, (now - _watermark).TotalSeconds + ArrivalSlack.TotalSeconds));
+            reads.Add((cursor ?? new AgentCursor(agent.AgentId, after: (agent.NewestSample == DateTime.MaxValue ? now : agent.NewestSample) - lookBack),
+                cursor is null));
         }
 
         foreach (var batch in reads.Chunk(AgentsPerRead))

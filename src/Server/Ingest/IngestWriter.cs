@@ -125,7 +125,7 @@ internal sealed partial class IngestWriter : BackgroundService
             return;
         }
 
-        _committed?.Pulse();
+        _committed?.Pulse(batch.Select(p => p.Report.AgentId));
         var logStored = _logger.IsEnabled(LogLevel.Information);
         foreach (var pending in batch)
         {
