@@ -22,6 +22,7 @@ internal sealed class AlertEngine(AlertOptions options)
     private readonly Dictionary<string, Backfill> _backfills = new(StringComparer.Ordinal);
     private readonly List<AlertOutcome> _out = [];
     private List<CompiledRule> _rules = [];
+    private List<CompiledRule> _absenceRules = [];
     private DateTime _now;
     private IReadOnlyList<(AlertSilence Silence, Glob Agent, Glob Container, Glob Rule)> _silences = [];
 
@@ -33,6 +34,7 @@ internal sealed class AlertEngine(AlertOptions options)
     {
         _rules = rules.Where(r => r.Enabled).Select((r, i) => new CompiledRule(r) { Index = i }).ToList();
         _ruleIndex = _rules.ToDictionary(r => r.Rule.Name, r => r.Index, StringComparer.Ordinal);
+        _absenceRules = _rules.Where(r => r.Rule.Kind == AlertKinds.Absence).ToList();
         // Windows start afresh with new rules (an edit may have changed them); the states stay.
         _slots.Clear();
         var names = _rules.Select(r => r.Rule.Name).ToHashSet(StringComparer.Ordinal);
@@ -108,26 +110,35 @@ internal sealed class AlertEngine(AlertOptions options)
         _out.Clear();
         foreach (var agent in agents)
         {
-            foreach (var rule in _rules.Where(r => r.Rule.Kind == AlertKinds.Absence && r.MatchesAgent(agent.AgentId)))
+            foreach (var rule in _absenceRules)
             {
-                var limit = Math.Max(3 * agent.IntervalSeconds, rule.Rule.FloorSeconds ?? 60);
-                var heard = agent.LastReceivedAt > watchingSince ? agent.LastReceivedAt : watchingSince;
-                var silentFor = (now - heard).TotalSeconds;
-                var state = Find(rule.Rule.Name, agent.AgentId);
-                if (silentFor <= limit && state is null)
+                if (rule.MatchesAgent(agent.AgentId))
                 {
-                    continue;
+                    CheckAbsence(rule, agent, now, watchingSince);
                 }
-
-                state ??= Create(rule.Rule, agent.AgentId, agent.AgentId, null, null);
-                var silent = silentFor > limit;
-                Step(rule, state, now, silent, silent, silent ? Math.Round((now - agent.LastReceivedAt).TotalSeconds) : 0, late: false,
-                    () => (silent ? $"agent {agent.AgentId} silent: no report for {Math.Round((now - agent.LastReceivedAt).TotalSeconds)} s (limit {limit} s; last sample {agent.LastSampleAt:u})"
-                           : $"agent {agent.AgentId} reports again"));
             }
         }
 
         return [.. _out];
+    }
+
+    private void CheckAbsence(CompiledRule rule, AgentClock agent, DateTime now, DateTime watchingSince)
+    {
+        var limit = Math.Max(3 * agent.IntervalSeconds, rule.Rule.FloorSeconds ?? 60);
+        var heard = agent.LastReceivedAt > watchingSince ? agent.LastReceivedAt : watchingSince;
+        var silentFor = (now - heard).TotalSeconds;
+        var state = Find(rule.Rule.Name, agent.AgentId);
+        if (silentFor <= limit && state is null)
+        {
+            return;
+        }
+
+        state ??= Create(rule.Rule, agent.AgentId, agent.AgentId, null, null);
+        var silent = silentFor > limit;
+        var quietFor = Math.Round((now - agent.LastReceivedAt).TotalSeconds);
+        Step(rule, state, now, silent, silent, silent ? quietFor : 0, late: false,
+            () => silent ? $"agent {agent.AgentId} silent: no report for {quietFor} s (limit {limit} s; last sample {agent.LastSampleAt:u})"
+                         : $"agent {agent.AgentId} reports again");
     }
 
     /// <summary>Backfill summaries of agents that caught up, and of any waiting longer than a minute.</summary>

@@ -28,7 +28,7 @@ internal sealed partial class AlertWorker(
     private AlertEngine? _engine;
     private string? _version;
     private IReadOnlyList<ChannelSpec> _channels = [];
-    private static readonly TimeSpan CursorFlushInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CursorFlushInterval = TimeSpan.FromSeconds(15);
     private DateTime _watermark;
     private DateTime _savedWatermark;
     private DateTime _flushedAt;
@@ -38,10 +38,11 @@ internal sealed partial class AlertWorker(
     private DateTime _leaseRenewedAt = DateTime.MinValue;
     private DateTime _refreshedAt = DateTime.MinValue;
     private DateTime _scannedAt = DateTime.MinValue;
+    private DateTime _absenceCheckedAt = DateTime.MinValue;
     private static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(5);
 
     // A report stored here wakes the evaluator, but passes stay this far apart, so a busy ingest batches them.
-    private static readonly TimeSpan MinPassGap = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MinPassGap = TimeSpan.FromMilliseconds(250);
 
     /// <summary>True while this process holds the lease (tests and /readyz-style checks read it).</summary>
     public bool IsLeader => _leader;
@@ -203,14 +204,20 @@ internal sealed partial class AlertWorker(
             }
         }
 
-        Record(pass, engine.CheckAbsence(_agents.Values.Where(a => a.LastReceivedAt > DateTime.MinValue).Select(a => a.Clock), now, _watchingSince), now);
+        // Silence is measured in seconds: once a second is enough, however often reports wake the evaluator.
+        if (now - _absenceCheckedAt >= TimeSpan.FromSeconds(1))
+        {
+            Record(pass, engine.CheckAbsence(_agents.Values.Where(a => a.LastReceivedAt > DateTime.MinValue).Select(a => a.Clock), now, _watchingSince), now);
+            _absenceCheckedAt = now;
+        }
+
         foreach (var summary in engine.TakeBackfills(now))
         {
             RecordBackfill(pass, summary, now);
         }
 
         (pass.Changed, pass.Idle) = engine.TakeDirty();
-        // Cursors go with the changes they led to; the others every few seconds. Re-evaluating a few seconds of
+        // Cursors go with the changes they led to; the others every 15 s. Re-evaluating a few seconds of
         // samples from the stored state after a takeover gives the same changes, so nothing is told twice.
         changedAgents.UnionWith(pass.Changed.Concat(pass.Idle).Select(s => s.AgentId));
         var flush = now - _flushedAt >= CursorFlushInterval;

@@ -292,24 +292,28 @@ internal sealed class SqlAlertStore(SqlDatabase database)
                     new { state.Rule, state.Target, data = JsonSerializer.Serialize(state, AlertsJsonContext.Default.TargetState) }, tx, cancellationToken: ct)).ConfigureAwait(false);
             }
 
-            foreach (var (clock, eventId) in pass.Agents)
+            // Cursors in a few statements per 200 agents (delete, then one multi-row insert), not two per agent.
+            foreach (var chunk in pass.Agents.Chunk(200))
             {
-                var args = new
+                var args = new DynamicParameters();
+                var rows = new List<string>();
+                for (var n = 0; n < chunk.Length; n++)
                 {
-                    agent = clock.AgentId,
-                    eventId,
-                    sample = Dialect.ToDbTime(clock.LastSampleAt),
-                    received = Dialect.ToDbTime(clock.LastReceivedAt),
-                    interval = clock.IntervalSeconds,
-                };
-                if (await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE alert_agent SET last_event_id = @eventId, last_sample_at = @sample, last_received_at = @received, interval_seconds = @interval WHERE agent_id = @agent",
-                    args, tx, cancellationToken: ct)).ConfigureAwait(false) == 0)
-                {
-                    await connection.ExecuteAsync(new CommandDefinition(
-                        "INSERT INTO alert_agent(agent_id, last_event_id, last_sample_at, last_received_at, interval_seconds) VALUES (@agent, @eventId, @sample, @received, @interval)",
-                        args, tx, cancellationToken: ct)).ConfigureAwait(false);
+                    var (clock, eventId) = chunk[n];
+                    args.Add($"a{n}", clock.AgentId);
+                    args.Add($"e{n}", eventId);
+                    args.Add($"s{n}", Dialect.ToDbTime(clock.LastSampleAt));
+                    args.Add($"r{n}", Dialect.ToDbTime(clock.LastReceivedAt));
+                    args.Add($"i{n}", clock.IntervalSeconds);
+                    rows.Add($"(@a{n}, @e{n}, @s{n}, @r{n}, @i{n})");
                 }
+
+                await connection.ExecuteAsync(new CommandDefinition(
+                    $"DELETE FROM alert_agent WHERE agent_id IN ({string.Join(", ", Enumerable.Range(0, chunk.Length).Select(n => $"@a{n}"))})",
+                    args, tx, cancellationToken: ct)).ConfigureAwait(false);
+                await connection.ExecuteAsync(new CommandDefinition(
+                    $"INSERT INTO alert_agent(agent_id, last_event_id, last_sample_at, last_received_at, interval_seconds) VALUES {string.Join(", ", rows)}",
+                    args, tx, cancellationToken: ct)).ConfigureAwait(false);
             }
 
             if (pass.Watermark is { } watermark)
