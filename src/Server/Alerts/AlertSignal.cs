@@ -1,10 +1,11 @@
 namespace StackScope.Server.Alerts;
 
 /// <summary>
-/// A wake-up call: ingest pulses it after each commit, naming the agents whose reports it stored, so the evaluator
-/// (when this process holds the lease) reads just those agents at once instead of scanning for news at its next tick;
-/// the evaluator pulses the sender's after a pass that queued notices. Pulses while nobody waits collapse into one.
-/// The names are a hint: the reports themselves are always read from storage.
+/// A wake-up call: ingest pulses it after each commit with the reports it stored, so the evaluator (when this process
+/// holds the lease) looks at once at just those agents, and evaluates the parsed reports without reading them back
+/// when they directly follow what it evaluated last; the evaluator pulses the sender's after a pass that queued
+/// notices. Pulses while nobody waits collapse into one. Reports past <see cref="MaxNamed"/> are dropped and the
+/// evaluator falls back to its scan of storage.
 /// </summary>
 internal sealed class AlertSignal : IDisposable
 {
@@ -12,35 +13,35 @@ internal sealed class AlertSignal : IDisposable
 
     private readonly SemaphoreSlim _pulse = new(0, 1);
     private readonly object _gate = new();
-    private HashSet<string> _agents = new(StringComparer.Ordinal);
+    private List<(Contracts.MonitorReport Report, DateTime ReceivedAt)> _stored = [];
     private bool _overflowed;
 
-    public void Pulse(IEnumerable<string> agents)
+    public void Pulse(IReadOnlyList<Contracts.MonitorReport> reports, DateTime receivedAt)
     {
         lock (_gate)
         {
-            foreach (var agent in agents)
+            foreach (var report in reports)
             {
-                if (_agents.Count >= MaxNamed)
+                if (_stored.Count >= MaxNamed)
                 {
                     _overflowed = true; // the evaluator falls back to its scan
                     break;
                 }
 
-                _agents.Add(agent);
+                _stored.Add((report, receivedAt));
             }
         }
 
         Pulse();
     }
 
-    /// <summary>The agents named since the last call, and whether some names were dropped (then scan).</summary>
-    public (HashSet<string> Agents, bool Overflowed) TakeNamed()
+    /// <summary>The reports stored since the last call, and whether some were dropped (then scan).</summary>
+    public (List<(Contracts.MonitorReport Report, DateTime ReceivedAt)> Stored, bool Overflowed) TakeStored()
     {
         lock (_gate)
         {
-            var taken = (_agents, _overflowed);
-            _agents = new HashSet<string>(StringComparer.Ordinal);
+            var taken = (_stored, _overflowed);
+            _stored = [];
             _overflowed = false;
             return taken;
         }

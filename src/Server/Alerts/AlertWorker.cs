@@ -146,9 +146,11 @@ internal sealed partial class AlertWorker(
         }
 
         var pass = new AlertPass();
-        // Agents this process stored reports of are read at once; a scan of recent arrivals (every few seconds) finds
-        // those stored by other server processes, and anything a hint missed.
-        var (named, overflowed) = ingested.TakeNamed();
+        // The reports this process stored are looked at at once; a scan of recent arrivals (every few seconds) finds
+        // those stored by other server processes, and anything the hand-over missed.
+        var (stored, overflowed) = ingested.TakeStored();
+        var fed = stored.GroupBy(r => r.Report.AgentId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(r => r.Report.SampledAt).ToList(), StringComparer.Ordinal);
         IReadOnlyList<AgentNews> news;
         var watermark = _watermark;
         if (overflowed || now - _scannedAt >= ScanInterval)
@@ -158,15 +160,23 @@ internal sealed partial class AlertWorker(
         }
         else
         {
-            news = named.Select(a => new AgentNews(a, DateTime.MaxValue, DateTime.MinValue)).ToList();
+            news = fed.Keys.Select(a => new AgentNews(a, DateTime.MaxValue, DateTime.MinValue)).ToList();
         }
 
         var changedAgents = new HashSet<string>(StringComparer.Ordinal);
         var reads = new List<(AgentCursor Cursor, bool First)>();
+        var feeds = new List<(AgentCursor Cursor, List<(MonitorReport Report, DateTime ReceivedAt)> Reports)>();
         foreach (var agent in news)
         {
             watermark = agent.LastReceivedAt > watermark ? agent.LastReceivedAt : watermark;
             _agents.TryGetValue(agent.AgentId, out var cursor);
+            if (cursor is not null && fed.TryGetValue(agent.AgentId, out var reports) && cursor.IsFollowedBy(reports[0].Report.SampledAt))
+            {
+                // The next reports after what was evaluated, as parsed at ingest: nothing to read back.
+                feeds.Add((cursor, reports));
+                continue;
+            }
+
             if (cursor is not null && agent.NewestSample <= cursor.LastSampleAt)
             {
                 continue;
@@ -178,6 +188,17 @@ internal sealed partial class AlertWorker(
                 cursor is null));
         }
 
+        foreach (var batch in feeds.Chunk(AgentsPerRead))
+        {
+            // Events carry the ids their cursor needs: read from storage (rare, and usually none).
+            var events = await store.EventsAsync(batch.Select(f => (f.Cursor.AgentId, f.Cursor.LastEventId)).ToList(), SamplesPerAgentPass * 50, ct).ConfigureAwait(false);
+            foreach (var (cursor, reports) in batch)
+            {
+                var samples = reports.Where(r => r.Report.SampledAt > cursor.LastSampleAt).Select(r => FedSample(r.Report, r.ReceivedAt)).ToList();
+                Evaluate(engine, pass, changedAgents, cursor, samples, [.. events[cursor.AgentId]], first: false, now);
+            }
+        }
+
         foreach (var batch in reads.Chunk(AgentsPerRead))
         {
             var data = await store.AgentDataAsync(batch.Select(r => (r.Cursor.AgentId, r.Cursor.LastSampleAt, r.Cursor.LastEventId)).ToList(),
@@ -185,22 +206,7 @@ internal sealed partial class AlertWorker(
             foreach (var (cursor, first) in batch)
             {
                 var (samples, loaded) = data[cursor.AgentId];
-                if (samples.Count == 0 && loaded.Count == 0)
-                {
-                    continue;
-                }
-
-                // A first-seen agent's older events were before the evaluator watched it: passed over, not replayed.
-                var events = first ? loaded.Where(e => e.OccurredAt > cursor.LastSampleAt).ToList() : loaded;
-                var outcomes = engine.Process(cursor.AgentId, samples, events, now);
-                cursor.Advance(samples, loaded);
-                _agents[cursor.AgentId] = cursor;
-                if (outcomes.Count > 0)
-                {
-                    changedAgents.Add(cursor.AgentId);
-                }
-
-                Record(pass, outcomes, now);
+                Evaluate(engine, pass, changedAgents, cursor, samples, loaded, first, now);
             }
         }
 
@@ -256,6 +262,47 @@ internal sealed partial class AlertWorker(
         var holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
         return holder.Length <= 128 ? holder : holder[^128..];
     }
+
+    private void Evaluate(AlertEngine engine, AlertPass pass, HashSet<string> changedAgents, AgentCursor cursor, IReadOnlyList<AgentSample> samples,
+        IReadOnlyList<EventPoint> loaded, bool first, DateTime now)
+    {
+        if (samples.Count == 0 && loaded.Count == 0)
+        {
+            return;
+        }
+
+        // A first-seen agent's older events were before the evaluator watched it: passed over, not replayed.
+        var events = first ? loaded.Where(e => e.OccurredAt > cursor.LastSampleAt).ToList() : loaded;
+        var outcomes = engine.Process(cursor.AgentId, samples, events, now);
+        cursor.Advance(samples, loaded);
+        _agents[cursor.AgentId] = cursor;
+        if (outcomes.Count > 0)
+        {
+            changedAgents.Add(cursor.AgentId);
+        }
+
+        Record(pass, outcomes, now);
+    }
+
+    /// <summary>A report as ingest parsed it, shaped as the evaluator reads reports back from storage.</summary>
+    private static AgentSample FedSample(MonitorReport r, DateTime receivedAt) => new(
+        new HostPoint(r.SampledAt, receivedAt, r.CpuPercent, r.MemoryPercent)
+        {
+            Load1 = r.Load1,
+            Load5 = r.Load5,
+            Load15 = r.Load15,
+            SwapTotalMiB = r.SwapTotalMiB,
+            SwapUsedMiB = r.SwapUsedMiB,
+        },
+        r.Containers.Select(c => new ContainerPoint(c.ContainerName, c.Status, c.CpuPercent, c.MemoryPercent, c.MemoryUsageMiB)
+        {
+            Image = c.Image,
+            Pids = c.Pids,
+            RestartCount = c.RestartCount,
+            Health = c.Health,
+            Labels = c.Labels is { Count: > 0 } ? c.Labels : null,
+        }).ToList(),
+        (r.FileSystems ?? []).Select(f => new DiskPoint(f.MountPoint, f.TotalBytes > 0 ? 100.0 * f.UsedBytes / f.TotalBytes : 0)).ToList());
 
     private async Task StartAsync(DateTime now, CancellationToken ct)
     {
@@ -485,6 +532,13 @@ internal sealed partial class AlertWorker(
         public int Interval { get; private set; } = 10;
 
         public AgentClock Clock => new(_agentId, LastReceivedAt, LastSampleAt, Interval);
+
+        /// <summary>
+        /// Whether a report taken at <paramref name="sampledAt"/> is the one after the last evaluated, by the agent's
+        /// known interval: if a report could lie between (stored by another server process), it is read from storage.
+        /// </summary>
+        public bool IsFollowedBy(DateTime sampledAt) =>
+            _recent.Count >= 2 && sampledAt > LastSampleAt && (sampledAt - LastSampleAt).TotalSeconds <= 1.5 * Interval;
 
         public void Advance(IReadOnlyList<AgentSample> samples, IReadOnlyList<EventPoint> events)
         {

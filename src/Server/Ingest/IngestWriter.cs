@@ -109,10 +109,12 @@ internal sealed partial class IngestWriter : BackgroundService
     private void Write(List<PendingReport> batch)
     {
         Exception? failure = null;
+        var receivedAt = default(DateTime);
         try
         {
             _schema.EnsureAsync(CancellationToken.None).GetAwaiter().GetResult();
-            _reports.WriteBatch(batch.Select(p => p.Report).ToList(), _clock.GetUtcNow().UtcDateTime);
+            receivedAt = _clock.GetUtcNow().UtcDateTime;
+            _reports.WriteBatch(batch.Select(p => p.Report).ToList(), receivedAt);
         }
         catch (Exception ex)
         {
@@ -125,7 +127,7 @@ internal sealed partial class IngestWriter : BackgroundService
             return;
         }
 
-        _committed?.Pulse(batch.Select(p => p.Report.AgentId));
+        _committed?.Pulse(batch.Select(p => p.Report).ToList(), receivedAt);
         var logStored = _logger.IsEnabled(LogLevel.Information);
         foreach (var pending in batch)
         {

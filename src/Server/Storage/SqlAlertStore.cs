@@ -153,13 +153,7 @@ internal sealed class SqlAlertStore(SqlDatabase database)
                 FROM server WHERE {string.Join(" OR ", hostRanges)} ORDER BY agent_id, ser_get_datetime LIMIT {limit * cursors.Count}
                 """, args, cancellationToken: ct)).ConfigureAwait(false))
                 .GroupBy(h => h.AgentId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Take(limit).ToList(), StringComparer.Ordinal);
-            var events = (await connection.QueryAsync<EventRecord>(new CommandDefinition(
-                $"""
-                SELECT agent_id AS AgentId, id AS Id, container_name AS Name, action AS Action, event_datetime AS OccurredAt, received_at AS ReceivedAt, exit_code AS ExitCode
-                FROM container_event WHERE {string.Join(" OR ", eventRanges)} ORDER BY id LIMIT {limit * 50 * cursors.Count}
-                """, args, cancellationToken: ct)).ConfigureAwait(false))
-                .ToLookup(e => e.AgentId, e => new EventPoint(e.Id, e.Name, e.Action, Dialect.FromDbTime(e.OccurredAt), Dialect.FromDbTime(e.ReceivedAt)) { ExitCode = e.ExitCode },
-                    StringComparer.Ordinal);
+            var events = await EventsAsync(connection, args, eventRanges, limit * 50 * cursors.Count, ct).ConfigureAwait(false);
 
             // Containers and file systems of exactly the reports read: (after, last read] per agent.
             var rowRanges = new List<string>();
@@ -224,6 +218,31 @@ internal sealed class SqlAlertStore(SqlDatabase database)
 
             return result;
         }, ct);
+
+    /// <summary>Several agents' container events after their event cursors, in the order they were stored.</summary>
+    public Task<ILookup<string, EventPoint>> EventsAsync(IReadOnlyList<(string AgentId, long AfterEventId)> cursors, int limit, CancellationToken ct) =>
+        database.RunAsync(connection =>
+        {
+            var args = new DynamicParameters();
+            var ranges = new List<string>();
+            for (var i = 0; i < cursors.Count; i++)
+            {
+                args.Add($"a{i}", cursors[i].AgentId);
+                args.Add($"e{i}", cursors[i].AfterEventId);
+                ranges.Add($"(agent_id = @a{i} AND id > @e{i})");
+            }
+
+            return EventsAsync(connection, args, ranges, limit, ct);
+        }, ct);
+
+    private async Task<ILookup<string, EventPoint>> EventsAsync(DbConnection connection, DynamicParameters args, List<string> ranges, int limit, CancellationToken ct) =>
+        (await connection.QueryAsync<EventRecord>(new CommandDefinition(
+            $"""
+            SELECT agent_id AS AgentId, id AS Id, container_name AS Name, action AS Action, event_datetime AS OccurredAt, received_at AS ReceivedAt, exit_code AS ExitCode
+            FROM container_event WHERE {string.Join(" OR ", ranges)} ORDER BY id LIMIT {limit}
+            """, args, cancellationToken: ct)).ConfigureAwait(false))
+            .ToLookup(e => e.AgentId, e => new EventPoint(e.Id, e.Name, e.Action, Dialect.FromDbTime(e.OccurredAt), Dialect.FromDbTime(e.ReceivedAt)) { ExitCode = e.ExitCode },
+                StringComparer.Ordinal);
 
     private static IReadOnlyDictionary<string, string>? ReadLabels(string? json) =>
         json is null ? null : JsonSerializer.Deserialize(json, ContractsJsonContext.Default.IReadOnlyDictionaryStringString);
