@@ -136,24 +136,9 @@ internal static class AlertBench
         // Live: the wire's whole seconds, as an agent stamps its sample.
         var now = DateTime.UtcNow;
         var time = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
-        var list = new ContainerStat[containers];
-        for (var i = 0; i < containers; i++)
-        {
-            list[i] = new ContainerStat
-            {
-                EngineType = EngineTypes.Docker,
-                AgentId = agent,
-                NodeName = agent,
-                ContainerName = $"app-{i:00}",
-                Status = "running",
-                SampledAt = time,
-                CpuPercent = Math.Round(i * 1.37 % 40, 2),
-                MemoryUsageMiB = Math.Round(20 + (i * 3.3), 2),
-                MemoryPercent = Math.Round((20 + (i * 3.3)) / 1956 * 100, 2),
-                RestartCount = 0,
-                Pids = 4 + i,
-            };
-        }
+        // Under 40 % CPU (the rules' thresholds are above), none exited: only the host CPU rule fires.
+        var list = ReportFactory.Containers(agent, time, containers, exitedEvery: 0)
+            .Select((c, i) => c with { CpuPercent = Math.Round(i * 1.37 % 40, 2), RestartCount = 0, Pids = 4 + i }).ToArray();
 
         return JsonSerializer.SerializeToUtf8Bytes(new MonitorReport
         {

@@ -16,22 +16,7 @@ internal sealed class ReportFactory(string runId, int agents, int containers)
         var n = Interlocked.Increment(ref _next);
         var agent = AgentId(n);
         var time = Start.AddSeconds(10 * (n / agents));
-        var list = new ContainerStat[containers];
-        for (var i = 0; i < containers; i++)
-        {
-            list[i] = new ContainerStat
-            {
-                EngineType = EngineTypes.Docker,
-                AgentId = agent,
-                NodeName = agent,
-                ContainerName = $"app-{i:00}",
-                Status = i % 5 == 4 ? "exited" : "running",
-                SampledAt = time,
-                CpuPercent = i % 5 == 4 ? 0 : Math.Round(i * 1.37 % 100, 2),
-                MemoryUsageMiB = i % 5 == 4 ? 0 : Math.Round(20 + (i * 3.3), 2),
-                MemoryPercent = i % 5 == 4 ? 0 : Math.Round((20 + (i * 3.3)) / 1956 * 100, 2),
-            };
-        }
+        var list = Containers(agent, time, containers, exitedEvery: 5);
 
         return (agent, JsonSerializer.SerializeToUtf8Bytes(new MonitorReport
         {
@@ -45,5 +30,29 @@ internal sealed class ReportFactory(string runId, int agents, int containers)
             SampledAt = time,
             Containers = list,
         }, ContractsJsonContext.Default.MonitorReport));
+    }
+
+    /// <summary>A simulated agent's containers: app-00, app-01...; every <paramref name="exitedEvery"/>th exited (0: none).</summary>
+    public static ContainerStat[] Containers(string agent, DateTime time, int count, int exitedEvery)
+    {
+        var list = new ContainerStat[count];
+        for (var i = 0; i < count; i++)
+        {
+            var exited = exitedEvery > 0 && i % exitedEvery == exitedEvery - 1;
+            list[i] = new ContainerStat
+            {
+                EngineType = EngineTypes.Docker,
+                AgentId = agent,
+                NodeName = agent,
+                ContainerName = $"app-{i:00}",
+                Status = exited ? "exited" : "running",
+                SampledAt = time,
+                CpuPercent = exited ? 0 : Math.Round(i * 1.37 % 100, 2),
+                MemoryUsageMiB = exited ? 0 : Math.Round(20 + (i * 3.3), 2),
+                MemoryPercent = exited ? 0 : Math.Round((20 + (i * 3.3)) / 1956 * 100, 2),
+            };
+        }
+
+        return list;
     }
 }
