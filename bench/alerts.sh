@@ -2,7 +2,7 @@
 # Alert evaluation benchmark (issue #12): the same fleet load (default 1000 agents x 20 containers every 10 s,
 # 100 reports/s) against ss-server on MariaDB twice, alerts off and on (the default rules plus 20 metric rules and a
 # webhook channel), comparing the server's CPU; with alerts on, the sample-to-webhook latency of 2000 notices.
-#   bench/alerts.sh [SECONDS] [AGENTS] [CONTAINERS]
+#   bench/alerts.sh [SECONDS] [AGENTS] [CONTAINERS]     (WARMUP=seconds of load before CPU is counted; default 20)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -48,7 +48,7 @@ for mode in off on; do
   for _ in $(seq 1 300); do curl -sf http://127.0.0.1:5186/readyz >/dev/null 2>&1 && break; sleep 0.1; done
   echo "== alerts $mode: $agents agents x $containers containers every 10 s for $seconds s (server pid $server)"
   dotnet bench/StackScope.Bench.Ingest/bin/Release/net10.0/StackScope.Bench.Ingest.dll alerts --url http://127.0.0.1:5186 \
-    --server-pid "$server" --agents "$agents" --containers "$containers" --seconds "$seconds" --hook-port "$hook_port" --run "a$mode$(date +%H%M%S)"
+    --server-pid "$server" --agents "$agents" --containers "$containers" --seconds "$seconds" --warmup "${WARMUP:-20}" --hook-port "$hook_port" --run "a$mode$(date +%H%M%S)"
   kill "$server"; wait "$server" 2>/dev/null || true
   echo "server log ($mode): $(grep -c ' warn\| fail' ".tmp/bench-alerts-server-$mode.log" || true) warning/error lines"
 done
