@@ -26,10 +26,6 @@ internal sealed class AlertEngine(AlertOptions options)
     private DateTime _now;
     private IReadOnlyList<(AlertSilence Silence, Glob Agent, Glob Container, Glob Rule)> _silences = [];
 
-    public IReadOnlyList<CompiledRule> Rules => _rules;
-
-    public IEnumerable<TargetState> States => _states.Values;
-
     public void SetRules(IEnumerable<AlertRule> rules)
     {
         _rules = rules.Where(r => r.Enabled).Select((r, i) => new CompiledRule(r) { Index = i }).ToList();
@@ -142,9 +138,9 @@ internal sealed class AlertEngine(AlertOptions options)
     }
 
     /// <summary>Backfill summaries of agents that caught up, and of any waiting longer than a minute.</summary>
-    public IReadOnlyList<BackfillSummary> TakeBackfills(DateTime now, bool all = false)
+    public IReadOnlyList<BackfillSummary> TakeBackfills(DateTime now)
     {
-        var done = _backfills.Where(b => all || b.Value.Done || now - b.Value.OpenedAt > TimeSpan.FromMinutes(1)).ToList();
+        var done = _backfills.Where(b => b.Value.Done || now - b.Value.OpenedAt > TimeSpan.FromMinutes(1)).ToList();
         foreach (var (agent, batch) in done)
         {
             _backfills.Remove(agent);
@@ -242,7 +238,7 @@ internal sealed class AlertEngine(AlertOptions options)
             }
 
             var r = rule.Rule;
-            if (r.Kind == AlertKinds.Metric && !r.IsContainerRule)
+            if (r.Kind == AlertKinds.Metric && !AlertMetrics.IsContainer(r.Metric))
             {
                 EvaluateHostMetric(rule, agentId, sample, at, late);
             }

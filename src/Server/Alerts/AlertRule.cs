@@ -79,9 +79,6 @@ internal sealed record AlertRule
     [JsonPropertyName("repeat")]
     public int RepeatSeconds { get; init; }
 
-    [JsonIgnore]
-    public bool IsContainerRule => Kind == AlertKinds.State ? Condition != AlertConditions.RunningBelow
-        : Kind == AlertKinds.Metric && AlertMetrics.IsContainer(Metric);
 }
 
 /// <summary>What a rule applies to: every list is "any of", an empty list matches everything.</summary>

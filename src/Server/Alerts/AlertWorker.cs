@@ -44,9 +44,6 @@ internal sealed partial class AlertWorker(
     // A report stored here wakes the evaluator, but passes stay this far apart, so a busy ingest batches them.
     private static readonly TimeSpan MinPassGap = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>True while this process holds the lease (tests and /readyz-style checks read it).</summary>
-    public bool IsLeader => _leader;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Enabled)

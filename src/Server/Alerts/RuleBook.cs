@@ -16,6 +16,7 @@ internal sealed partial class RuleBook(IOptions<AlertOptions> options, SqlAlertS
     public const string Table = "alert_rule";
 
     private (DateTime Written, IReadOnlyList<AlertRule> Rules)? _file;
+    private volatile bool _seeded;
 
     public string? FilePath => options.Value.RulesFile is { Length: > 0 } path ? Path.GetFullPath(path) : null;
 
@@ -31,10 +32,16 @@ internal sealed partial class RuleBook(IOptions<AlertOptions> options, SqlAlertS
             return ReadFile(path);
         }
 
-        if (await store.SettingAsync("defaults_seeded", ct).ConfigureAwait(false) is null
-            && await store.AddSettingAsync("defaults_seeded", "1", ct).ConfigureAwait(false))
+        // Asked of storage until it says the defaults are in; then never again in this process.
+        if (!_seeded)
         {
-            await SaveAsync(DefaultRules.All, replaceAll: false, ct).ConfigureAwait(false);
+            if (await store.SettingAsync("defaults_seeded", ct).ConfigureAwait(false) is null
+                && await store.AddSettingAsync("defaults_seeded", "1", ct).ConfigureAwait(false))
+            {
+                await SaveAsync(DefaultRules.All, replaceAll: false, ct).ConfigureAwait(false);
+            }
+
+            _seeded = true;
         }
 
         return (await store.DefinitionsAsync(Table, ct).ConfigureAwait(false)).Select(d => RuleParser.ParseOne(d.Definition)).ToList();

@@ -104,14 +104,17 @@ internal sealed class SqlAlertStore(SqlDatabase database)
             return removed;
         }, ct);
 
-    private static async Task BumpVersionAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    private static Task BumpVersionAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        PutSettingAsync(connection, tx, "config_version", Guid.NewGuid().ToString("N"), ct);
+
+    // Portable upsert of one setting: SQLite and MySQL spell "insert or update" differently, and it is rare here.
+    private static async Task PutSettingAsync(DbConnection connection, DbTransaction tx, string name, string value, CancellationToken ct)
     {
-        var version = Guid.NewGuid().ToString("N");
-        if (await connection.ExecuteAsync(new CommandDefinition("UPDATE alert_setting SET value = @version WHERE name = 'config_version'",
-            new { version }, tx, cancellationToken: ct)).ConfigureAwait(false) == 0)
+        if (await connection.ExecuteAsync(new CommandDefinition("UPDATE alert_setting SET value = @value WHERE name = @name",
+            new { name, value }, tx, cancellationToken: ct)).ConfigureAwait(false) == 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition("INSERT INTO alert_setting(name, value) VALUES ('config_version', @version)",
-                new { version }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition("INSERT INTO alert_setting(name, value) VALUES (@name, @value)",
+                new { name, value }, tx, cancellationToken: ct)).ConfigureAwait(false);
         }
     }
 
@@ -337,13 +340,7 @@ internal sealed class SqlAlertStore(SqlDatabase database)
 
             if (pass.Watermark is { } watermark)
             {
-                var value = WireTimestamp.ToWire(watermark);
-                if (await connection.ExecuteAsync(new CommandDefinition("UPDATE alert_setting SET value = @value WHERE name = 'watermark'",
-                    new { value }, tx, cancellationToken: ct)).ConfigureAwait(false) == 0)
-                {
-                    await connection.ExecuteAsync(new CommandDefinition("INSERT INTO alert_setting(name, value) VALUES ('watermark', @value)",
-                        new { value }, tx, cancellationToken: ct)).ConfigureAwait(false);
-                }
+                await PutSettingAsync(connection, tx, "watermark", WireTimestamp.ToWire(watermark), ct).ConfigureAwait(false);
             }
 
             await tx.CommitAsync(ct).ConfigureAwait(false);
