@@ -37,6 +37,7 @@ internal sealed partial class AlertWorker(
     private readonly AlertSignal _queued = new();
     private DateTime _leaseRenewedAt = DateTime.MinValue;
     private DateTime _refreshedAt = DateTime.MinValue;
+    private int _localChangesSeen;
     private DateTime _scannedAt = DateTime.MinValue;
     private DateTime _absenceCheckedAt = DateTime.MinValue;
     private static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(5);
@@ -128,8 +129,9 @@ internal sealed partial class AlertWorker(
         }
 
         var engine = _engine!;
-        if (now - _refreshedAt >= TimeSpan.FromSeconds(1))
+        if (now - _refreshedAt >= TimeSpan.FromSeconds(1) || store.LocalChanges != _localChangesSeen)
         {
+            _localChangesSeen = store.LocalChanges;
             var version = await rules.VersionAsync(ct).ConfigureAwait(false);
             if (version != _version)
             {
@@ -304,10 +306,12 @@ internal sealed partial class AlertWorker(
     private async Task StartAsync(DateTime now, CancellationToken ct)
     {
         var engine = new AlertEngine(options.Value);
+        // The version first: a change stored while the rules are read is then picked up at the next refresh.
+        _version = await rules.VersionAsync(ct).ConfigureAwait(false);
+        _localChangesSeen = store.LocalChanges;
         engine.SetRules(await rules.RulesAsync(ct).ConfigureAwait(false));
         engine.Load(await store.StatesAsync(ct).ConfigureAwait(false));
         _channels = await channels.AllAsync(ct).ConfigureAwait(false);
-        _version = await rules.VersionAsync(ct).ConfigureAwait(false);
         _agents.Clear();
         foreach (var (agentClock, eventId) in await store.AgentClocksAsync(ct).ConfigureAwait(false))
         {

@@ -13,7 +13,15 @@ namespace StackScope.Server.Storage;
 /// </summary>
 internal sealed class SqlAlertStore(SqlDatabase database)
 {
+    private int _localChanges;
+
     private SqlDialect Dialect => database.Dialect;
+
+    /// <summary>
+    /// Counts rule and channel changes made through this process, so its evaluator applies them at its next pass; it
+    /// learns of other processes' changes from the stored version, read once a second.
+    /// </summary>
+    public int LocalChanges => Volatile.Read(ref _localChanges);
 
     // ---- lease ----
 
@@ -91,6 +99,7 @@ internal sealed class SqlAlertStore(SqlDatabase database)
 
             await BumpVersionAsync(connection, tx, ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
+            Interlocked.Increment(ref _localChanges);
         }, ct);
 
     public Task<bool> DeleteDefinitionAsync(string table, string name, CancellationToken ct) =>
@@ -101,6 +110,7 @@ internal sealed class SqlAlertStore(SqlDatabase database)
                 $"DELETE FROM {Table(table)} WHERE name = @name", new { name }, tx, cancellationToken: ct)).ConfigureAwait(false) == 1;
             await BumpVersionAsync(connection, tx, ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
+            Interlocked.Increment(ref _localChanges);
             return removed;
         }, ct);
 
