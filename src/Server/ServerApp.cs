@@ -11,6 +11,7 @@ using StackScope.Server.Health;
 using StackScope.Server.Ingest;
 using StackScope.Server.Logging;
 using StackScope.Server.Query;
+using StackScope.Server.Retention;
 using StackScope.Server.Storage;
 
 namespace StackScope.Server;
@@ -59,6 +60,7 @@ internal static class ServerApp
         services.AddSingleton<QueryConcurrencyLimiter>();
         services.AddStackScopeAuth(builder.Configuration);
         services.AddStackScopeAlerts(builder.Configuration);
+        services.AddStackScopeRetention(builder.Configuration);
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 
@@ -89,6 +91,7 @@ internal static class ServerApp
         app.MapIngestEndpoints();
         app.MapQueryEndpoints();
         app.MapAlertEndpoints();
+        app.MapStorageEndpoints();
         app.MapOpenApi("/openapi/v1.json");
         app.MapDashboard();
         return app;

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 using StackScope.Contracts;
 using StackScope.Server.Auth;
+using StackScope.Server.Retention;
 using StackScope.Server.Storage;
 
 namespace StackScope.Server.Admin;
@@ -25,10 +27,11 @@ internal static class AdminCli
           ss-server token add <name>            issue a read-only API token (printed once)
           ss-server token revoke <name>
           ss-server token list
+          ss-server maintenance run             roll up and expire once (as the server does every Retention:IntervalMinutes), print what it did
         storage settings as for the server, e.g. --Storage:Provider mysql --Storage:ConnectionString "..."
         """;
 
-    public static bool Handles(string[] args) => args.Length > 0 && args[0] is "agent" or "user" or "token";
+    public static bool Handles(string[] args) => args.Length > 0 && args[0] is "agent" or "user" or "token" or "maintenance";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader input)
     {
@@ -52,7 +55,12 @@ internal static class AdminCli
         var positional = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         var flags = args.Skip(positional.Length).Where(a => a is "--password-stdin" or "--generate-password" or "--admin").ToHashSet();
         var settings = args.Skip(positional.Length).Where(a => !flags.Contains(a)).ToArray();
-        if (positional.Length < 2 || (positional[1] != "list" && positional.Length != (positional[1] == "role" ? 4 : 3)))
+        if (positional is ["maintenance", "run"])
+        {
+            return await MaintenanceAsync(settings, output, error).ConfigureAwait(false);
+        }
+
+        if (positional.Length < 2 || positional[0] == "maintenance" || (positional[1] != "list" && positional.Length != (positional[1] == "role" ? 4 : 3)))
         {
             await error.WriteLineAsync(Usage).ConfigureAwait(false);
             return 2;
@@ -234,5 +242,35 @@ internal static class AdminCli
     {
         await error.WriteLineAsync("ss-server: " + message).ConfigureAwait(false);
         return 1;
+    }
+
+    /// <summary>
+    /// One maintenance run under the same lease as the servers' own. It waits for the lease up to the lease's time (a
+    /// holder that died frees it by then); a holder still renewing it is running maintenance now: exit 3.
+    /// </summary>
+    private static async Task<int> MaintenanceAsync(string[] settings, TextWriter output, TextWriter error)
+    {
+        await using var app = ServerApp.Build(settings.Concat(["--Logging:LogLevel:Default", "Warning"]).ToArray());
+        var services = app.Services;
+        var leaseTime = TimeSpan.FromSeconds(services.GetRequiredService<IOptions<RetentionOptions>>().Value.LeaseSeconds);
+        var clock = services.GetRequiredService<TimeProvider>();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromHours(6));
+        var holder = SqlLeaseStore.NewHolder();
+        var giveUpAt = clock.GetUtcNow() + leaseTime + TimeSpan.FromSeconds(2);
+        MaintenanceResult? result;
+        while ((result = await MaintenanceWorker.RunIfLeaderAsync(services.GetRequiredService<MaintenanceJob>(), services.GetRequiredService<SqlLeaseStore>(),
+                   holder, leaseTime, clock, cancel.Token).ConfigureAwait(false)) is null)
+        {
+            if (clock.GetUtcNow() > giveUpAt)
+            {
+                await error.WriteLineAsync("ss-server: a server process is running maintenance now (lease 'maintenance'); try again later").ConfigureAwait(false);
+                return 3;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), clock, cancel.Token).ConfigureAwait(false);
+        }
+
+        await output.WriteLineAsync(result.ToJson()).ConfigureAwait(false);
+        return 0;
     }
 }

@@ -13,7 +13,7 @@ namespace StackScope.Server.Alerts;
 /// (the outbox), states and cursors in one transaction. A second loop delivers the outbox, oldest first per channel.
 /// </summary>
 internal sealed partial class AlertWorker(
-    SchemaGate schema, SqlAlertStore store, RuleBook rules, ChannelCatalog channels, NoticeSender sender, IOptions<AlertOptions> options,
+    SchemaGate schema, SqlAlertStore store, SqlLeaseStore leases, RuleBook rules, ChannelCatalog channels, NoticeSender sender, IOptions<AlertOptions> options,
     AlertSignal ingested, TimeProvider clock, ILogger<AlertWorker> logger) : BackgroundService
 {
     public const string LeaseName = "alerts";
@@ -23,7 +23,7 @@ internal sealed partial class AlertWorker(
     private const int SamplesPerAgentPass = 500;
     private const int AgentsPerRead = 100;
 
-    private readonly string _holder = Holder();
+    private readonly string _holder = SqlLeaseStore.NewHolder();
     private readonly Dictionary<string, AgentCursor> _agents = new(StringComparer.Ordinal);
     private AlertEngine? _engine;
     private string? _version;
@@ -88,7 +88,7 @@ internal sealed partial class AlertWorker(
             {
                 // Hand over at once on a clean stop instead of after the lease runs out.
                 using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await store.ReleaseLeaseAsync(LeaseName, _holder, quick.Token).ConfigureAwait(false);
+                await leases.ReleaseLeaseAsync(LeaseName, _holder, quick.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is StorageUnavailableException or DbException or OperationCanceledException)
             {
@@ -107,7 +107,7 @@ internal sealed partial class AlertWorker(
         // Renewed at a third of its time (taken over by another after all of it); tried at most once a second.
         if (now - _leaseRenewedAt >= (_leader ? leaseTime / 3 : TimeSpan.FromSeconds(1)))
         {
-            var held = await store.TryLeaseAsync(LeaseName, _holder, now, leaseTime, ct).ConfigureAwait(false);
+            var held = await leases.TryLeaseAsync(LeaseName, _holder, now, leaseTime, ct).ConfigureAwait(false);
             _leaseRenewedAt = now;
             if (held != _leader)
             {
@@ -259,12 +259,6 @@ internal sealed partial class AlertWorker(
     {
         _queued.Dispose();
         base.Dispose();
-    }
-
-    private static string Holder()
-    {
-        var holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
-        return holder.Length <= 128 ? holder : holder[^128..];
     }
 
     private void Evaluate(AlertEngine engine, AlertPass pass, HashSet<string> changedAgents, AgentCursor cursor, IReadOnlyList<AgentSample> samples,

@@ -1,5 +1,6 @@
 using StackScope.Contracts;
 using StackScope.Server.Api;
+using StackScope.Server.Retention;
 using StackScope.Server.Storage;
 
 namespace StackScope.Server.Query;
@@ -100,13 +101,14 @@ internal static class QueryEndpoints
         }, QueryJsonContext.Default.ApiEnvelopeIReadOnlyListAgentView).ConfigureAwait(false);
     }
 
-    private static async Task HostHistoryAsync(HttpContext context, string agentId, IMetricQueries queries, TimeProvider clock)
+    private static async Task HostHistoryAsync(HttpContext context, string agentId, IMetricQueries queries, HistoryPlanner planner, TimeProvider clock)
     {
         var id = QueryParameters.AgentId(agentId);
-        var (from, to, step) = QueryParameters.Range(context.Request, clock.GetUtcNow().UtcDateTime);
+        var (from, to, wanted) = QueryParameters.Range(context.Request, clock.GetUtcNow().UtcDateTime);
         await RequireAgentAsync(queries, id, context.RequestAborted).ConfigureAwait(false);
-        var buckets = await queries.HostHistoryAsync(id, from, to, step, context.RequestAborted).ConfigureAwait(false);
-        await WriteHistoryAsync(context, from, to, step, buckets).ConfigureAwait(false);
+        var (source, tier, step) = await planner.PlanAsync(from, wanted, context.RequestAborted).ConfigureAwait(false);
+        var buckets = await queries.HostHistoryAsync(id, from, to, step, source, context.RequestAborted).ConfigureAwait(false);
+        await WriteHistoryAsync(context, from, to, step, tier, buckets).ConfigureAwait(false);
     }
 
     private static async Task AgentContainersAsync(HttpContext context, string agentId, IMetricQueries queries)
@@ -118,7 +120,8 @@ internal static class QueryEndpoints
         await WriteContainersAsync(context, containers, page, size).ConfigureAwait(false);
     }
 
-    private static async Task ContainerHistoryAsync(HttpContext context, string agentId, string containerName, IMetricQueries queries, TimeProvider clock)
+    private static async Task ContainerHistoryAsync(HttpContext context, string agentId, string containerName, IMetricQueries queries, HistoryPlanner planner,
+        TimeProvider clock)
     {
         var id = QueryParameters.AgentId(agentId);
         if (containerName.Length is 0 or > ReportLimits.MaxNameLength || containerName.Any(char.IsControl))
@@ -127,13 +130,14 @@ internal static class QueryEndpoints
             throw QueryParameters.Bad("containerName", $"must be 1-{ReportLimits.MaxNameLength} characters without control characters");
         }
 
-        var (from, to, step) = QueryParameters.Range(context.Request, clock.GetUtcNow().UtcDateTime);
+        var (from, to, wanted) = QueryParameters.Range(context.Request, clock.GetUtcNow().UtcDateTime);
         await RequireAgentAsync(queries, id, context.RequestAborted).ConfigureAwait(false);
-        var buckets = await queries.ContainerHistoryAsync(id, containerName, from, to, step, context.RequestAborted)
+        var (source, tier, step) = await planner.PlanAsync(from, wanted, context.RequestAborted).ConfigureAwait(false);
+        var buckets = await queries.ContainerHistoryAsync(id, containerName, from, to, step, source, context.RequestAborted)
             .ConfigureAwait(false)
             ?? throw new ApiProblemException(StatusCodes.Status404NotFound, ResultCodes.UnknownAgent,
                 $"containerName: agent '{id}' never reported a container '{containerName}'");
-        await WriteHistoryAsync(context, from, to, step, buckets).ConfigureAwait(false);
+        await WriteHistoryAsync(context, from, to, step, tier, buckets).ConfigureAwait(false);
     }
 
     private static async Task FileSystemsAsync(HttpContext context, string agentId, IMetricQueries queries)
@@ -199,7 +203,7 @@ internal static class QueryEndpoints
         return (int)Math.Clamp(Math.Round(gaps[gaps.Count / 2]), 1, 3600);
     }
 
-    private static Task WriteHistoryAsync(HttpContext context, DateTime from, DateTime to, int step, IReadOnlyList<HistoryBucket> buckets) =>
+    private static Task WriteHistoryAsync(HttpContext context, DateTime from, DateTime to, int step, RollupTier tier, IReadOnlyList<HistoryBucket> buckets) =>
         Envelopes.WriteAsync(context, new ApiEnvelope<HistoryView>
         {
             Data = new HistoryView(from, to, step, buckets.Select(b => new PointView(b.Start, b.Samples, Round(b.CpuAvg), Round(b.CpuMax),
@@ -214,7 +218,7 @@ internal static class QueryEndpoints
                 Load1Avg = Round(b.Load1Avg),
                 Load1Max = b.Load1Max,
                 LastSampleAt = b.LastSampleAt,
-            }).ToList()),
+            }).ToList()) { Tier = tier.Name },
             ResultCode = ResultCodes.Ok,
             Success = true,
         }, QueryJsonContext.Default.ApiEnvelopeHistoryView);

@@ -146,7 +146,12 @@ internal sealed record HistoryView(
     [property: JsonPropertyName("from")] DateTime From,
     [property: JsonPropertyName("to")] DateTime To,
     [property: JsonPropertyName("stepSeconds")] int StepSeconds,
-    [property: JsonPropertyName("points")] IReadOnlyList<PointView> Points);
+    [property: JsonPropertyName("points")] IReadOnlyList<PointView> Points)
+{
+    /// <summary>The tier that served the points: raw, 5m or 1h (the newest buckets come from raw rows until the next rollup).</summary>
+    [JsonPropertyName("tier")]
+    public string Tier { get; init; } = "raw";
+}
 
 internal sealed record FileSystemView(
     [property: JsonPropertyName("mountPoint")] string MountPoint,

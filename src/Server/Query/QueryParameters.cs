@@ -13,7 +13,8 @@ internal static class QueryParameters
     public const int MaxPoints = 1000;
     public const int TargetPoints = 300;
     public static readonly TimeSpan DefaultRange = TimeSpan.FromHours(1);
-    public static readonly TimeSpan MaxRange = TimeSpan.FromDays(31);
+    // Five years: the hour tier's default retention (Retention:HourDays).
+    public static readonly TimeSpan MaxRange = TimeSpan.FromDays(1830);
 
     // Nothing is stored before 2000 (ingest refuses it); far-future times are typing mistakes. Inside these
     // bounds every range arithmetic (to - DefaultRange, buckets) stays far from DateTime's edges.
@@ -21,7 +22,8 @@ internal static class QueryParameters
     private static readonly DateTime LatestTime = new(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     // Steps a chart snaps to, so buckets line up across refreshes.
-    private static readonly int[] NiceSteps = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+    private static readonly int[] NiceSteps = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 345600, 604800];
+    private const int MaxStep = 604800;
 
     public static (int Page, int Size, int Offset) Paging(HttpRequest request)
     {
@@ -57,7 +59,7 @@ internal static class QueryParameters
         int step;
         if (request.Query.ContainsKey("step"))
         {
-            step = Integer(request, "step", 0, 1, 86400);
+            step = Integer(request, "step", 0, 1, MaxStep);
             if (seconds / step > MaxPoints)
             {
                 throw Bad("step", $"{step} s gives {Math.Ceiling(seconds / step):0} points over this range; at most {MaxPoints} (use step >= {Math.Ceiling(seconds / MaxPoints):0})");

@@ -17,11 +17,12 @@ internal interface IMetricQueries
 
     Task<Page<ContainerRow>> ContainersAtAsync(string agentId, DateTime sampledAt, int offset, int limit, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<HistoryBucket>> HostHistoryAsync(string agentId, DateTime from, DateTime to, int stepSeconds, CancellationToken cancellationToken);
+    Task<IReadOnlyList<HistoryBucket>> HostHistoryAsync(string agentId, DateTime from, DateTime to, int stepSeconds, HistorySource source,
+        CancellationToken cancellationToken);
 
     /// <summary>One container's buckets over every node of the agent; null when the agent never reported that container.</summary>
     Task<IReadOnlyList<HistoryBucket>?> ContainerHistoryAsync(string agentId, string containerName,
-        DateTime from, DateTime to, int stepSeconds, CancellationToken cancellationToken);
+        DateTime from, DateTime to, int stepSeconds, HistorySource source, CancellationToken cancellationToken);
 
     /// <summary>The file systems of the agent's report at <paramref name="sampledAt"/>, by mount point.</summary>
     Task<IReadOnlyList<FileSystemRow>> FileSystemsAtAsync(string agentId, DateTime sampledAt, CancellationToken cancellationToken);

@@ -98,3 +98,12 @@ internal sealed record HistoryBucket(
 }
 
 internal sealed record Page<T>(IReadOnlyList<T> Items, long TotalCount);
+
+/// <summary>
+/// Where a history reads: a rollup tier's tables for buckets before <paramref name="RawFrom"/>, raw rows from there on
+/// (the buckets the maintenance job has not rolled up yet); null tables read raw rows only.
+/// </summary>
+internal sealed record HistorySource(RollupTables? Tier, int TierBucketSeconds, DateTime RawFrom)
+{
+    public static readonly HistorySource Raw = new(null, 0, DateTime.MinValue);
+}

@@ -7,7 +7,7 @@ using StackScope.Server.Alerts;
 namespace StackScope.Server.Storage;
 
 /// <summary>
-/// Alert rules, channels, state, incidents, silences, the outbox and the lease, in the reports' database. The
+/// Alert rules, channels, state, incidents, silences and the outbox, in the reports' database. The
 /// evaluator's writes for one pass (incidents, notices, states, cursors) go in one transaction: a server killed
 /// mid-pass re-evaluates from the last commit, so a change is neither lost nor told twice.
 /// </summary>
@@ -22,36 +22,6 @@ internal sealed class SqlAlertStore(SqlDatabase database)
     /// learns of other processes' changes from the stored version, read once a second.
     /// </summary>
     public int LocalChanges => Volatile.Read(ref _localChanges);
-
-    // ---- lease ----
-
-    /// <summary>Takes or renews the lease for <paramref name="holder"/>; false while another holder's lease is live.</summary>
-    public Task<bool> TryLeaseAsync(string name, string holder, DateTime now, TimeSpan ttl, CancellationToken ct) =>
-        database.RunAsync(async connection =>
-        {
-            var args = new { name, holder, now = Dialect.ToDbTime(now), until = Dialect.ToDbTime(now + ttl) };
-            var taken = await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE lease SET holder = @holder, expires_at = @until WHERE name = @name AND (holder = @holder OR expires_at < @now)",
-                args, cancellationToken: ct)).ConfigureAwait(false);
-            if (taken == 1)
-            {
-                return true;
-            }
-
-            try
-            {
-                return await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO lease(name, holder, expires_at) VALUES (@name, @holder, @until)", args, cancellationToken: ct)).ConfigureAwait(false) == 1;
-            }
-            catch (DbException ex) when (Dialect.IsDuplicateKey(ex))
-            {
-                return false;
-            }
-        }, ct);
-
-    public Task ReleaseLeaseAsync(string name, string holder, CancellationToken ct) =>
-        database.RunAsync(connection => connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM lease WHERE name = @name AND holder = @holder", new { name, holder }, cancellationToken: ct)), ct);
 
     // ---- settings, rules, channels ----
 

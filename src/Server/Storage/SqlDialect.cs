@@ -39,6 +39,34 @@ internal abstract class SqlDialect
 
     public abstract object ToDbTime(DateTime utc);
 
+    /// <summary>SQL for a time column as whole seconds since the epoch (UTC).</summary>
+    public abstract string EpochSeconds(string column);
+
+    /// <summary>SQL for integer division of two whole-number expressions.</summary>
+    public abstract string IntegerDivide(string dividend, string divisor);
+
+    /// <summary>
+    /// Index hint for a container read over several (agent_id, time) ranges OR'd together; empty where the planner
+    /// finds the index itself (SQLite's INDEXED BY would refuse the OR form outright).
+    /// </summary>
+    public abstract string ContainerByTimeRangesHint { get; }
+
+    /// <summary>A DELETE of at most <paramref name="limit"/> rows of <paramref name="table"/> matching <paramref name="where"/>.</summary>
+    public abstract string DeleteChunk(string table, string where, int limit);
+
+    /// <summary>The raw tables' daily partitions, where the database has them (MySQL/MariaDB); null elsewhere.</summary>
+    public virtual IRawPartitions? Partitions => null;
+
+    /// <summary>Rows and bytes of each named table (bytes include its indexes), as the database accounts them.</summary>
+    public abstract Task<IReadOnlyDictionary<string, (long Rows, long Bytes)>> TableSizesAsync(DbConnection connection, IReadOnlyList<string> tables,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gives space freed by deletes back to the file system where the database keeps it otherwise (SQLite's free
+    /// pages), in steps short enough that ingest waits little; returns bytes given back.
+    /// </summary>
+    public virtual Task<long> ReclaimSpaceAsync(DbConnection connection, CancellationToken cancellationToken) => Task.FromResult(0L);
+
     /// <summary>SQL for the id the last INSERT on this connection gave its AUTOINCREMENT column.</summary>
     public abstract string LastInsertId { get; }
 

@@ -84,45 +84,109 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
         return new Page<ContainerRow>(rows, total);
     }, cancellationToken);
 
-    public Task<IReadOnlyList<HistoryBucket>> HostHistoryAsync(string agentId, DateTime from, DateTime to, int stepSeconds,
+    public Task<IReadOnlyList<HistoryBucket>> HostHistoryAsync(string agentId, DateTime from, DateTime to, int stepSeconds, HistorySource source,
         CancellationToken cancellationToken)
         => database.RunAsync<IReadOnlyList<HistoryBucket>>(async connection =>
     {
-        return await HistoryAsync(connection,
-            $"SELECT {Dialect.BucketStart("ser_get_datetime")} AS b, COUNT(*) AS Samples, AVG(ser_cpu_percent) AS CpuAvg, MAX(ser_cpu_percent) AS CpuMax, " +
-            "AVG(ser_memory_used) AS MemAvg, MAX(ser_memory_used) AS MemMax, AVG(ser_memory_percent) AS PctAvg, MAX(ser_memory_percent) AS PctMax, COUNT(*) AS Running, " +
-            "MAX(ser_net_rx_bytes) AS NetRxMax, MAX(ser_net_tx_bytes) AS NetTxMax, NULL AS BlockReadMax, NULL AS BlockWriteMax, " +
-            "NULL AS PidsAvg, NULL AS PidsMax, AVG(ser_load_1) AS Load1Avg, MAX(ser_load_1) AS Load1Max, MAX(ser_get_datetime) AS LastAt " +
-            "FROM server WHERE agent_id = @agentId AND ser_get_datetime >= @from AND ser_get_datetime <= @to GROUP BY b ORDER BY b",
-            new { agentId, from = Dialect.ToDbTime(from), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(source);
+        var buckets = new List<HistoryBucket>();
+        if (source.Tier is { } tier && from < source.RawFrom)
+        {
+            buckets.AddRange(await HistoryAsync(connection,
+                $"SELECT {TierBucket} AS b, CAST(SUM(samples) AS SIGNED) AS Samples, {SqlRetentionStore.Weighted("cpu_avg")} AS CpuAvg, MAX(cpu_max) AS CpuMax, " +
+                $"{SqlRetentionStore.Weighted("mem_used_avg")} AS MemAvg, MAX(mem_used_max) AS MemMax, {SqlRetentionStore.Weighted("mem_pct_avg")} AS PctAvg, " +
+                "MAX(mem_pct_max) AS PctMax, CAST(SUM(samples) AS SIGNED) AS Running, MAX(net_rx_max) AS NetRxMax, MAX(net_tx_max) AS NetTxMax, " +
+                $"NULL AS BlockReadMax, NULL AS BlockWriteMax, NULL AS PidsAvg, NULL AS PidsMax, {SqlRetentionStore.Weighted("load1_avg")} AS Load1Avg, " +
+                $"MAX(load1_max) AS Load1Max, MAX(last_sample_at) AS LastAt FROM {tier.Server} " +
+                "WHERE agent_id = @agentId AND bucket_start >= @fromBucket AND bucket_start < @toBucket GROUP BY b ORDER BY b",
+                TierArgs(new { agentId }, from, to, stepSeconds, source), cancellationToken).ConfigureAwait(false));
+        }
+
+        if (source.Tier is null || source.RawFrom <= to)
+        {
+            var rawFrom = source.Tier is null || source.RawFrom < from ? from : source.RawFrom;
+            buckets.AddRange(await HistoryAsync(connection,
+                $"SELECT {Dialect.BucketStart("ser_get_datetime")} AS b, COUNT(*) AS Samples, AVG(ser_cpu_percent) AS CpuAvg, MAX(ser_cpu_percent) AS CpuMax, " +
+                "AVG(ser_memory_used) AS MemAvg, MAX(ser_memory_used) AS MemMax, AVG(ser_memory_percent) AS PctAvg, MAX(ser_memory_percent) AS PctMax, COUNT(*) AS Running, " +
+                "MAX(ser_net_rx_bytes) AS NetRxMax, MAX(ser_net_tx_bytes) AS NetTxMax, NULL AS BlockReadMax, NULL AS BlockWriteMax, " +
+                "NULL AS PidsAvg, NULL AS PidsMax, AVG(ser_load_1) AS Load1Avg, MAX(ser_load_1) AS Load1Max, MAX(ser_get_datetime) AS LastAt " +
+                "FROM server WHERE agent_id = @agentId AND ser_get_datetime >= @from AND ser_get_datetime <= @to GROUP BY b ORDER BY b",
+                new { agentId, from = Dialect.ToDbTime(rawFrom), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false));
+        }
+
+        return buckets;
     }, cancellationToken);
 
+    // A step's bucket over rollup rows (bucket_start is seconds since the epoch).
+    private string TierBucket => $"{Dialect.IntegerDivide("bucket_start", "@step")} * @step";
+
+    /// <summary>
+    /// The tier's rows from the bucket holding <paramref name="from"/> to the first raw bucket (or past <paramref name="to"/>);
+    /// the raw side starts at <see cref="HistorySource.RawFrom"/>, which the planner puts on a step boundary, so no bucket
+    /// is read from both.
+    /// </summary>
+    private static DynamicParameters TierArgs(object keys, DateTime from, DateTime to, int stepSeconds, HistorySource source)
+    {
+        var args = new DynamicParameters(keys);
+        var fromSeconds = (long)(from - DateTime.UnixEpoch).TotalSeconds;
+        var end = source.RawFrom <= to ? source.RawFrom : to;
+        args.Add("fromBucket", fromSeconds - (fromSeconds % source.TierBucketSeconds));
+        args.Add("toBucket", (long)(end - DateTime.UnixEpoch).TotalSeconds + (source.RawFrom <= to ? 0 : 1));
+        args.Add("step", stepSeconds);
+        return args;
+    }
+
     public Task<IReadOnlyList<HistoryBucket>?> ContainerHistoryAsync(string agentId, string containerName,
-        DateTime from, DateTime to, int stepSeconds, CancellationToken cancellationToken)
+        DateTime from, DateTime to, int stepSeconds, HistorySource source, CancellationToken cancellationToken)
         => database.RunAsync<IReadOnlyList<HistoryBucket>?>(async connection =>
     {
+        ArgumentNullException.ThrowIfNull(source);
         // The container key leads with (agent_id, node_name, container_name, time): naming the agent's nodes (a seek on
         // agent_node) makes the existence check and the history index seeks and ranges, also for a name never seen.
         var nodes = (await connection.QueryAsync<string>(new CommandDefinition(
             "SELECT node_name FROM agent_node WHERE agent_id = @agentId", new { agentId }, cancellationToken: cancellationToken))
             .ConfigureAwait(false)).ToList();
-        if (nodes.Count == 0 || await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+        if (nodes.Count == 0 || (await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
                 "SELECT 1 FROM container WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName LIMIT 1",
-                new { agentId, nodes, containerName }, cancellationToken: cancellationToken)).ConfigureAwait(false) is null)
+                new { agentId, nodes, containerName }, cancellationToken: cancellationToken)).ConfigureAwait(false) is null
+            && (source.Tier is null || await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                $"SELECT 1 FROM {source.Tier.Container} WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName LIMIT 1",
+                new { agentId, nodes, containerName }, cancellationToken: cancellationToken)).ConfigureAwait(false) is null)))
         {
             return null;
         }
 
-        return await HistoryAsync(connection,
-            $"SELECT {Dialect.BucketStart("con_get_datetime")} AS b, COUNT(*) AS Samples, AVG(con_cpu_percent) AS CpuAvg, MAX(con_cpu_percent) AS CpuMax, " +
-            "AVG(con_memory_usage) AS MemAvg, MAX(con_memory_usage) AS MemMax, AVG(con_memory_percent) AS PctAvg, MAX(con_memory_percent) AS PctMax, " +
-            "SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) AS Running, " +
-            "MAX(con_net_rx_bytes) AS NetRxMax, MAX(con_net_tx_bytes) AS NetTxMax, MAX(con_block_read_bytes) AS BlockReadMax, " +
-            "MAX(con_block_write_bytes) AS BlockWriteMax, AVG(con_pids) AS PidsAvg, MAX(con_pids) AS PidsMax, NULL AS Load1Avg, NULL AS Load1Max, " +
-            "MAX(con_get_datetime) AS LastAt " +
-            "FROM container WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName " +
-            "AND con_get_datetime >= @from AND con_get_datetime <= @to GROUP BY b ORDER BY b",
-            new { agentId, nodes, containerName, from = Dialect.ToDbTime(from), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false);
+        var buckets = new List<HistoryBucket>();
+        if (source.Tier is { } tier && from < source.RawFrom)
+        {
+            buckets.AddRange(await HistoryAsync(connection,
+                $"SELECT {TierBucket} AS b, CAST(SUM(samples) AS SIGNED) AS Samples, {SqlRetentionStore.Weighted("cpu_avg")} AS CpuAvg, MAX(cpu_max) AS CpuMax, " +
+                $"{SqlRetentionStore.Weighted("mem_avg")} AS MemAvg, MAX(mem_max) AS MemMax, {SqlRetentionStore.Weighted("mem_pct_avg")} AS PctAvg, " +
+                "MAX(mem_pct_max) AS PctMax, CAST(SUM(running_samples) AS SIGNED) AS Running, MAX(net_rx_max) AS NetRxMax, MAX(net_tx_max) AS NetTxMax, " +
+                $"MAX(block_read_max) AS BlockReadMax, MAX(block_write_max) AS BlockWriteMax, {SqlRetentionStore.Weighted("pids_avg")} AS PidsAvg, " +
+                $"MAX(pids_max) AS PidsMax, NULL AS Load1Avg, NULL AS Load1Max, MAX(last_sample_at) AS LastAt FROM {tier.Container} " +
+                "WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName AND bucket_start >= @fromBucket AND bucket_start < @toBucket " +
+                "GROUP BY b ORDER BY b",
+                TierArgs(new { agentId, nodes, containerName }, from, to, stepSeconds, source), cancellationToken).ConfigureAwait(false));
+        }
+
+        if (source.Tier is null || source.RawFrom <= to)
+        {
+            var rawFrom = source.Tier is null || source.RawFrom < from ? from : source.RawFrom;
+            buckets.AddRange(await HistoryAsync(connection,
+                $"SELECT {Dialect.BucketStart("con_get_datetime")} AS b, COUNT(*) AS Samples, AVG(con_cpu_percent) AS CpuAvg, MAX(con_cpu_percent) AS CpuMax, " +
+                "AVG(con_memory_usage) AS MemAvg, MAX(con_memory_usage) AS MemMax, AVG(con_memory_percent) AS PctAvg, MAX(con_memory_percent) AS PctMax, " +
+                "SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) AS Running, " +
+                "MAX(con_net_rx_bytes) AS NetRxMax, MAX(con_net_tx_bytes) AS NetTxMax, MAX(con_block_read_bytes) AS BlockReadMax, " +
+                "MAX(con_block_write_bytes) AS BlockWriteMax, AVG(con_pids) AS PidsAvg, MAX(con_pids) AS PidsMax, NULL AS Load1Avg, NULL AS Load1Max, " +
+                "MAX(con_get_datetime) AS LastAt " +
+                "FROM container WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName " +
+                "AND con_get_datetime >= @from AND con_get_datetime <= @to GROUP BY b ORDER BY b",
+                new { agentId, nodes, containerName, from = Dialect.ToDbTime(rawFrom), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken)
+                .ConfigureAwait(false));
+        }
+
+        return buckets;
     }, cancellationToken);
 
     public Task<Page<ContainerRow>> SearchLatestContainersAsync(string? nameContains, string? status, int offset, int limit, CancellationToken cancellationToken)
@@ -156,7 +220,7 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
             PidsMax = r.PidsMax,
             Load1Avg = r.Load1Avg,
             Load1Max = r.Load1Max,
-            LastSampleAt = r.LastAt is null ? null : Dialect.FromDbTime(r.LastAt),
+            LastSampleAt = r.LastAt is null or DBNull ? null : Dialect.FromDbTime(r.LastAt),
         }).ToList();
     }
 

@@ -16,6 +16,8 @@ internal static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Auth);
         services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Sessions);
         services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Alerts);
+        services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Leases);
+        services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Retention);
         services.AddSingleton<SchemaGate>();
         return services;
     }

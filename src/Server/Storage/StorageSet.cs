@@ -18,9 +18,15 @@ internal sealed class StorageSet
         Auth = new SqlAuthStore(database);
         Sessions = new SqlSessionStore(database);
         Alerts = new SqlAlertStore(database);
+        Leases = new SqlLeaseStore(database);
+        Retention = new SqlRetentionStore(database);
     }
 
     public SqlAlertStore Alerts { get; }
+
+    public SqlLeaseStore Leases { get; }
+
+    public SqlRetentionStore Retention { get; }
 
     public SqlDatabase Database { get; }
 

@@ -3,7 +3,8 @@
 // Every text from the API (agent and container names are attacker-controlled) goes in via textContent.
 "use strict";
 
-const RANGES = { "1h": 3600, "6h": 21600, "24h": 86400, "7d": 604800 };
+// Beyond 7 days the server answers from its 5-minute and hour rollups (which keep each bucket's maximum too).
+const RANGES = { "1h": 3600, "6h": 21600, "24h": 86400, "7d": 604800, "30d": 2592000, "90d": 7776000, "1y": 31536000 };
 const state = { range: "1h", sort: { key: "containerName", dir: 1 }, filter: "", status: "", timer: null, session: null };
 const view = document.getElementById("view");
 
@@ -99,7 +100,11 @@ function lineChart(title, history, series, unit, fixedMax, markers = []) {
   }
   const legend = series.map(s => el("span", { class: `legend ${s.color === "var(--mem)" ? "mem" : "cpu"}` }, s.label));
   return el("div", { class: "chart", "data-chart": title }, el("h4", {}, `${title} (${unit})`), svg, el("div", { class: "muted" }, legend,
-    points.length === 0 ? "no data in this range" : `${points.length} points, ${history.stepSeconds} s each`));
+    points.length === 0 ? "no data in this range" : `${points.length} points, ${stepText(history.stepSeconds)} each, ${history.tier === "raw" ? "raw samples" : `${history.tier} rollups`}`));
+}
+
+function stepText(seconds) {
+  return seconds % 86400 === 0 ? `${seconds / 86400} d` : seconds % 3600 === 0 ? `${seconds / 3600} h` : seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
 }
 
 // Counters (bytes since the container started) become rates between neighbouring buckets: each bucket's largest
@@ -330,6 +335,7 @@ async function route() {
     if (state.session.mode === "token" && !state.session.signedIn) { signInPage(); setStatus(""); return; }
     if (parts[0] === "agent" && parts[2] === "container") await containerPage(parts[1], parts.slice(3).join("/"));
     else if (parts[0] === "agent" && parts[1]) await hostPage(parts[1]);
+    else if (parts[0] === "storage") refreshSeconds = await storagePage();
     else if (parts[0] === "alerts") refreshSeconds = await alertsPage(parts[1] === "rule" ? parts.slice(2).join("/") : undefined);
     else refreshSeconds = await fleetPage();
     setStatus(`updated ${new Date().toLocaleTimeString()}`);

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Globalization;
+using Dapper;
 using System.Net.Sockets;
 using MySqlConnector;
 
@@ -43,6 +45,28 @@ internal sealed class MySqlDialect : SqlDialect
     public override string BucketStart(string column) => $"(TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', {column}) DIV @step) * @step";
 
     public override string LastInsertId => "SELECT LAST_INSERT_ID()";
+
+    public override string EpochSeconds(string column) => $"TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', {column})";
+
+    public override string IntegerDivide(string dividend, string divisor) => $"({dividend} DIV {divisor})";
+
+    public override string ContainerByTimeRangesHint => ContainerByTimeIndexHint;
+
+    public override string DeleteChunk(string table, string where, int limit) =>
+        string.Create(CultureInfo.InvariantCulture, $"DELETE FROM {table} WHERE {where} LIMIT {limit}");
+
+    public override IRawPartitions? Partitions { get; } = new MySqlPartitions();
+
+    // information_schema's figures for InnoDB are estimates (TABLE_ROWS from index statistics): good for a storage page
+    // and a size cap, never for counting.
+    public override async Task<IReadOnlyDictionary<string, (long Rows, long Bytes)>> TableSizesAsync(DbConnection connection,
+        IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<(string Name, long Rows, long Bytes)>(new CommandDefinition(
+            "SELECT TABLE_NAME, COALESCE(TABLE_ROWS, 0), COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) FROM information_schema.TABLES " +
+            "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN @tables", new { tables }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Name, r => (r.Rows, r.Bytes), StringComparer.Ordinal);
+    }
 
     public override object ToDbTime(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Unspecified);
 

@@ -242,5 +242,70 @@ internal static class MySqlMigrations
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
             """,
         ]),
+        // Retention (issue #13). Raw tables become daily RANGE partitions so expiry is DROP PARTITION, not a DELETE
+        // that grows with the table. MySQL wants the partition column in every unique key: the natural primary keys
+        // have it; the surrogate ids' unique keys become plain keys (AUTO_INCREMENT still gives each row its own id,
+        // ingest stays idempotent on the primary key). Converting an existing database: each ALTER ... PARTITION BY
+        // copies its table once (measured in BENCHMARKS.md, "Retention"), with writes waiting meanwhile, so upgrade in
+        // a quiet hour; every row before today lands in partition p_hist, which expiry empties by chunked deletes
+        // until it lies wholly past retention and is dropped; the daily partitions ahead are made by the maintenance
+        // job (pmax catches anything beyond them). Rollup tiers and the job's state live in tables of their own.
+        new(8, "retention: daily partitions for raw tables, 5-minute and hour rollups, maintenance state",
+        [
+            "ALTER TABLE server DROP INDEX ux_server_id, ADD KEY ix_server_id (id)",
+            "ALTER TABLE container DROP INDEX ux_container_id, ADD KEY ix_container_id (id)",
+            Partitioned("server", "ser_get_datetime"),
+            Partitioned("container", "con_get_datetime"),
+            Partitioned("server_filesystem", "ser_get_datetime"),
+            ServerTier("server_5m"),
+            ServerTier("server_1h"),
+            ContainerTier("container_5m"),
+            ContainerTier("container_1h"),
+            "CREATE TABLE IF NOT EXISTS maintenance_state (name VARCHAR(64) NOT NULL PRIMARY KEY, value VARCHAR(1024) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+        ]),
 ];
+
+    private static string Partitioned(string table, string column) =>
+        $"ALTER TABLE {table} PARTITION BY RANGE COLUMNS({column}) (PARTITION {MySqlPartitions.History} VALUES LESS THAN " +
+        $"('{DateTime.UtcNow.Date:yyyy-MM-dd}'), PARTITION {MySqlPartitions.Future} VALUES LESS THAN (MAXVALUE))";
+
+    // Rollup rows: count, min, average and max of each figure over the bucket (bucket_start in seconds since the
+    // epoch); counters (network, block I/O) as their largest value, as raw histories give them.
+    private static string ServerTier(string table) => $"""
+        CREATE TABLE IF NOT EXISTS {table} (
+            agent_id VARCHAR(64) NOT NULL,
+            bucket_start BIGINT NOT NULL,
+            samples INT NOT NULL,
+            cpu_count INT NOT NULL,
+            cpu_min DOUBLE NOT NULL, cpu_avg DOUBLE NOT NULL, cpu_max DOUBLE NOT NULL,
+            mem_total DOUBLE NOT NULL,
+            mem_used_min DOUBLE NOT NULL, mem_used_avg DOUBLE NOT NULL, mem_used_max DOUBLE NOT NULL,
+            mem_pct_min DOUBLE NOT NULL, mem_pct_avg DOUBLE NOT NULL, mem_pct_max DOUBLE NOT NULL,
+            load1_min DOUBLE NULL, load1_avg DOUBLE NULL, load1_max DOUBLE NULL,
+            net_rx_max BIGINT NULL, net_tx_max BIGINT NULL,
+            last_sample_at DATETIME NOT NULL,
+            PRIMARY KEY (agent_id, bucket_start)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+        """;
+
+    private static string ContainerTier(string table) => $"""
+        CREATE TABLE IF NOT EXISTS {table} (
+            agent_id VARCHAR(64) NOT NULL,
+            node_name VARCHAR(255) NOT NULL,
+            container_name VARCHAR(255) NOT NULL,
+            bucket_start BIGINT NOT NULL,
+            samples INT NOT NULL,
+            running_samples INT NOT NULL,
+            last_status VARCHAR(32) NOT NULL,
+            cpu_min DOUBLE NOT NULL, cpu_avg DOUBLE NOT NULL, cpu_max DOUBLE NOT NULL,
+            mem_min DOUBLE NOT NULL, mem_avg DOUBLE NOT NULL, mem_max DOUBLE NOT NULL,
+            mem_pct_min DOUBLE NOT NULL, mem_pct_avg DOUBLE NOT NULL, mem_pct_max DOUBLE NOT NULL,
+            net_rx_max BIGINT NULL, net_tx_max BIGINT NULL, block_read_max BIGINT NULL, block_write_max BIGINT NULL,
+            pids_min BIGINT NULL, pids_avg DOUBLE NULL, pids_max BIGINT NULL,
+            restart_count_max INT NULL,
+            last_sample_at DATETIME NOT NULL,
+            PRIMARY KEY (agent_id, node_name, container_name, bucket_start),
+            KEY ix_{table}_agent_bucket (agent_id, bucket_start)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+        """;
 }

@@ -214,5 +214,55 @@ internal static class SqliteMigrations
             """,
             "CREATE INDEX ix_alert_outbox_pending ON alert_outbox(sent_at, channel, id)",
         ]),
+        // Retention (issue #13): rollup tiers and the maintenance job's state. Raw tables stay as they are; expiry
+        // deletes them in bounded chunks over their (agent_id, time) indexes. The container tiers' (agent_id,
+        // bucket_start) index serves the same per-agent chunks.
+        new(8, "retention: 5-minute and hour rollups, maintenance state",
+        [
+            ServerTier("server_5m"),
+            ServerTier("server_1h"),
+            ContainerTier("container_5m"),
+            "CREATE INDEX ix_container_5m_agent_bucket ON container_5m(agent_id, bucket_start)",
+            ContainerTier("container_1h"),
+            "CREATE INDEX ix_container_1h_agent_bucket ON container_1h(agent_id, bucket_start)",
+            "CREATE TABLE maintenance_state (name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL)",
+        ]),
 ];
+
+    private static string ServerTier(string table) => $"""
+        CREATE TABLE {table} (
+            agent_id TEXT NOT NULL,
+            bucket_start INTEGER NOT NULL,
+            samples INTEGER NOT NULL,
+            cpu_count INTEGER NOT NULL,
+            cpu_min REAL NOT NULL, cpu_avg REAL NOT NULL, cpu_max REAL NOT NULL,
+            mem_total REAL NOT NULL,
+            mem_used_min REAL NOT NULL, mem_used_avg REAL NOT NULL, mem_used_max REAL NOT NULL,
+            mem_pct_min REAL NOT NULL, mem_pct_avg REAL NOT NULL, mem_pct_max REAL NOT NULL,
+            load1_min REAL NULL, load1_avg REAL NULL, load1_max REAL NULL,
+            net_rx_max INTEGER NULL, net_tx_max INTEGER NULL,
+            last_sample_at TEXT NOT NULL,
+            PRIMARY KEY (agent_id, bucket_start)
+        )
+        """;
+
+    private static string ContainerTier(string table) => $"""
+        CREATE TABLE {table} (
+            agent_id TEXT NOT NULL,
+            node_name TEXT NOT NULL,
+            container_name TEXT NOT NULL,
+            bucket_start INTEGER NOT NULL,
+            samples INTEGER NOT NULL,
+            running_samples INTEGER NOT NULL,
+            last_status TEXT NOT NULL,
+            cpu_min REAL NOT NULL, cpu_avg REAL NOT NULL, cpu_max REAL NOT NULL,
+            mem_min REAL NOT NULL, mem_avg REAL NOT NULL, mem_max REAL NOT NULL,
+            mem_pct_min REAL NOT NULL, mem_pct_avg REAL NOT NULL, mem_pct_max REAL NOT NULL,
+            net_rx_max INTEGER NULL, net_tx_max INTEGER NULL, block_read_max INTEGER NULL, block_write_max INTEGER NULL,
+            pids_min INTEGER NULL, pids_avg REAL NULL, pids_max INTEGER NULL,
+            restart_count_max INTEGER NULL,
+            last_sample_at TEXT NOT NULL,
+            PRIMARY KEY (agent_id, node_name, container_name, bucket_start)
+        )
+        """;
 }
