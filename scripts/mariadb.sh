@@ -29,7 +29,10 @@ start)
       || { cat "$dir/install.log" >&2; exit 1; }
   fi
   # Durable defaults (innodb_flush_log_at_trx_commit=1): benchmarks measure commits that survive a crash.
-  setsid nohup mariadbd --no-defaults --user=root --datadir="$dir/data" --port="$port" --bind-address=127.0.0.1 \
+  # A temp folder of its own: a MariaDB starting with the shared /tmp removes the "#sql" files of another running
+  # there (seen as "Error on delete of '/tmp/#sql-temptable-...'" mid-query when the tests start a private one).
+  mkdir -p "$dir/tmp"
+  setsid nohup mariadbd --no-defaults --user=root --datadir="$dir/data" --tmpdir="$dir/tmp" --port="$port" --bind-address=127.0.0.1 \
     --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
     --skip-name-resolve --innodb-buffer-pool-size="${SS_MARIADB_BUFFER_POOL:-512M}" --innodb-log-file-size=512M --innodb-io-capacity=2000 \
     --max-connections=500 >"$dir/stdout.log" 2>&1 < /dev/null &

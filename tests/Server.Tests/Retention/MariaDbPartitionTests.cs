@@ -39,7 +39,7 @@ public sealed class MariaDbPartitionTests
         var posted = 0;
         var ingest = Task.Run(async () =>
         {
-            var at = WireTimestamp.Truncate(DateTime.UtcNow).AddHours(-1);
+            var at = WireTimestamp.Truncate(DateTime.UtcNow).AddHours(-12);
             while (!stop.IsCancellationRequested)
             {
                 var body = JsonSerializer.Serialize(RetentionHistory.Report(agent, at.AddSeconds(posted), posted), ContractsJsonContext.Default.MonitorReport);
