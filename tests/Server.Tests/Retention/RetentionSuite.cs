@@ -51,6 +51,12 @@ public abstract class RetentionSuite<TDatabase> : IAsyncLifetime where TDatabase
         Assert.Equal(RetentionHistory.Agents.Length * kept, await Database.CountAllAsync("server"));
         Assert.Equal(RetentionHistory.Agents.Length * RetentionHistory.ContainerNames.Length * kept, await Database.CountAllAsync("container"));
         Assert.True(result.RawRowsExpired > 0, "raw rows expired");
+        if (Database.Provider == "sqlite")
+        {
+            // Deleted pages go back to the file system (incremental vacuum), not only to SQLite's free list.
+            Assert.True(result.BytesReclaimed > 1_000_000, $"reclaimed {result.BytesReclaimed} bytes");
+            Assert.Equal(0L, Convert.ToInt64((await Database.QueryAsync("PRAGMA freelist_count"))[0].Values.Single(), CultureInfo.InvariantCulture));
+        }
 
         // The tiers cover the whole 40 days, each bucket equal to what the raw rows give.
         foreach (var agent in RetentionHistory.Agents)
@@ -127,6 +133,35 @@ public abstract class RetentionSuite<TDatabase> : IAsyncLifetime where TDatabase
         Assert.Equal(expectedKeys.Order(StringComparer.Ordinal), changed.Select(Key).Order(StringComparer.Ordinal));
         Assert.Equal(before.Count, after.Count);
         Assert.Contains("|cpu_max=99.95|", changed.Single(r => Key(r) == $"server_5m|{agent}|{five}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_storage_answer_shows_rows_bytes_oldest_growth_and_the_last_run_per_table()
+    {
+        var result = await RunMaintenanceAsync();
+        var storage = (await HistoryAsync("/api/v1/storage")).AsObject();
+        Assert.Equal(Database.Provider, (string?)storage["provider"]);
+        Assert.Equal(7, (int)storage["retention"]!["rawDays"]!);
+        Assert.Equal(result.FiveMinuteRows, (int)storage["lastRun"]!["fiveMinuteRows"]!);
+        var tables = storage["tables"]!.AsArray().ToDictionary(t => (string)t!["table"]!, t => t!.AsObject());
+        Assert.Equal(["container", "container_1h", "container_5m", "container_event", "server", "server_1h", "server_5m", "server_filesystem"],
+            tables.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, tier) in new[] { ("server", "raw"), ("container", "raw"), ("server_5m", "5m"), ("container_1h", "1h") })
+        {
+            var table = tables[name];
+            Assert.Equal(tier, (string?)table["tier"]);
+            Assert.True((long)table["rows"]! > 0, name);
+            Assert.True((long)table["bytes"]! > 0, name);
+        }
+
+        // Oldest data: raw from the retention cutoff on, the tiers from the first seeded day.
+        var rawOldest = DateTime.Parse((string)tables["server"]["oldest"]!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+        Assert.True(rawOldest >= DateTime.UtcNow.Date.AddDays(-7) && rawOldest < DateTime.UtcNow.Date.AddDays(-6), $"raw oldest {rawOldest:O}");
+        var tierOldest = DateTime.Parse((string)tables["server_1h"]["oldest"]!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+        Assert.Equal(History.Start.AddSeconds(-(Epoch(History.Start) % 3600)), tierOldest);
+        // The tiers grew by a day of buckets in the last day: two agents' 24 hour rows.
+        var perRow = (double)(long)tables["server_1h"]["bytes"]! / (long)tables["server_1h"]["rows"]!;
+        Assert.InRange((long)tables["server_1h"]["growthBytesPerDay"]!, (long)(perRow * 2 * 23), (long)(perRow * 2 * 25) + 1);
     }
 
     private async Task AssertHostTierAsync(string table, string agent, IReadOnlyDictionary<long, BucketFigures> expected)

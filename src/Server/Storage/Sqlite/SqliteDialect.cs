@@ -91,31 +91,56 @@ internal sealed class SqliteDialect : SqlDialect
     public override string DeleteChunk(string table, string where, int limit) =>
         string.Create(CultureInfo.InvariantCulture, $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where} LIMIT {limit})");
 
-    // Exact counts (SQLite keeps none) and the pages of each table and its indexes from the dbstat table.
+    // Exact counts (SQLite keeps none). Bytes are an estimate: the bundled SQLite has no dbstat table, so the file's
+    // used pages are shared out by rows times each table's row width, sampled from its first rows.
     public override async Task<IReadOnlyDictionary<string, (long Rows, long Bytes)>> TableSizesAsync(DbConnection connection,
         IReadOnlyList<string> tables, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tables);
-        var bytes = (await connection.QueryAsync<(string Table, long Bytes)>(new CommandDefinition(
-            "SELECT m.tbl_name, SUM(d.pgsize) FROM dbstat d JOIN sqlite_schema m ON m.name = d.name WHERE m.tbl_name IN @tables GROUP BY m.tbl_name",
-            new { tables }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(r => r.Table, r => r.Bytes, StringComparer.Ordinal);
-        var sizes = new Dictionary<string, (long Rows, long Bytes)>(StringComparer.Ordinal);
-        foreach (var table in tables)
+        var all = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'", cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        var weights = new Dictionary<string, (long Rows, double Weight)>(StringComparer.Ordinal);
+        foreach (var table in all)
         {
-            var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM {table}", cancellationToken: cancellationToken))
+            var rows = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM \"{table}\"", cancellationToken: cancellationToken))
                 .ConfigureAwait(false);
-            sizes[table] = (count, bytes.GetValueOrDefault(table));
+            weights[table] = (rows, rows * await RowWidthAsync(connection, table, cancellationToken).ConfigureAwait(false));
         }
 
-        return sizes;
+        var pageSize = await PragmaAsync(connection, "page_size", cancellationToken).ConfigureAwait(false);
+        var used = (await PragmaAsync(connection, "page_count", cancellationToken).ConfigureAwait(false)
+            - await PragmaAsync(connection, "freelist_count", cancellationToken).ConfigureAwait(false)) * pageSize;
+        var total = Math.Max(1, weights.Values.Sum(w => w.Weight));
+        return tables.ToDictionary(t => t, t => weights.TryGetValue(t, out var w) ? (w.Rows, (long)(used * w.Weight / total)) : (0L, 0L), StringComparer.Ordinal);
     }
+
+    // Bytes of a row as stored, roughly: its values' sizes plus a record header, sampled over up to 200 rows.
+    private static async Task<double> RowWidthAsync(DbConnection connection, string table, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT * FROM \"{table}\" LIMIT 200";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        long bytes = 0, rows = 0;
+        var values = new object[reader.FieldCount];
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            reader.GetValues(values);
+            bytes += 4 + values.Sum(v => v switch { string text => text.Length + 1, byte[] blob => blob.Length + 1, DBNull => 1, _ => 8 });
+            rows++;
+        }
+
+        return rows == 0 ? 0 : bytes / (double)rows;
+    }
+
+    private static Task<long> PragmaAsync(DbConnection connection, string name, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA " + name, cancellationToken: cancellationToken));
 
     /// <summary>Free pages back to the file system, 2,000 (8 MB) per transaction so a writer waits at most one step.</summary>
     public override async Task<long> ReclaimSpaceAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        var pageSize = await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA page_size", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var before = await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA page_count", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA auto_vacuum", cancellationToken: cancellationToken)).ConfigureAwait(false) != 2)
+        var pageSize = await PragmaAsync(connection, "page_size", cancellationToken).ConfigureAwait(false);
+        var before = await PragmaAsync(connection, "page_count", cancellationToken).ConfigureAwait(false);
+        if (await PragmaAsync(connection, "auto_vacuum", cancellationToken).ConfigureAwait(false) != 2)
         {
             // A file made before incremental vacuum was on (or by an older version): switch it over once; VACUUM rewrites
             // the file, so this first time costs a full copy.
@@ -128,12 +153,11 @@ internal sealed class SqliteDialect : SqlDialect
             await SqlDatabase.ExecuteAsync(connection, null, "PRAGMA incremental_vacuum(2000)", cancellationToken).ConfigureAwait(false);
         }
 
-        var after = await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA page_count", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var after = await PragmaAsync(connection, "page_count", cancellationToken).ConfigureAwait(false);
         return (before - after) * pageSize;
     }
 
-    private static Task<long> FreePagesAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA freelist_count", cancellationToken: cancellationToken));
+    private static Task<long> FreePagesAsync(DbConnection connection, CancellationToken cancellationToken) => PragmaAsync(connection, "freelist_count", cancellationToken);
 
     public override DateTime FromDbTime(object value) => value is string text
         ? DateTime.SpecifyKind(DateTime.ParseExact(text, TimeFormat, CultureInfo.InvariantCulture), DateTimeKind.Utc)
