@@ -24,9 +24,9 @@ async function storagePage() {
     el("p", { class: "muted" }, `${s.provider}: raw samples kept ${r.rawDays} d, 5-minute rollups ${r.fiveMinuteDays} d, hour rollups ${r.hourDays} d, ` +
       `events ${r.eventDays} d, alert history ${r.alertDays} d` + (r.maxRawMegabytes ? `; raw capped at ${r.maxRawMegabytes} MiB` : "") +
       `. Maintenance every ${r.intervalMinutes} min.`),
-    el("table", { class: "storage" },
+    el("div", { class: "table-wrap" }, el("table", { class: "storage" },
       el("thead", {}, el("tr", {}, ["Table", "Tier", "Rows", "Size", "Oldest", "Kept", "Growth", "Partitions"].map(h => el("th", {}, h)))),
-      el("tbody", {}, rows)),
+      el("tbody", {}, rows))),
     el("p", { class: "muted", id: "last-run" }, last
       ? `Last maintenance ${localTime(last.startedAt)} (${fmt(last.seconds, 1)} s): ${last.fiveMinuteRows} 5-minute and ${last.hourRows} hour rows rolled up, ` +
         `${last.rawRowsExpired} raw rows expired (${last.partitionsDropped} partitions dropped), ${bytesText(last.bytesReclaimed)} given back.`
