@@ -30,8 +30,10 @@ internal sealed class HistoryPlanner(IOptions<RetentionOptions> options, SqlRete
             return (new HistorySource(tables, tier.BucketSeconds, DateTime.MinValue), tier, step);
         }
 
+        // Raw rows from the first tier bucket the last rollup may not have had whole: a few minutes of them, whatever
+        // the step (the step bucket on that edge is merged from both).
         var settled = (long)(rolledAt - Unsettled - DateTime.UnixEpoch).TotalSeconds;
-        var rawFrom = DateTime.UnixEpoch.AddSeconds(settled - (settled % step));
+        var rawFrom = DateTime.UnixEpoch.AddSeconds(settled - (settled % tier.BucketSeconds) - tier.BucketSeconds);
         return (new HistorySource(tables, tier.BucketSeconds, rawFrom), tier, step);
     }
 

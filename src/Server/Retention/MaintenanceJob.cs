@@ -20,6 +20,7 @@ internal sealed partial class MaintenanceJob(SchemaGate schema, SqlRetentionStor
     public const string RawExpiredBeforeKey = "raw.expired_before";
     public const string FiveMinuteExpiredBeforeKey = "5m.expired_before";
     public const string LastRunKey = "last_run";
+    public const string ExpiredDayKey = "expiry.done_day";
 
     // A batch's received_at is taken just before its transaction; one that commits after a run read the arrivals is
     // caught by the next run, which looks this far back again.
@@ -51,7 +52,13 @@ internal sealed partial class MaintenanceJob(SchemaGate schema, SqlRetentionStor
         }
 
         await RollUpAsync(state, now, result, stillHeld, ct).ConfigureAwait(false);
-        await ExpireAsync(state, now, o, result, stillHeld, ct).ConfigureAwait(false);
+        // Cutoffs are whole days, so expiry has work once a day (and again after a run cut short); the runs between
+        // cost a rollup and little else. A late report older than a cutoff waits for the next day's expiry.
+        if (Time(state, ExpiredDayKey) != now.Date)
+        {
+            await ExpireAsync(state, now, o, result, stillHeld, ct).ConfigureAwait(false);
+            await store.SetStateAsync(ExpiredDayKey, WireTimestamp.ToWire(now.Date), ct).ConfigureAwait(false);
+        }
         if (o.MaxRawMegabytes > 0)
         {
             await CapRawAsync(state, now, o, result, stillHeld, ct).ConfigureAwait(false);
@@ -74,8 +81,13 @@ internal sealed partial class MaintenanceJob(SchemaGate schema, SqlRetentionStor
         var rawComplete = Time(state, RawExpiredBeforeKey) ?? DateTime.MinValue;
         var fiveComplete = Time(state, FiveMinuteExpiredBeforeKey) ?? DateTime.MinValue;
         var arrived = await store.ArrivedBucketsAsync(since, now, RollupTier.FiveMinutes.BucketSeconds, ct).ConfigureAwait(false);
-        var five = arrived.Where(b => DateTime.UnixEpoch.AddSeconds(b.Bucket) >= rawComplete).ToList();
-        result.LateBucketsSkipped = arrived.Count - five.Count;
+        // Only buckets that have ended (and settled): one still filling is rolled up once complete, by the run after
+        // (its reports keep it among that run's arrivals, and the arrival mark below stays before it), so a bucket is
+        // read once, not at every run. Histories read the newest buckets from raw rows meanwhile.
+        var settled = (long)(now - ArrivalSlack - DateTime.UnixEpoch).TotalSeconds - RollupTier.FiveMinutes.BucketSeconds;
+        var open = arrived.Where(b => b.Bucket > settled).ToList();
+        var five = arrived.Where(b => b.Bucket <= settled && DateTime.UnixEpoch.AddSeconds(b.Bucket) >= rawComplete).ToList();
+        result.LateBucketsSkipped = arrived.Count - five.Count - open.Count;
         foreach (var chunk in Ranges(five, RollupTier.FiveMinutes.BucketSeconds).Chunk(BucketsPerRollup))
         {
             result.FiveMinuteRows += await store.RollUpRawAsync(chunk, RollupTier.FiveMinutes.BucketSeconds, FiveMinuteTables.Server, FiveMinuteTables.Container, ct)
@@ -92,7 +104,13 @@ internal sealed partial class MaintenanceJob(SchemaGate schema, SqlRetentionStor
         }
 
         result.BucketsRolledUp = five.Count;
-        await store.SetStateAsync(ArrivedSinceKey, WireTimestamp.ToWire(now - ArrivalSlack), ct).ConfigureAwait(false);
+        var nextSince = now - ArrivalSlack;
+        if (open.Count > 0 && DateTime.UnixEpoch.AddSeconds(open.Min(b => b.Bucket)) is var earliestOpen && earliestOpen < nextSince)
+        {
+            nextSince = earliestOpen;
+        }
+
+        await store.SetStateAsync(ArrivedSinceKey, WireTimestamp.ToWire(nextSince), ct).ConfigureAwait(false);
         await store.SetStateAsync(RolledAtKey, WireTimestamp.ToWire(now), ct).ConfigureAwait(false);
     }
 
@@ -129,7 +147,9 @@ internal sealed partial class MaintenanceJob(SchemaGate schema, SqlRetentionStor
         var rawCutoff = now.Date.AddDays(-o.RawDays);
         await ExpireRawBeforeAsync(state, rawCutoff, o, result, stillHeld, ct).ConfigureAwait(false);
 
-        var agents = await store.AgentsAsync(ct).ConfigureAwait(false);
+        // Tiers and events outlive raw rows: an agent silent for longer than raw retention is found in the hour tier.
+        var agents = (await store.AgentsAsync(ct).ConfigureAwait(false))
+            .Union(await store.AgentsAsync(HourTables.Server, ct).ConfigureAwait(false), StringComparer.Ordinal).ToList();
         var fiveCutoff = now.Date.AddDays(-o.FiveMinuteDays);
         await MarkAsync(state, FiveMinuteExpiredBeforeKey, fiveCutoff, ct).ConfigureAwait(false);
         var hourCutoff = now.Date.AddDays(-o.HourDays);
@@ -178,9 +198,19 @@ internal sealed partial class MaintenanceJob(SchemaGate schema, SqlRetentionStor
     {
         var cap = (long)o.MaxRawMegabytes * 1024 * 1024;
         var tables = RawTables.Select(t => t.Table).ToList();
-        // The oldest day goes first, one day at a time; today is never dropped by the cap.
-        while ((await store.TableSizesAsync(tables, ct).ConfigureAwait(false)).Values.Sum(s => s.Bytes) > cap)
+        // The oldest day goes first, one day at a time; today is never dropped by the cap. A day's expiry that does not
+        // shrink the accounted size (InnoDB keeps deleted rows' pages inside the table; only dropped partitions return
+        // theirs) ends the loop rather than taking every older day with it.
+        var previous = long.MaxValue;
+        while (true)
         {
+            var size = (await store.TableSizesAsync(tables, ct).ConfigureAwait(false)).Values.Sum(s => s.Bytes);
+            if (size <= cap || size >= previous)
+            {
+                return;
+            }
+
+            previous = size;
             var agents = await store.AgentsAsync(ct).ConfigureAwait(false);
             if (await store.OldestAsync("server", "ser_get_datetime", agents, ct).ConfigureAwait(false) is not { } oldestValue)
             {

@@ -8,7 +8,7 @@ internal sealed class RetentionOptions
     public const string SectionName = "Retention";
 
     /// <summary>The smallest size cap accepted: below it the cap would drop today's data between two runs.</summary>
-    public const int MinRawMegabytes = 64;
+    public const int MinRawMegabytes = 10;
 
     /// <summary>Raw samples (tables <c>server</c>, <c>container</c>, <c>server_filesystem</c>), days.</summary>
     public int RawDays { get; set; } = 7;

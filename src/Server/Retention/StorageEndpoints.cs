@@ -45,7 +45,8 @@ internal static class StorageEndpoints
         var o = retention.Value;
         var now = clock.GetUtcNow().UtcDateTime;
         var sizes = await store.TableSizesAsync(Tables.Select(t => t.Table).ToList(), ct).ConfigureAwait(false);
-        var agents = await store.AgentsAsync(ct).ConfigureAwait(false);
+        var agents = (await store.AgentsAsync(ct).ConfigureAwait(false))
+            .Union(await store.AgentsAsync(RollupTier.Hour.ServerTable, ct).ConfigureAwait(false), StringComparer.Ordinal).ToList();
         var views = new List<StorageTableView>();
         foreach (var (table, tier, column, epoch) in Tables)
         {

@@ -95,13 +95,37 @@ internal sealed record HistoryBucket(
 
     /// <summary>The bucket's newest sample: counters' rates divide by the time between two buckets' newest samples.</summary>
     public DateTime? LastSampleAt { get; init; }
+
+    /// <summary>One bucket from two parts of it (rollup rows and raw rows): averages weighted by samples, maxima of maxima.</summary>
+    public HistoryBucket Merge(HistoryBucket other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var samples = Samples + other.Samples;
+        double Avg(double a, double b) => samples == 0 ? 0 : ((a * Samples) + (b * other.Samples)) / samples;
+        double? AvgOf(double? a, double? b) => a is null ? b : b is null ? a : Avg(a.Value, b.Value);
+        static double? MaxOf(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+        return new HistoryBucket(Start, samples, Avg(CpuAvg, other.CpuAvg), Math.Max(CpuMax, other.CpuMax), Avg(MemoryAvg, other.MemoryAvg),
+            Math.Max(MemoryMax, other.MemoryMax), Avg(MemoryPercentAvg, other.MemoryPercentAvg), Math.Max(MemoryPercentMax, other.MemoryPercentMax),
+            RunningSamples + other.RunningSamples)
+        {
+            NetRxMax = MaxOf(NetRxMax, other.NetRxMax),
+            NetTxMax = MaxOf(NetTxMax, other.NetTxMax),
+            BlockReadMax = MaxOf(BlockReadMax, other.BlockReadMax),
+            BlockWriteMax = MaxOf(BlockWriteMax, other.BlockWriteMax),
+            PidsAvg = AvgOf(PidsAvg, other.PidsAvg),
+            PidsMax = MaxOf(PidsMax, other.PidsMax),
+            Load1Avg = AvgOf(Load1Avg, other.Load1Avg),
+            Load1Max = MaxOf(Load1Max, other.Load1Max),
+            LastSampleAt = LastSampleAt is null || (other.LastSampleAt is { } o && o > LastSampleAt) ? other.LastSampleAt : LastSampleAt,
+        };
+    }
 }
 
 internal sealed record Page<T>(IReadOnlyList<T> Items, long TotalCount);
 
 /// <summary>
-/// Where a history reads: a rollup tier's tables for buckets before <paramref name="RawFrom"/>, raw rows from there on
-/// (the buckets the maintenance job has not rolled up yet); null tables read raw rows only.
+/// Where a history reads: a rollup tier's tables for buckets before <paramref name="RawFrom"/> (a tier bucket's start),
+/// raw rows from there on (the buckets the maintenance job has not rolled up yet); null tables read raw rows only.
 /// </summary>
 internal sealed record HistorySource(RollupTables? Tier, int TierBucketSeconds, DateTime RawFrom)
 {

@@ -114,16 +114,34 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
                 new { agentId, from = Dialect.ToDbTime(rawFrom), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false));
         }
 
-        return buckets;
+        return MergeEdge(buckets);
     }, cancellationToken);
+
+    // Tier rows then raw rows, each in time order: where a step bucket spans the edge between them, one bucket of both.
+    private static List<HistoryBucket> MergeEdge(List<HistoryBucket> buckets)
+    {
+        var merged = new List<HistoryBucket>(buckets.Count);
+        foreach (var bucket in buckets)
+        {
+            if (merged.Count > 0 && merged[^1].Start == bucket.Start)
+            {
+                merged[^1] = merged[^1].Merge(bucket);
+            }
+            else
+            {
+                merged.Add(bucket);
+            }
+        }
+
+        return merged;
+    }
 
     // A step's bucket over rollup rows (bucket_start is seconds since the epoch).
     private string TierBucket => $"{Dialect.IntegerDivide("bucket_start", "@step")} * @step";
 
     /// <summary>
     /// The tier's rows from the bucket holding <paramref name="from"/> to the first raw bucket (or past <paramref name="to"/>);
-    /// the raw side starts at <see cref="HistorySource.RawFrom"/>, which the planner puts on a step boundary, so no bucket
-    /// is read from both.
+    /// the raw side starts at <see cref="HistorySource.RawFrom"/>, a tier bucket's start, so no sample is read twice.
     /// </summary>
     private static DynamicParameters TierArgs(object keys, DateTime from, DateTime to, int stepSeconds, HistorySource source)
     {
@@ -186,7 +204,7 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
                 .ConfigureAwait(false));
         }
 
-        return buckets;
+        return MergeEdge(buckets);
     }, cancellationToken);
 
     public Task<Page<ContainerRow>> SearchLatestContainersAsync(string? nameContains, string? status, int offset, int limit, CancellationToken cancellationToken)

@@ -13,6 +13,9 @@ namespace StackScope.Server.Storage;
 /// </summary>
 internal sealed class SqlRetentionStore(SqlDatabase database)
 {
+    // Bounds on one rollup statement: its ranges' buckets (rows read back: buckets x containers) and rows per write
+    // transaction, so neither memory nor a lock held against ingest grows with a backlog (SQLite has one writer).
+    private const int BucketsPerStatement = 400;
     private const int RangesPerStatement = 100;
     private const int RowsPerInsert = 200;
 
@@ -45,11 +48,18 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
 
     // ---- what to roll up ----
 
-    /// <summary>Every agent with raw host rows, by a loose index scan (one seek per agent, not a scan of the table).</summary>
-    public Task<IReadOnlyList<string>> AgentsAsync(CancellationToken ct) =>
+    /// <summary>Every agent with raw host rows.</summary>
+    public Task<IReadOnlyList<string>> AgentsAsync(CancellationToken ct) => AgentsAsync("server", ct);
+
+    /// <summary>
+    /// Every agent with rows in <paramref name="table"/> (one whose key leads with agent_id), by a loose index scan: one
+    /// seek per agent, not a scan of the table.
+    /// </summary>
+
+    public Task<IReadOnlyList<string>> AgentsAsync(string table, CancellationToken ct) =>
         database.RunAsync<IReadOnlyList<string>>(async connection => (await connection.QueryAsync<string>(new CommandDefinition(
-            "WITH RECURSIVE a(id) AS (SELECT MIN(agent_id) FROM server UNION ALL " +
-            "SELECT (SELECT MIN(agent_id) FROM server WHERE agent_id > a.id) FROM a WHERE a.id IS NOT NULL) SELECT id FROM a WHERE id IS NOT NULL",
+            $"WITH RECURSIVE a(id) AS (SELECT MIN(agent_id) FROM {table} UNION ALL " +
+            $"SELECT (SELECT MIN(agent_id) FROM {table} WHERE agent_id > a.id) FROM a WHERE a.id IS NOT NULL) SELECT id FROM a WHERE id IS NOT NULL",
             cancellationToken: ct)).ConfigureAwait(false)).ToList(), ct);
 
     /// <summary>
@@ -99,7 +109,7 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
             "JOIN container c ON c.agent_id = g.agent_id AND c.node_name = g.node_name AND c.container_name = g.container_name AND c.con_get_datetime = g.last_at",
             args, ct).ConfigureAwait(false);
         return server + containers;
-    }, timeIsEpoch: false, ct);
+    }, bucketSeconds, timeIsEpoch: false, ct);
 
     /// <summary>Recomputes rows of a coarser tier from the finer tier's rows (averages weighted by their sample counts).</summary>
     public Task<int> RollUpTierAsync(IReadOnlyList<(string AgentId, long From, long To)> ranges, int bucketSeconds, RollupTables from, RollupTables to,
@@ -133,7 +143,7 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
             $"AND c.bucket_start >= g.b AND c.bucket_start < g.b + {size} AND c.last_sample_at = g.last_at",
             args, ct).ConfigureAwait(false);
         return server + containers;
-    }, timeIsEpoch: true, ct);
+    }, bucketSeconds, timeIsEpoch: true, ct);
 
     // An average over finer rows is the average of their averages weighted by their samples (rows without the figure,
     // e.g. an older agent's, count for nothing).
@@ -141,11 +151,12 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
         $"SUM({column} * samples) / SUM(CASE WHEN {column} IS NULL THEN 0 ELSE samples END)";
 
     private Task<int> RollUpAsync(IReadOnlyList<(string AgentId, long From, long To)> ranges,
-        Func<DbConnection, IReadOnlyList<(string AgentId, long From, long To)>, DynamicParameters, string, Task<int>> work, bool timeIsEpoch, CancellationToken ct) =>
+        Func<DbConnection, IReadOnlyList<(string AgentId, long From, long To)>, DynamicParameters, string, Task<int>> work, int bucketSeconds, bool timeIsEpoch,
+        CancellationToken ct) =>
         database.RunAsync(async connection =>
         {
             var written = 0;
-            foreach (var chunk in ranges.Chunk(RangesPerStatement))
+            foreach (var chunk in Statements(ranges, bucketSeconds))
             {
                 var args = new DynamicParameters();
                 var where = new StringBuilder();
@@ -166,9 +177,40 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
             return written;
         }, ct);
 
+    /// <summary>Ranges grouped into statements of at most <see cref="BucketsPerStatement"/> buckets (a longer range is split).</summary>
+    private static IEnumerable<(string AgentId, long From, long To)[]> Statements(IReadOnlyList<(string AgentId, long From, long To)> ranges, int bucketSeconds)
+    {
+        var statement = new List<(string AgentId, long From, long To)>();
+        long buckets = 0;
+        var span = (long)BucketsPerStatement * bucketSeconds;
+        foreach (var (agent, from, to) in ranges)
+        {
+            for (var start = from; start < to; start += span)
+            {
+                var end = Math.Min(to, start + span);
+                var count = (end - start) / bucketSeconds;
+                if (statement.Count > 0 && (buckets + count > BucketsPerStatement || statement.Count >= RangesPerStatement))
+                {
+                    yield return [.. statement];
+                    statement.Clear();
+                    buckets = 0;
+                }
+
+                statement.Add((agent, start, end));
+                buckets += count;
+            }
+        }
+
+        if (statement.Count > 0)
+        {
+            yield return [.. statement];
+        }
+    }
+
     /// <summary>
-    /// Reads the aggregate rows, then replaces them into <paramref name="table"/> in one transaction: the read is a
-    /// plain consistent read, so rolling up never locks the raw rows ingest is writing next to.
+    /// Reads the aggregate rows, then replaces them into <paramref name="table"/>, <see cref="RowsPerInsert"/> rows per
+    /// transaction: the read is a plain consistent read, so rolling up never locks the raw rows ingest writes next to,
+    /// and each write is short (a half-written set is whole rows, and the next run replaces them again).
     /// </summary>
     private static async Task<int> CopyAsync(DbConnection connection, string table, IReadOnlyList<string> columns, string select, DynamicParameters args, CancellationToken ct)
     {
@@ -188,9 +230,9 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
             return 0;
         }
 
-        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct).ConfigureAwait(false);
         foreach (var chunk in rows.Chunk(RowsPerInsert))
         {
+            await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
             command.Transaction = tx;
             var sql = new StringBuilder("REPLACE INTO ").Append(table).Append('(').AppendJoin(',', columns).Append(") VALUES ");
@@ -210,9 +252,9 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
 
             command.CommandText = sql.ToString();
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
         }
 
-        await tx.CommitAsync(ct).ConfigureAwait(false);
         return rows.Count;
     }
 

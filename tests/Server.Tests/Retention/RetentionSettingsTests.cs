@@ -10,7 +10,7 @@ public sealed class RetentionSettingsTests
     [InlineData("Retention:RawDays", "-1", "Retention:RawDays must be at least 1 day")]
     [InlineData("Retention:FiveMinuteDays", "3", "Retention:FiveMinuteDays (3) must not be shorter than Retention:RawDays (7)")]
     [InlineData("Retention:HourDays", "30", "Retention:HourDays (30) must not be shorter than Retention:FiveMinuteDays (90)")]
-    [InlineData("Retention:MaxRawMegabytes", "10", "Retention:MaxRawMegabytes must be 0 (no cap) or at least 64")]
+    [InlineData("Retention:MaxRawMegabytes", "5", "Retention:MaxRawMegabytes must be 0 (no cap) or at least 10")]
     [InlineData("Retention:EventDays", "0", "Retention:EventDays must be at least 1 day")]
     [InlineData("Retention:IntervalMinutes", "0", "Retention:IntervalMinutes must be 0.05-1440")]
     public async Task A_bad_setting_stops_the_start_with_its_key_named(string key, string value, string message)
