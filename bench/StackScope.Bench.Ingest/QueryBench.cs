@@ -99,7 +99,8 @@ internal static class QueryBench
         return 0;
     }
 
-    private static MonitorReport Report(string agent, DateTime at, int sample, int containers) => new()
+    /// <summary>A report of the given number of containers (every tenth exited), each figure a formula of the sample.</summary>
+    internal static MonitorReport Report(string agent, DateTime at, int sample, int containers) => new()
     {
         EngineType = EngineTypes.Docker,
         AgentId = agent,

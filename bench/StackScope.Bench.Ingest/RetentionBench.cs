@@ -222,28 +222,5 @@ internal static class RetentionBench
         return run.ExitCode;
     }
 
-    private static MonitorReport Report(string agent, DateTime at, int sample, int containers) => new()
-    {
-        EngineType = EngineTypes.Docker,
-        AgentId = agent,
-        CpuCount = 8,
-        CpuPercent = sample % 100,
-        MemoryTotalMiB = 32000,
-        MemoryUsedMiB = 8000 + (sample % 1000),
-        MemoryPercent = Math.Round((8000 + (sample % 1000)) / 320.0, 2),
-        SampledAt = at,
-        Containers = Enumerable.Range(0, containers).Select(c => new ContainerStat
-        {
-            EngineType = EngineTypes.Docker,
-            AgentId = agent,
-            NodeName = agent,
-            ContainerName = $"app-{c:00}",
-            Status = "running",
-            SampledAt = at,
-            CpuPercent = (sample + c) % 100,
-            MemoryUsageMiB = 100 + c,
-            MemoryPercent = 0.5,
-            Pids = 4,
-        }).ToList(),
-    };
+    private static MonitorReport Report(string agent, DateTime at, int sample, int containers) => QueryBench.Report(agent, at, sample, containers);
 }

@@ -89,33 +89,42 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
         => database.RunAsync<IReadOnlyList<HistoryBucket>>(async connection =>
     {
         ArgumentNullException.ThrowIfNull(source);
-        var buckets = new List<HistoryBucket>();
-        if (source.Tier is { } tier && from < source.RawFrom)
-        {
-            buckets.AddRange(await HistoryAsync(connection,
-                $"SELECT {TierBucket} AS b, CAST(SUM(samples) AS SIGNED) AS Samples, {SqlRetentionStore.Weighted("cpu_avg")} AS CpuAvg, MAX(cpu_max) AS CpuMax, " +
+        return await TieredAsync(connection, source, from, to, stepSeconds, new { agentId },
+            tier => $"SELECT {TierBucket} AS b, CAST(SUM(samples) AS SIGNED) AS Samples, {SqlRetentionStore.Weighted("cpu_avg")} AS CpuAvg, MAX(cpu_max) AS CpuMax, " +
                 $"{SqlRetentionStore.Weighted("mem_used_avg")} AS MemAvg, MAX(mem_used_max) AS MemMax, {SqlRetentionStore.Weighted("mem_pct_avg")} AS PctAvg, " +
                 "MAX(mem_pct_max) AS PctMax, CAST(SUM(samples) AS SIGNED) AS Running, MAX(net_rx_max) AS NetRxMax, MAX(net_tx_max) AS NetTxMax, " +
                 $"NULL AS BlockReadMax, NULL AS BlockWriteMax, NULL AS PidsAvg, NULL AS PidsMax, {SqlRetentionStore.Weighted("load1_avg")} AS Load1Avg, " +
                 $"MAX(load1_max) AS Load1Max, MAX(last_sample_at) AS LastAt FROM {tier.Server} " +
                 "WHERE agent_id = @agentId AND bucket_start >= @fromBucket AND bucket_start < @toBucket GROUP BY b ORDER BY b",
-                TierArgs(new { agentId }, from, to, stepSeconds, source), cancellationToken).ConfigureAwait(false));
+            $"SELECT {Dialect.BucketStart("ser_get_datetime")} AS b, COUNT(*) AS Samples, AVG(ser_cpu_percent) AS CpuAvg, MAX(ser_cpu_percent) AS CpuMax, " +
+                "AVG(ser_memory_used) AS MemAvg, MAX(ser_memory_used) AS MemMax, AVG(ser_memory_percent) AS PctAvg, MAX(ser_memory_percent) AS PctMax, COUNT(*) AS Running, " +
+                "MAX(ser_net_rx_bytes) AS NetRxMax, MAX(ser_net_tx_bytes) AS NetTxMax, NULL AS BlockReadMax, NULL AS BlockWriteMax, " +
+                "NULL AS PidsAvg, NULL AS PidsMax, AVG(ser_load_1) AS Load1Avg, MAX(ser_load_1) AS Load1Max, MAX(ser_get_datetime) AS LastAt " +
+                "FROM server WHERE agent_id = @agentId AND ser_get_datetime >= @from AND ser_get_datetime <= @to GROUP BY b ORDER BY b",
+            rawFrom => new { agentId, from = Dialect.ToDbTime(rawFrom), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false);
+    }, cancellationToken);
+
+    /// <summary>
+    /// A history from the source's tier (buckets before <see cref="HistorySource.RawFrom"/>) and raw rows (from there,
+    /// or all of it without a tier), in time order, the step bucket on the edge merged from both.
+    /// </summary>
+    private async Task<IReadOnlyList<HistoryBucket>> TieredAsync(DbConnection connection, HistorySource source, DateTime from, DateTime to, int stepSeconds,
+        object keys, Func<RollupTables, string> tierSql, string rawSql, Func<DateTime, object> rawArgs, CancellationToken cancellationToken)
+    {
+        var buckets = new List<HistoryBucket>();
+        if (source.Tier is { } tier && from < source.RawFrom)
+        {
+            buckets.AddRange(await HistoryAsync(connection, tierSql(tier), TierArgs(keys, from, to, stepSeconds, source), cancellationToken).ConfigureAwait(false));
         }
 
         if (source.Tier is null || source.RawFrom <= to)
         {
             var rawFrom = source.Tier is null || source.RawFrom < from ? from : source.RawFrom;
-            buckets.AddRange(await HistoryAsync(connection,
-                $"SELECT {Dialect.BucketStart("ser_get_datetime")} AS b, COUNT(*) AS Samples, AVG(ser_cpu_percent) AS CpuAvg, MAX(ser_cpu_percent) AS CpuMax, " +
-                "AVG(ser_memory_used) AS MemAvg, MAX(ser_memory_used) AS MemMax, AVG(ser_memory_percent) AS PctAvg, MAX(ser_memory_percent) AS PctMax, COUNT(*) AS Running, " +
-                "MAX(ser_net_rx_bytes) AS NetRxMax, MAX(ser_net_tx_bytes) AS NetTxMax, NULL AS BlockReadMax, NULL AS BlockWriteMax, " +
-                "NULL AS PidsAvg, NULL AS PidsMax, AVG(ser_load_1) AS Load1Avg, MAX(ser_load_1) AS Load1Max, MAX(ser_get_datetime) AS LastAt " +
-                "FROM server WHERE agent_id = @agentId AND ser_get_datetime >= @from AND ser_get_datetime <= @to GROUP BY b ORDER BY b",
-                new { agentId, from = Dialect.ToDbTime(rawFrom), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken).ConfigureAwait(false));
+            buckets.AddRange(await HistoryAsync(connection, rawSql, rawArgs(rawFrom), cancellationToken).ConfigureAwait(false));
         }
 
         return MergeEdge(buckets);
-    }, cancellationToken);
+    }
 
     // Tier rows then raw rows, each in time order: where a step bucket spans the edge between them, one bucket of both.
     private static List<HistoryBucket> MergeEdge(List<HistoryBucket> buckets)
@@ -174,25 +183,15 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
             return null;
         }
 
-        var buckets = new List<HistoryBucket>();
-        if (source.Tier is { } tier && from < source.RawFrom)
-        {
-            buckets.AddRange(await HistoryAsync(connection,
-                $"SELECT {TierBucket} AS b, CAST(SUM(samples) AS SIGNED) AS Samples, {SqlRetentionStore.Weighted("cpu_avg")} AS CpuAvg, MAX(cpu_max) AS CpuMax, " +
+        return await TieredAsync(connection, source, from, to, stepSeconds, new { agentId, nodes, containerName },
+            tier => $"SELECT {TierBucket} AS b, CAST(SUM(samples) AS SIGNED) AS Samples, {SqlRetentionStore.Weighted("cpu_avg")} AS CpuAvg, MAX(cpu_max) AS CpuMax, " +
                 $"{SqlRetentionStore.Weighted("mem_avg")} AS MemAvg, MAX(mem_max) AS MemMax, {SqlRetentionStore.Weighted("mem_pct_avg")} AS PctAvg, " +
                 "MAX(mem_pct_max) AS PctMax, CAST(SUM(running_samples) AS SIGNED) AS Running, MAX(net_rx_max) AS NetRxMax, MAX(net_tx_max) AS NetTxMax, " +
                 $"MAX(block_read_max) AS BlockReadMax, MAX(block_write_max) AS BlockWriteMax, {SqlRetentionStore.Weighted("pids_avg")} AS PidsAvg, " +
                 $"MAX(pids_max) AS PidsMax, NULL AS Load1Avg, NULL AS Load1Max, MAX(last_sample_at) AS LastAt FROM {tier.Container} " +
                 "WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName AND bucket_start >= @fromBucket AND bucket_start < @toBucket " +
                 "GROUP BY b ORDER BY b",
-                TierArgs(new { agentId, nodes, containerName }, from, to, stepSeconds, source), cancellationToken).ConfigureAwait(false));
-        }
-
-        if (source.Tier is null || source.RawFrom <= to)
-        {
-            var rawFrom = source.Tier is null || source.RawFrom < from ? from : source.RawFrom;
-            buckets.AddRange(await HistoryAsync(connection,
-                $"SELECT {Dialect.BucketStart("con_get_datetime")} AS b, COUNT(*) AS Samples, AVG(con_cpu_percent) AS CpuAvg, MAX(con_cpu_percent) AS CpuMax, " +
+            $"SELECT {Dialect.BucketStart("con_get_datetime")} AS b, COUNT(*) AS Samples, AVG(con_cpu_percent) AS CpuAvg, MAX(con_cpu_percent) AS CpuMax, " +
                 "AVG(con_memory_usage) AS MemAvg, MAX(con_memory_usage) AS MemMax, AVG(con_memory_percent) AS PctAvg, MAX(con_memory_percent) AS PctMax, " +
                 "SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) AS Running, " +
                 "MAX(con_net_rx_bytes) AS NetRxMax, MAX(con_net_tx_bytes) AS NetTxMax, MAX(con_block_read_bytes) AS BlockReadMax, " +
@@ -200,11 +199,8 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
                 "MAX(con_get_datetime) AS LastAt " +
                 "FROM container WHERE agent_id = @agentId AND node_name IN @nodes AND container_name = @containerName " +
                 "AND con_get_datetime >= @from AND con_get_datetime <= @to GROUP BY b ORDER BY b",
-                new { agentId, nodes, containerName, from = Dialect.ToDbTime(rawFrom), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken)
-                .ConfigureAwait(false));
-        }
-
-        return MergeEdge(buckets);
+            rawFrom => new { agentId, nodes, containerName, from = Dialect.ToDbTime(rawFrom), to = Dialect.ToDbTime(to), step = stepSeconds }, cancellationToken)
+            .ConfigureAwait(false);
     }, cancellationToken);
 
     public Task<Page<ContainerRow>> SearchLatestContainersAsync(string? nameContains, string? status, int offset, int limit, CancellationToken cancellationToken)

@@ -212,7 +212,7 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
     /// transaction: the read is a plain consistent read, so rolling up never locks the raw rows ingest writes next to,
     /// and each write is short (a half-written set is whole rows, and the next run replaces them again).
     /// </summary>
-    private static async Task<int> CopyAsync(DbConnection connection, string table, IReadOnlyList<string> columns, string select, DynamicParameters args, CancellationToken ct)
+    private async Task<int> CopyAsync(DbConnection connection, string table, IReadOnlyList<string> columns, string select, DynamicParameters args, CancellationToken ct)
     {
         var rows = new List<object[]>();
         await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(select, args, cancellationToken: ct)).ConfigureAwait(false))
@@ -253,6 +253,7 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
             command.CommandText = sql.ToString();
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
+            await Task.Delay(Dialect.WriterPause, ct).ConfigureAwait(false);
         }
 
         return rows.Count;
@@ -262,7 +263,16 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
 
     /// <summary>Deletes up to <paramref name="limit"/> rows of one agent's (or, with agentId null, any) rows older than the cutoff.</summary>
     public Task<int> DeleteChunkAsync(string table, string where, object args, int limit, CancellationToken ct) =>
-        database.RunAsync(connection => connection.ExecuteAsync(new CommandDefinition(Dialect.DeleteChunk(table, where, limit), args, cancellationToken: ct)), ct);
+        database.RunAsync(async connection =>
+        {
+            var deleted = await connection.ExecuteAsync(new CommandDefinition(Dialect.DeleteChunk(table, where, limit), args, cancellationToken: ct)).ConfigureAwait(false);
+            if (deleted > 0)
+            {
+                await Task.Delay(Dialect.WriterPause, ct).ConfigureAwait(false);
+            }
+
+            return deleted;
+        }, ct);
 
     public Task<(int Partitions, long Rows)> DropPartitionsBeforeAsync(string table, DateTime before, CancellationToken ct) =>
         Dialect.Partitions is { } partitions

@@ -88,6 +88,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string ContainerByTimeRangesHint => "";
 
+    public override TimeSpan WriterPause => TimeSpan.FromMilliseconds(30);
+
     public override string DeleteChunk(string table, string where, int limit) =>
         string.Create(CultureInfo.InvariantCulture, $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where} LIMIT {limit})");
 
@@ -151,6 +153,7 @@ internal sealed class SqliteDialect : SqlDialect
         for (long free = long.MaxValue, left; (left = await FreePagesAsync(connection, cancellationToken).ConfigureAwait(false)) > 0 && left < free; free = left)
         {
             await SqlDatabase.ExecuteAsync(connection, null, "PRAGMA incremental_vacuum(2000)", cancellationToken).ConfigureAwait(false);
+            await Task.Delay(WriterPause, cancellationToken).ConfigureAwait(false);
         }
 
         var after = await PragmaAsync(connection, "page_count", cancellationToken).ConfigureAwait(false);
