@@ -209,7 +209,8 @@ internal static class RetentionBench
         });
         var command = args.Require("command").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var run = Process.Start(new ProcessStartInfo(command[0], [.. command.Skip(1), "maintenance", "run", "--Storage:Provider", "sqlite",
-            "--Storage:ConnectionString", $"Data Source={path}"]) { RedirectStandardOutput = true })!;
+            "--Storage:ConnectionString", $"Data Source={path}"])
+        { RedirectStandardOutput = true })!;
         var output = await run.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
         await run.WaitForExitAsync().ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);

@@ -218,7 +218,8 @@ internal static class QueryEndpoints
                 Load1Avg = Round(b.Load1Avg),
                 Load1Max = b.Load1Max,
                 LastSampleAt = b.LastSampleAt,
-            }).ToList()) { Tier = tier.Name },
+            }).ToList())
+            { Tier = tier.Name },
             ResultCode = ResultCodes.Ok,
             Success = true,
         }, QueryJsonContext.Default.ApiEnvelopeHistoryView);

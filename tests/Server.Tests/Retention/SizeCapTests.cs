@@ -15,7 +15,9 @@ public sealed class SizeCapTests
         await history.SeedAsync(database);
         await using var server = await RunningServer.StartAsync(database, new Dictionary<string, string?>
         {
-            ["Retention:Enabled"] = "false", ["Retention:RawDays"] = "60", ["Retention:MaxRawMegabytes"] = "10",
+            ["Retention:Enabled"] = "false",
+            ["Retention:RawDays"] = "60",
+            ["Retention:MaxRawMegabytes"] = "10",
         });
         var store = server.Services.GetRequiredService<SqlRetentionStore>();
         string[] raw = ["server", "container", "server_filesystem"];

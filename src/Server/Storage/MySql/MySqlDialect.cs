@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
-using Dapper;
 using System.Net.Sockets;
+using Dapper;
 using MySqlConnector;
 
 namespace StackScope.Server.Storage.MySql;
