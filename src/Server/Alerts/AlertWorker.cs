@@ -189,13 +189,10 @@ internal sealed partial class AlertWorker(
 
         foreach (var batch in feeds.Chunk(AgentsPerRead))
         {
-            // Events carry the ids their cursor needs: read from storage, only for agents whose reports brought some (rare).
-            // The read for every fed agent was most of a pass's cost under load (perf, BENCHMARKS.md).
-            var withEvents = batch.Where(f => f.Reports.Exists(r => r.Report.Events is { Count: > 0 }))
-                .Select(f => (f.Cursor.AgentId, f.Cursor.LastEventId)).ToList();
-            var events = withEvents.Count == 0
-                ? Array.Empty<EventPoint>().ToLookup(_ => "", StringComparer.Ordinal)
-                : await store.EventsAsync(withEvents, SamplesPerAgentPass * 50, ct).ConfigureAwait(false);
+            // Events carry the ids their cursor needs: read from storage (rare, and usually none). Every fed agent's, not
+            // only those whose fed reports brought some: an event stored with a report not fed yet must reach the engine
+            // with the samples it belongs to (reading only the fed reports' events gave a backfilled exit two incidents).
+            var events = await store.EventsAsync(batch.Select(f => (f.Cursor.AgentId, f.Cursor.LastEventId)).ToList(), SamplesPerAgentPass * 50, ct).ConfigureAwait(false);
             foreach (var (cursor, reports) in batch)
             {
                 var samples = reports.Where(r => r.Report.SampledAt > cursor.LastSampleAt).Select(r => FedSample(r.Report, r.ReceivedAt)).ToList();
