@@ -147,9 +147,7 @@ internal sealed partial class MaintenanceJob(SchemaGate schema, SqlRetentionStor
         var rawCutoff = now.Date.AddDays(-o.RawDays);
         await ExpireRawBeforeAsync(state, rawCutoff, o, result, stillHeld, ct).ConfigureAwait(false);
 
-        // Tiers and events outlive raw rows: an agent silent for longer than raw retention is found in the hour tier.
-        var agents = (await store.AgentsAsync(ct).ConfigureAwait(false))
-            .Union(await store.AgentsAsync(HourTables.Server, ct).ConfigureAwait(false), StringComparer.Ordinal).ToList();
+        var agents = await store.AgentsWithHistoryAsync(HourTables.Server, ct).ConfigureAwait(false);
         var fiveCutoff = now.Date.AddDays(-o.FiveMinuteDays);
         await MarkAsync(state, FiveMinuteExpiredBeforeKey, fiveCutoff, ct).ConfigureAwait(false);
         var hourCutoff = now.Date.AddDays(-o.HourDays);

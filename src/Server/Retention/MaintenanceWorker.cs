@@ -26,12 +26,11 @@ internal sealed partial class MaintenanceWorker(MaintenanceJob job, SqlLeaseStor
         var period = TimeSpan.FromMinutes(options.Value.IntervalMinutes);
         // The first run one interval after start, not at once: startup has enough to do, and a server restarted in a
         // loop must not run it on every start.
-        var wait = period;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(wait, clock, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(period, clock, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -45,8 +45,7 @@ internal static class StorageEndpoints
         var o = retention.Value;
         var now = clock.GetUtcNow().UtcDateTime;
         var sizes = await store.TableSizesAsync(Tables.Select(t => t.Table).ToList(), ct).ConfigureAwait(false);
-        var agents = (await store.AgentsAsync(ct).ConfigureAwait(false))
-            .Union(await store.AgentsAsync(RollupTier.Hour.ServerTable, ct).ConfigureAwait(false), StringComparer.Ordinal).ToList();
+        var agents = await store.AgentsWithHistoryAsync(RollupTier.Hour.ServerTable, ct).ConfigureAwait(false);
         var views = new List<StorageTableView>();
         foreach (var (table, tier, column, epoch) in Tables)
         {

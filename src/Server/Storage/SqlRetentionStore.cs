@@ -35,14 +35,12 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
     public Task SetStateAsync(string name, string value, CancellationToken ct) => database.RunAsync(async connection =>
     {
         // Portable upsert; one writer (the lease holder) sets these.
-        if (await connection.ExecuteAsync(new CommandDefinition("UPDATE maintenance_state SET value = @value WHERE name = @name",
-                new { name, value }, cancellationToken: ct)).ConfigureAwait(false) == 0)
+        var args = new { name, value };
+        if (await connection.ExecuteAsync(new CommandDefinition("UPDATE maintenance_state SET value = @value WHERE name = @name", args, cancellationToken: ct))
+                .ConfigureAwait(false) == 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO maintenance_state(name, value) VALUES (@name, @value)" + Dialect.SkipDuplicates("value"), new { name, value }, cancellationToken: ct))
+            await connection.ExecuteAsync(new CommandDefinition("INSERT INTO maintenance_state(name, value) VALUES (@name, @value)", args, cancellationToken: ct))
                 .ConfigureAwait(false);
-            await connection.ExecuteAsync(new CommandDefinition("UPDATE maintenance_state SET value = @value WHERE name = @name",
-                new { name, value }, cancellationToken: ct)).ConfigureAwait(false);
         }
     }, ct);
 
@@ -50,6 +48,10 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
 
     /// <summary>Every agent with raw host rows.</summary>
     public Task<IReadOnlyList<string>> AgentsAsync(CancellationToken ct) => AgentsAsync("server", ct);
+
+    /// <summary>Every agent with raw rows or hour rows: tiers and events outlive raw rows, so a silent agent is found in the hour tier.</summary>
+    public async Task<IReadOnlyList<string>> AgentsWithHistoryAsync(string hourTable, CancellationToken ct) =>
+        (await AgentsAsync(ct).ConfigureAwait(false)).Union(await AgentsAsync(hourTable, ct).ConfigureAwait(false), StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// Every agent with rows in <paramref name="table"/> (one whose key leads with agent_id), by a loose index scan: one
