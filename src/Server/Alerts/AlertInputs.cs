@@ -28,4 +28,7 @@ internal sealed record AgentSample(HostPoint Host, IReadOnlyList<ContainerPoint>
 internal sealed record EventPoint(long Id, string ContainerName, string Action, DateTime OccurredAt, DateTime ReceivedAt)
 {
     public int? ExitCode { get; init; }
+
+    /// <summary>The engine's own timestamp, with <see cref="ContainerName"/> and <see cref="Action"/> the event's identity in its report.</summary>
+    public long TimeNano { get; init; }
 }

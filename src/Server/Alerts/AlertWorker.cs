@@ -196,7 +196,9 @@ internal sealed partial class AlertWorker(
             foreach (var (cursor, reports) in batch)
             {
                 var samples = reports.Where(r => r.Report.SampledAt > cursor.LastSampleAt).Select(r => FedSample(r.Report, r.ReceivedAt)).ToList();
-                Evaluate(engine, pass, changedAgents, cursor, samples, [.. events[cursor.AgentId]], first: false, now);
+                var carried = reports.SelectMany(r => r.Report.Events ?? []).Select(e => (e.ContainerName, e.Action, e.TimeNano)).ToHashSet();
+                Evaluate(engine, pass, changedAgents, cursor, samples, [.. events[cursor.AgentId]], e => carried.Contains((e.ContainerName, e.Action, e.TimeNano)),
+                    first: false, now);
             }
         }
 
@@ -207,7 +209,9 @@ internal sealed partial class AlertWorker(
             foreach (var (cursor, first) in batch)
             {
                 var (samples, loaded) = data[cursor.AgentId];
-                Evaluate(engine, pass, changedAgents, cursor, samples, loaded, first, now);
+                // The events were read before the reports: each one's report was read too, unless the limit cut them short.
+                var complete = samples.Count < SamplesPerAgentPass;
+                Evaluate(engine, pass, changedAgents, cursor, samples, loaded, _ => complete, first, now);
             }
         }
 
@@ -258,18 +262,25 @@ internal sealed partial class AlertWorker(
         base.Dispose();
     }
 
+    // seen: whether an event's own report is among those evaluated (now or before).
     private void Evaluate(AlertEngine engine, AlertPass pass, HashSet<string> changedAgents, AgentCursor cursor, IReadOnlyList<AgentSample> samples,
-        IReadOnlyList<EventPoint> loaded, bool first, DateTime now)
+        IReadOnlyList<EventPoint> loaded, Func<EventPoint, bool> seen, bool first, DateTime now)
     {
         if (samples.Count == 0 && loaded.Count == 0)
         {
             return;
         }
 
+        // An event is applied once every sample taken before it has been: it is no later than the newest sample, or its
+        // own report (which comes after those samples) was evaluated. One from a report stored but not evaluated yet
+        // waits, with those stored after it, for the next pass: applied now, the samples of its report and of those
+        // before would be evaluated after it, and a running container's sample would undo a die the engine had told.
+        var newest = samples.Count > 0 ? samples[^1].Host.SampledAt : cursor.LastSampleAt;
+        var ready = loaded.TakeWhile(e => e.OccurredAt <= newest || seen(e)).ToList();
         // A first-seen agent's older events were before the evaluator watched it: passed over, not replayed.
-        var events = first ? loaded.Where(e => e.OccurredAt > cursor.LastSampleAt).ToList() : loaded;
+        var events = first ? ready.Where(e => e.OccurredAt > cursor.LastSampleAt).ToList() : ready;
         var outcomes = engine.Process(cursor.AgentId, samples, events, now);
-        cursor.Advance(samples, loaded);
+        cursor.Advance(samples, ready);
         _agents[cursor.AgentId] = cursor;
         if (outcomes.Count > 0)
         {
@@ -537,7 +548,7 @@ internal sealed partial class AlertWorker(
         public bool IsFollowedBy(DateTime sampledAt) =>
             _recent.Count >= 2 && sampledAt > LastSampleAt && (sampledAt - LastSampleAt).TotalSeconds <= 1.5 * Interval;
 
-        public void Advance(IReadOnlyList<AgentSample> samples, IReadOnlyList<EventPoint> events)
+        public void Advance(IReadOnlyList<AgentSample> samples, List<EventPoint> events)
         {
             Unsaved = true;
             foreach (var sample in samples)

@@ -129,6 +129,10 @@ internal sealed class SqlAlertStore(SqlDatabase database)
                 eventRanges.Add($"(agent_id = @a{i} AND id > @e{i})");
             }
 
+            // Events first: each was committed with its report, so every event read has its report among the hosts read
+            // next (or beyond the limit). Read the other way round, a report stored in between brought events whose
+            // samples the evaluator had not seen: applied early, they were undone by those samples (two incidents).
+            var events = await EventsAsync(connection, args, eventRanges, limit * 50 * cursors.Count, ct).ConfigureAwait(false);
             var hosts = (await connection.QueryAsync<HostRecord>(new CommandDefinition(
                 $"""
                 SELECT agent_id AS AgentId, ser_get_datetime AS SampledAt, received_at AS ReceivedAt, ser_cpu_percent AS Cpu, ser_memory_percent AS Memory,
@@ -136,7 +140,6 @@ internal sealed class SqlAlertStore(SqlDatabase database)
                 FROM server WHERE {string.Join(" OR ", hostRanges)} ORDER BY agent_id, ser_get_datetime LIMIT {limit * cursors.Count}
                 """, args, cancellationToken: ct)).ConfigureAwait(false))
                 .GroupBy(h => h.AgentId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Take(limit).ToList(), StringComparer.Ordinal);
-            var events = await EventsAsync(connection, args, eventRanges, limit * 50 * cursors.Count, ct).ConfigureAwait(false);
 
             // Containers and file systems of exactly the reports read: (after, last read] per agent.
             var rowRanges = new List<string>();
@@ -221,10 +224,11 @@ internal sealed class SqlAlertStore(SqlDatabase database)
     private async Task<ILookup<string, EventPoint>> EventsAsync(DbConnection connection, DynamicParameters args, List<string> ranges, int limit, CancellationToken ct) =>
         (await connection.QueryAsync<EventRecord>(new CommandDefinition(
             $"""
-            SELECT agent_id AS AgentId, id AS Id, container_name AS Name, action AS Action, event_datetime AS OccurredAt, received_at AS ReceivedAt, exit_code AS ExitCode
+            SELECT agent_id AS AgentId, id AS Id, container_name AS Name, action AS Action, event_datetime AS OccurredAt, received_at AS ReceivedAt, exit_code AS ExitCode,
+                   time_nano AS TimeNano
             FROM container_event WHERE {string.Join(" OR ", ranges)} ORDER BY id LIMIT {limit}
             """, args, cancellationToken: ct)).ConfigureAwait(false))
-            .ToLookup(e => e.AgentId, e => new EventPoint(e.Id, e.Name, e.Action, Dialect.FromDbTime(e.OccurredAt), Dialect.FromDbTime(e.ReceivedAt)) { ExitCode = e.ExitCode },
+            .ToLookup(e => e.AgentId, e => new EventPoint(e.Id, e.Name, e.Action, Dialect.FromDbTime(e.OccurredAt), Dialect.FromDbTime(e.ReceivedAt)) { ExitCode = e.ExitCode, TimeNano = e.TimeNano },
                 StringComparer.Ordinal);
 
     private static IReadOnlyDictionary<string, string>? ReadLabels(string? json) =>
@@ -488,6 +492,7 @@ internal sealed class SqlAlertStore(SqlDatabase database)
         public object OccurredAt { get; set; } = "";
         public object ReceivedAt { get; set; } = "";
         public int? ExitCode { get; set; }
+        public long TimeNano { get; set; }
     }
 
     private sealed class IncidentRow
