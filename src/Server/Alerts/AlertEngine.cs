@@ -410,7 +410,9 @@ internal sealed class AlertEngine(AlertOptions options)
 
     private void StepFailed(CompiledRule rule, TargetState failed, string agentId, ContainerPoint c, DateTime at, bool late)
     {
-        if (failed.Failed && c.Status == "running")
+        // Samples and events are stamped to the second on the wire: a sample of the die's own second may have been taken
+        // before it, while the container still ran. Only a later one says it runs again (a restart also sends "start").
+        if (failed.Failed && c.Status == "running" && !(failed.Since is { } since && at <= since))
         {
             failed.Failed = false;
             failed.Dirty = true;

@@ -115,6 +115,19 @@ public sealed class AlertEngineTests
     }
 
     [Fact]
+    public void A_sample_of_the_exits_own_second_that_still_saw_it_running_does_not_resolve_it()
+    {
+        var engine = Engine("{name: exited, kind: state, condition: exited_nonzero}");
+        // The die at 12:00:05.6 and the sample taken at 12:00:05.2 both carry 12:00:05 on the wire; the event comes first.
+        var told = Told(engine.Process(Agent, [Sample(T0.AddSeconds(4), 50, null, Running("web")), Sample(T0.AddSeconds(5), 50, null, Running("web"))],
+            [Event("web", "die", T0.AddSeconds(5), 5)], T0.AddSeconds(6)));
+        Assert.Equal(["fired"], told);
+        Assert.Empty(Told(Feed(engine, Sample(T0.AddSeconds(6), 50, null, Running("web", "exited")))));
+        // Seen running a second later without a start event (missed): it runs again.
+        Assert.Equal(["resolved"], Told(Feed(engine, Sample(T0.AddSeconds(7), 50, null, Running("web")))));
+    }
+
+    [Fact]
     public void Late_samples_change_state_quietly_and_are_told_in_one_backfill_summary_once_the_agent_caught_up()
     {
         var engine = Engine("{name: exited, kind: state, condition: exited_nonzero}");
