@@ -18,6 +18,12 @@ internal sealed class AgentOptions
     /// <summary>Defaults to DOCKER_HOST, else unix:///var/run/docker.sock.</summary>
     public string DockerHost { get; set; } = "";
 
+    /// <summary>
+    /// The engines to report, in order (<c>Agent:Engines:0:Type</c> docker|podman, <c>Agent:Engines:0:Host</c> unix:// or
+    /// tcp://). Empty: Docker at <see cref="DockerHost"/>, and rootful Podman's socket when it exists.
+    /// </summary>
+    public List<EngineOptions> Engines { get; set; } = [];
+
     /// <summary>Where undelivered reports wait, oldest first. Relative paths are under the working directory.</summary>
     public string SpoolPath { get; set; } = "spool";
 
@@ -56,6 +62,31 @@ internal sealed class AgentOptions
     /// </summary>
     public string ForwardLabels { get; set; } = "stackscope.,com.docker.compose.project,com.docker.compose.service";
 
+    /// <summary>Rootful Podman's API socket (<c>podman.socket</c>, or <c>podman system service</c> without an address).</summary>
+    public const string PodmanRootfulHost = "unix:///run/podman/podman.sock";
+
+    /// <summary>The engines to watch: the configured list, or Docker and (when its socket exists) rootful Podman.</summary>
+    public IReadOnlyList<EngineOptions> ResolveEngines(Func<string, bool> socketExists)
+    {
+        ArgumentNullException.ThrowIfNull(socketExists);
+        if (Engines.Count > 0)
+        {
+            return Engines.Select(e => new EngineOptions
+            {
+                Type = e.Type.Trim().ToLowerInvariant(),
+                Host = e.Host.Length > 0 ? e.Host : e.Type.Trim().Equals(Contracts.EngineTypes.Podman, StringComparison.OrdinalIgnoreCase) ? PodmanRootfulHost : DockerHost,
+            }).ToList();
+        }
+
+        var engines = new List<EngineOptions> { new() { Type = Contracts.EngineTypes.Docker, Host = DockerHost } };
+        if (DockerHost != PodmanRootfulHost && socketExists(PodmanRootfulHost["unix://".Length..]))
+        {
+            engines.Add(new EngineOptions { Type = Contracts.EngineTypes.Podman, Host = PodmanRootfulHost });
+        }
+
+        return engines;
+    }
+
     /// <summary>Fills the host-dependent defaults; call once after binding.</summary>
     public void ApplyDefaults(string hostName, string? dockerHostVariable)
     {
@@ -74,4 +105,14 @@ internal sealed class AgentOptions
             DockerHost = string.IsNullOrWhiteSpace(dockerHostVariable) ? "unix:///var/run/docker.sock" : dockerHostVariable;
         }
     }
+}
+
+/// <summary>One engine of <see cref="AgentOptions.Engines"/>.</summary>
+internal sealed class EngineOptions
+{
+    /// <summary><c>docker</c> or <c>podman</c>.</summary>
+    public string Type { get; set; } = Contracts.EngineTypes.Docker;
+
+    /// <summary>A unix:// or tcp:// address; empty for the type's usual socket.</summary>
+    public string Host { get; set; } = "";
 }

@@ -36,6 +36,26 @@ internal static class AgentOptionsValidator
             errors.Add($"Agent:CollectorTimeoutSeconds must be 1-60, got {options.CollectorTimeoutSeconds}");
         }
 
+        for (var i = 0; i < options.Engines.Count; i++)
+        {
+            var engine = options.Engines[i];
+            if (!EngineTypes.IsKnown(engine.Type.Trim().ToLowerInvariant()))
+            {
+                errors.Add($"Agent:Engines:{i}:Type must be one of {string.Join(", ", EngineTypes.Known)}, got '{engine.Type}'");
+            }
+
+            if (engine.Host.Length > 0 && !engine.Host.StartsWith("unix://", StringComparison.Ordinal) && !engine.Host.StartsWith("tcp://", StringComparison.Ordinal))
+            {
+                errors.Add($"Agent:Engines:{i}:Host must start with unix:// or tcp://, got '{engine.Host}'");
+            }
+        }
+
+        var hosts = options.ResolveEngines(_ => false).GroupBy(e => e.Host, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (hosts.Count > 0)
+        {
+            errors.Add($"Agent:Engines names {hosts[0]} more than once");
+        }
+
         if (!options.DockerHost.StartsWith("unix://", StringComparison.Ordinal) && !options.DockerHost.StartsWith("tcp://", StringComparison.Ordinal))
         {
             errors.Add($"Agent:DockerHost must start with unix:// or tcp://, got '{options.DockerHost}'");

@@ -49,12 +49,8 @@ internal static class AgentProgram
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new HostCollector(options.ProcRoot));
         services.AddSingleton(new FileSystemCollector(options.ProcRoot));
-        services.AddSingleton(new DockerEngineClient(options.DockerHost));
-        services.AddSingleton<IContainerEngine>(sp => new DockerEngine(sp.GetRequiredService<DockerEngineClient>(),
-            options.CgroupRoot.Length > 0 && Directory.Exists(options.CgroupRoot)
-                ? new CgroupStatsReader(options.CgroupRoot, options.ProcRoot, DockerEngine.CgroupPathPatterns)
-                : null,
-            TimeSpan.FromSeconds(options.CollectorTimeoutSeconds), sp.GetRequiredService<ILogger<DockerEngine>>()));
+        var engineList = options.ResolveEngines(File.Exists);
+        services.AddSingleton<IReadOnlyList<IContainerEngine>>(sp => Engines(engineList, options, sp.GetRequiredService<ILogger<DockerEngine>>()));
         services.AddSingleton<ContainerFigures>();
         services.AddSingleton<CollectorGuard>();
         services.AddSingleton<ReportSampler>();
@@ -86,12 +82,35 @@ internal static class AgentProgram
         // Beside the spool, not in it: the spool takes every *.json in its folder for a report.
         services.AddSingleton(sp => new LifecycleTracker(options.NodeName, new LifecycleStore(Path.Combine(options.SpoolPath, "lifecycle.state")),
             EngineTime.ToUnixNanos(sp.GetRequiredService<TimeProvider>().GetUtcNow())));
-        services.AddHostedService<EventWatcher>();
+        for (var i = 0; i < engineList.Count; i++)
+        {
+            var index = i;
+            services.AddSingleton<IHostedService>(sp => new EventWatcher(sp.GetRequiredService<IReadOnlyList<IContainerEngine>>()[index],
+                sp.GetRequiredService<LifecycleTracker>(), sp.GetRequiredService<AgentExit>(), sp.GetRequiredService<ILogger<EventWatcher>>()));
+        }
+
         services.AddHostedService<SamplingWorker>();
         services.AddHostedService<DeliveryWorker>();
         using var app = builder.Build();
         var exit = app.Services.GetRequiredService<AgentExit>(); // RunAsync disposes the services when it returns
         await app.RunAsync().ConfigureAwait(false);
         return exit.Code;
+    }
+
+    /// <summary>One client and engine per configured engine; a second engine of one type is keyed "docker#2".</summary>
+    private static List<IContainerEngine> Engines(IReadOnlyList<EngineOptions> engines, AgentOptions options, ILogger<DockerEngine> logger)
+    {
+        var cgroups = options.CgroupRoot.Length > 0 && Directory.Exists(options.CgroupRoot);
+        return engines.Select((e, i) =>
+        {
+            var dialect = EngineDialect.For(e.Type);
+            var sameType = engines.Take(i).Count(o => o.Type == e.Type);
+            return (IContainerEngine)new DockerEngine(new DockerEngineClient(e.Host),
+                cgroups ? new CgroupStatsReader(options.CgroupRoot, options.ProcRoot, dialect.PatternsFor(e.Host)) : null,
+                TimeSpan.FromSeconds(options.CollectorTimeoutSeconds), logger, dialect: dialect)
+            {
+                Key = sameType == 0 ? dialect.EngineType : $"{dialect.EngineType}#{sameType + 1}",
+            };
+        }).ToList();
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace StackScope.Contracts;
 
 /// <summary>
-/// One agent's report for one sampling instant: the host's figures and every container of the engine.
+/// One agent's report for one sampling instant: the host's figures and every container of its engines.
 /// Field names are the original system's wire names; they are only ever added to, never renamed.
 /// </summary>
 public sealed record MonitorReport
@@ -79,4 +79,15 @@ public sealed record MonitorReport
     /// <summary>What happened to containers since the previous report, oldest first, at most <see cref="ContainerEvent.MaxPerReport"/>.</summary>
     [JsonPropertyName("container_events")]
     public IReadOnlyList<ContainerEvent>? Events { get; init; }
+
+    /// <summary>
+    /// Every engine the agent watched for this report, <see cref="EngineType"/> first, when it watches more than one
+    /// (Docker and Podman side by side): each container then names its own. Absent: the one engine of <see cref="EngineType"/>.
+    /// </summary>
+    [JsonPropertyName("engine_types")]
+    public IReadOnlyList<string>? EngineTypes { get; init; }
+
+    /// <summary>The engines of this report that could not be read: their containers are missing from it, not gone.</summary>
+    [JsonPropertyName("unread_engines")]
+    public IReadOnlyList<string>? UnreadEngines { get; init; }
 }

@@ -87,4 +87,44 @@ public class OptionsTests
         Assert.DoesNotContain("ss-server", agent);
         Assert.DoesNotContain(agent, name => name!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Without_an_engine_list_docker_is_watched_and_rootful_podman_is_added_when_its_socket_exists()
+    {
+        var options = new AgentOptions();
+        options.ApplyDefaults("h", null);
+
+        Assert.Equal([("docker", "unix:///var/run/docker.sock")], options.ResolveEngines(_ => false).Select(e => (e.Type, e.Host)));
+        Assert.Equal([("docker", "unix:///var/run/docker.sock"), ("podman", "unix:///run/podman/podman.sock")],
+            options.ResolveEngines(path => path == "/run/podman/podman.sock").Select(e => (e.Type, e.Host)));
+    }
+
+    [Fact]
+    public void A_configured_engine_list_is_taken_as_given_and_checked()
+    {
+        var options = new AgentOptions
+        {
+            Engines = [new() { Type = "Podman", Host = "unix:///run/user/1000/podman/podman.sock" }, new() { Type = "docker" }],
+        };
+        options.ApplyDefaults("h", null);
+        Assert.Equal([("podman", "unix:///run/user/1000/podman/podman.sock"), ("docker", "unix:///var/run/docker.sock")],
+            options.ResolveEngines(_ => true).Select(e => (e.Type, e.Host)));
+        Assert.Empty(AgentOptionsValidator.Validate(options));
+
+        options.Engines = [new() { Type = "containerd", Host = "/run/containerd.sock" }, new() { Type = "podman" }, new() { Type = "podman" }];
+        var errors = AgentOptionsValidator.Validate(options);
+        Assert.Contains(errors, e => e.StartsWith("Agent:Engines:0:Type", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Agent:Engines:0:Host", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("unix:///run/podman/podman.sock more than once", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Podmans_state_words_map_to_the_documented_set_and_a_rootless_socket_names_its_users_cgroup()
+    {
+        Assert.Equal(["created", "created", "exited", "running", "exited", "paused", "unknown"],
+            new[] { "configured", "initialized", "stopped", "stopping", "exited", "paused", "" }.Select(w => StackScope.Agent.Engines.EngineDialect.State(w)));
+        Assert.Equal(["libpod_parent/libpod-{id}", "machine.slice/libpod-{id}.scope"], StackScope.Agent.Engines.EngineDialect.Podman.PatternsFor("unix:///run/podman/podman.sock"));
+        Assert.Contains("user.slice/user-1000.slice/user@1000.service/user.slice/libpod-{id}.scope/container",
+            StackScope.Agent.Engines.EngineDialect.Podman.PatternsFor("unix:///run/user/1000/podman/podman.sock"));
+    }
 }

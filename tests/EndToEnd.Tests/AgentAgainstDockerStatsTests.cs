@@ -11,7 +11,7 @@ public sealed class AgentAgainstDockerStatsTests(TestContainers containers)
     /// <summary>Both ways the agent reads container stats: the cgroup files (default) and the Engine API.</summary>
     [Theory]
     [InlineData("cgroup files", "/sys/fs/cgroup", "the containers' cgroup files")]
-    [InlineData("engine api", "", "the Docker Engine API")]
+    [InlineData("engine api", "", "its API")]
     public async Task Agent_reports_what_docker_stats_shows(string path, string cgroupRoot, string expectedSource)
     {
         Assert.NotEmpty(path);
@@ -28,7 +28,7 @@ public sealed class AgentAgainstDockerStatsTests(TestContainers containers)
             var agentRun = AgentBinary.OnceAsync(server, agentId, "--Agent:CgroupRoot", cgroupRoot);
             var statsRun = DockerEngine.RunAsync("stats", "--no-stream", "--format", DockerStatsRow.Format);
             var run = await agentRun;
-            Assert.Contains("Reading container CPU and memory from " + expectedSource, run.Error, StringComparison.Ordinal);
+            Assert.Contains("Docker engine: reading container CPU and memory from " + expectedSource, run.Error, StringComparison.Ordinal);
             rounds.Add((AgentOutput.Parse(run.Output), DockerStatsRow.Parse(await statsRun)));
         }
 

@@ -1,13 +1,19 @@
 namespace StackScope.Agent.Engines;
 
 /// <summary>
-/// A container engine the agent samples (Docker today; Podman and others plug in here). It lists every
+/// A container engine the agent samples (Docker, Podman; the agent may watch several at once). It lists every
 /// container, running or not, with raw counters; the figures are computed by the sampler, the same for all.
 /// </summary>
 internal interface IContainerEngine
 {
     /// <summary>The wire's <c>engine_type</c>.</summary>
     string EngineType { get; }
+
+    /// <summary>
+    /// Names this engine among the agent's for its lifecycle state and CPU baselines: the engine type, unless the agent
+    /// watches two engines of one type (then the second is "docker#2").
+    /// </summary>
+    string Key { get; }
 
     /// <summary>For log lines: "Docker engine".</summary>
     string DisplayName { get; }

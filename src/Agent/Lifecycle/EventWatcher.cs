@@ -4,7 +4,7 @@ using StackScope.Agent.Engines;
 namespace StackScope.Agent.Lifecycle;
 
 /// <summary>
-/// Follows one engine's event stream for as long as the agent runs, handing each container event to the tracker;
+/// Follows one engine's event stream (one watcher per engine) for as long as the agent runs, handing each container event to the tracker;
 /// reconnects with backoff, resuming where the tracker left off so the engine replays what it still holds. While the
 /// stream is away nothing is lost for good: each sample's reconciliation reconstructs what it missed.
 /// </summary>
@@ -21,7 +21,7 @@ internal sealed partial class EventWatcher(IContainerEngine engine, LifecycleTra
         {
             try
             {
-                await foreach (var engineEvent in engine.WatchEventsAsync(tracker.ResumeFrom(engine.EngineType), stoppingToken).ConfigureAwait(false))
+                await foreach (var engineEvent in engine.WatchEventsAsync(tracker.ResumeFrom(engine.Key), stoppingToken).ConfigureAwait(false))
                 {
                     if (failing)
                     {
@@ -30,7 +30,7 @@ internal sealed partial class EventWatcher(IContainerEngine engine, LifecycleTra
                     }
 
                     backoff.Reset();
-                    tracker.Enqueue(engine.EngineType, engineEvent);
+                    tracker.Enqueue(engine.Key, engineEvent);
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)

@@ -85,8 +85,11 @@ internal sealed class LifecycleTracker
         }
     }
 
-    /// <summary>The events for the next report of <paramref name="engine"/>, given its containers as sampled now.</summary>
-    public LifecyclePlan Plan(string engine, IReadOnlyList<ContainerSample> samples, long nowNano)
+    /// <summary>
+    /// The events for the next report of <paramref name="engine"/>, given its containers as sampled now; at most
+    /// <paramref name="maxStreamed"/> from the stream (the rest wait for the next report), so several engines share a report's room.
+    /// </summary>
+    public LifecyclePlan Plan(string engine, IReadOnlyList<ContainerSample> samples, long nowNano, int maxStreamed = ContainerEvent.MaxPerReport)
     {
         ArgumentNullException.ThrowIfNull(samples);
         lock (_gate)
@@ -100,7 +103,7 @@ internal sealed class LifecycleTracker
 
             foreach (var (from, incoming) in _incoming)
             {
-                if (events.Count >= ContainerEvent.MaxPerReport)
+                if (events.Count >= maxStreamed)
                 {
                     break;
                 }

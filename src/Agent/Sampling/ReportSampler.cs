@@ -6,21 +6,27 @@ using StackScope.Contracts;
 namespace StackScope.Agent.Sampling;
 
 /// <summary>
-/// Samples the host and the container engine at one instant and shapes them as one wire report. Each
-/// collector runs under the guard with its own budget: an engine that fails gives a report without
-/// containers; a host that cannot be read skips this report (its figures are required on the wire).
+/// Samples the host and every container engine at one instant and shapes them as one wire report. Each collector
+/// runs under the guard with its own budget, the engines side by side: an engine that fails costs only its own
+/// containers (the report names it in <c>unread_engines</c>); a host that cannot be read skips this report (its
+/// figures are required on the wire).
 /// </summary>
-/// <summary>A sampled report and, when a tracker follows the engine, the lifecycle plan to commit once it is spooled.</summary>
-internal sealed record SampledReport(MonitorReport Report, LifecyclePlan? Plan);
+/// <summary>A sampled report and, when a tracker follows the engines, their lifecycle plans to commit once it is spooled.</summary>
+internal sealed record SampledReport(MonitorReport Report, IReadOnlyList<LifecyclePlan> Plans);
 
 internal sealed partial class ReportSampler(
-    AgentOptions options, HostCollector host, FileSystemCollector fileSystems, IContainerEngine engine, ContainerFigures figures, CollectorGuard guard,
-    TimeProvider clock, ILogger<ReportSampler> logger, LifecycleTracker? lifecycle = null)
+    AgentOptions options, HostCollector host, FileSystemCollector fileSystems, IReadOnlyList<IContainerEngine> engines, ContainerFigures figures,
+    CollectorGuard guard, TimeProvider clock, ILogger<ReportSampler> logger, LifecycleTracker? lifecycle = null)
 {
     private readonly HashSet<string> _refitted = new(StringComparer.Ordinal);
     private readonly LabelFilter _labels = new(options.ForwardLabels);
+    private readonly IReadOnlyList<string>? _engineTypes = engines.Count > 1 ? engines.Select(e => e.EngineType).ToList() : null;
 
     private TimeSpan Budget => TimeSpan.FromSeconds(options.CollectorTimeoutSeconds);
+
+    // A report carries at most ContainerEvent.MaxPerReport events: with several engines each gets its share of the
+    // streamed ones, less room for the few that reconciliation adds (one or two per changed container).
+    private int StreamedPerEngine => engines.Count == 1 ? ContainerEvent.MaxPerReport : (ContainerEvent.MaxPerReport / engines.Count) - 100;
 
     /// <summary>Baselines for CPU %, so the first report carries real values.</summary>
     public async Task PrimeAsync(CancellationToken cancellationToken)
@@ -30,15 +36,18 @@ internal sealed partial class ReportSampler(
             host.Prime();
             return host;
         }, cancellationToken).ConfigureAwait(false);
-        if (await ReadEngineAsync(cancellationToken).ConfigureAwait(false) is { } samples)
+        await Task.WhenAll(engines.Select(async engine =>
         {
-            figures.Compute(engine.EngineType, samples, hostMemoryBytes: 0, maxCpuPercent: 0);
-        }
+            if (await ReadEngineAsync(engine, cancellationToken).ConfigureAwait(false) is { } samples)
+            {
+                figures.Compute(engine.Key, samples, hostMemoryBytes: 0, maxCpuPercent: 0);
+            }
+        })).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The report of this instant with the container events since the last one (when a tracker follows the engine);
-    /// null when the host's figures could not be read (logged by the guard). Commit the plan once the report is spooled.
+    /// The report of this instant with the container events since the last one (when a tracker follows the engines);
+    /// null when the host's figures could not be read (logged by the guard). Commit the plans once the report is spooled.
     /// </summary>
     public async Task<SampledReport?> SampleAsync(CancellationToken cancellationToken)
     {
@@ -50,18 +59,44 @@ internal sealed partial class ReportSampler(
             return null;
         }
 
-        var mounts = await guard.RunAsync("Host file systems", Path.Combine(options.ProcRoot, "mounts"), "reports are sent without file systems",
-            _ => Task.Run(fileSystems.Collect, CancellationToken.None), Budget, cancellationToken).ConfigureAwait(false);
-        var engineSamples = await ReadEngineAsync(cancellationToken).ConfigureAwait(false);
-        var samples = engineSamples ?? [];
-        var containers = figures.Compute(engine.EngineType, samples, hostSample.MemoryTotalBytes, 100.0 * hostSample.CpuCount)
-            .Select(f => ToStat(f, sampledAt)).ToList();
+        var mounts = guard.RunAsync("Host file systems", Path.Combine(options.ProcRoot, "mounts"), "reports are sent without file systems",
+            _ => Task.Run(fileSystems.Collect, CancellationToken.None), Budget, cancellationToken);
+        var read = await Task.WhenAll(engines.Select(e => ReadEngineAsync(e, cancellationToken))).ConfigureAwait(false);
 
-        // Without the engine's list there is nothing to reconcile with; the stream's events still go out.
-        var plan = lifecycle?.Plan(engine.EngineType, engineSamples ?? [], EngineTime.ToUnixNanos(now));
+        var containers = new List<ContainerStat>();
+        var plans = new List<LifecyclePlan>();
+        var unread = new List<string>();
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < engines.Count; i++)
+        {
+            var engine = engines[i];
+            var samples = read[i] ?? [];
+            if (read[i] is null)
+            {
+                unread.Add(engine.EngineType);
+            }
+
+            var stats = figures.Compute(engine.Key, samples, hostSample.MemoryTotalBytes, 100.0 * hostSample.CpuCount)
+                .Select(f => ToStat(engine.EngineType, f, sampledAt)).ToList();
+            foreach (var stat in stats)
+            {
+                containers.Add(taken.Add(stat.ContainerName) ? stat : Distinct(stat, taken));
+            }
+
+            // Without the engine's list there is nothing to reconcile with; the stream's events still go out.
+            if (lifecycle?.Plan(engine.Key, read[i] ?? [], EngineTime.ToUnixNanos(now), StreamedPerEngine) is { } plan)
+            {
+                plans.Add(plan);
+            }
+        }
+
+        var events = plans.SelectMany(p => p.Events).OrderBy(e => e.TimeNano).ToList();
+        // The report's own engine_type is the first engine that answered (the first configured when none did), so a
+        // Podman-only host whose default Docker socket is missing still reports as podman.
+        var first = engines.Where((_, i) => read[i] is not null).Select(e => e.EngineType).FirstOrDefault() ?? engines[0].EngineType;
         var report = new MonitorReport
         {
-            EngineType = engine.EngineType,
+            EngineType = first,
             AgentId = options.AgentId,
             CpuCount = hostSample.CpuCount,
             CpuPercent = hostSample.CpuPercent,
@@ -78,20 +113,54 @@ internal sealed partial class ReportSampler(
             SwapUsedMiB = hostSample.SwapUsedMiB,
             NetRxBytes = hostSample.Network?.Rx,
             NetTxBytes = hostSample.Network?.Tx,
-            FileSystems = mounts,
-            Events = plan is { Events.Count: > 0 } ? plan.Events : null,
+            FileSystems = await mounts.ConfigureAwait(false),
+            Events = events.Count > 0 ? events : null,
+            EngineTypes = _engineTypes is null ? null : FirstAhead(_engineTypes, first),
+            UnreadEngines = unread.Count > 0 ? unread.Distinct(StringComparer.Ordinal).ToList() : null,
         };
-        return new SampledReport(report, plan);
+        return new SampledReport(report, plans);
     }
 
-    private ContainerStat ToStat(ContainerFigure f, DateTime sampledAt)
+    private static List<string> FirstAhead(IReadOnlyList<string> types, string first)
+    {
+        var order = types.ToList();
+        order.Remove(first);
+        order.Insert(0, first);
+        return order;
+    }
+
+    /// <summary>
+    /// Names are unique per report (the container's key on the server): a name another engine of this host already
+    /// uses is sent with its engine, "web@podman", said once in the log.
+    /// </summary>
+    private ContainerStat Distinct(ContainerStat stat, HashSet<string> taken)
+    {
+        var name = WireNames.Fit(stat.ContainerName + "@" + stat.EngineType, isContainerName: true);
+        for (var n = 2; !taken.Add(name); n++)
+        {
+            name = WireNames.Fit($"{stat.ContainerName}@{stat.EngineType}{n}", isContainerName: true);
+        }
+
+        if (_refitted.Add(stat.EngineType + "/" + stat.ContainerName))
+        {
+            LogRenamed(logger, stat.ContainerName, stat.EngineType, name);
+        }
+
+        return stat with { ContainerName = name };
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Container name '{Name}' is used by two engines; the {Engine} one is reported as '{Reported}'")]
+    private static partial void LogRenamed(ILogger logger, string name, string engine, string reported);
+
+    private ContainerStat ToStat(string engineType, ContainerFigure f, DateTime sampledAt)
     {
         var sample = f.Sample;
         var io = sample.Counters?.Io;
         var life = sample.Lifecycle;
         return new ContainerStat
         {
-            EngineType = engine.EngineType,
+            EngineType = engineType,
             AgentId = options.AgentId,
             NodeName = options.NodeName,
             ContainerName = WireName(sample.Name),
@@ -154,6 +223,7 @@ internal sealed partial class ReportSampler(
         guard.RunAsync("Host /proc", options.ProcRoot, "reports are skipped", _ => Task.Run(read, CancellationToken.None), Budget, cancellationToken);
 
     // The list call and the per-container stats calls each have the budget; together they get twice that.
-    private Task<IReadOnlyList<ContainerSample>?> ReadEngineAsync(CancellationToken cancellationToken) =>
-        guard.RunAsync(engine.DisplayName, engine.Address, "reporting the host without containers", engine.SampleAsync, 2 * Budget, cancellationToken);
+    private Task<IReadOnlyList<ContainerSample>?> ReadEngineAsync(IContainerEngine engine, CancellationToken cancellationToken) =>
+        guard.RunAsync(engine.DisplayName, engine.Address, engines.Count > 1 ? "reporting the others' containers" : "reporting the host without containers",
+            engine.SampleAsync, 2 * Budget, cancellationToken);
 }

@@ -43,7 +43,7 @@ internal sealed partial class SamplingWorker(
                 previous = report.SampledAt;
                 spool.Add(JsonSerializer.SerializeToUtf8Bytes(report, ContractsJsonContext.Default.MonitorReport), report.SampledAt);
                 // The report's events count as sent only now: had the spool refused it, the next report carries them.
-                if (sampled.Plan is { } plan)
+                foreach (var plan in sampled.Plans)
                 {
                     lifecycle?.Commit(plan);
                 }

@@ -271,9 +271,9 @@ internal sealed class AlertEngine(AlertOptions options)
         }
 
         // Containers no longer reported (removed): their alerts resolve, except an expected container's absence. A
-        // report without any container says the engine could not be read (the agent sends the host alone then):
-        // nothing is concluded from it; removals still arrive as destroy events.
-        if (sample.Containers.Count > 0 && _agentStates.TryGetValue(agentId, out var keys))
+        // report that names an engine it could not read, or has no container at all (an older agent's way to say its
+        // one engine was away), concludes nothing about absent containers; removals still arrive as destroy events.
+        if (sample.Containers.Count > 0 && !sample.Host.EngineUnread && _agentStates.TryGetValue(agentId, out var keys))
         {
             List<string>? gone = null;
             foreach (var key in keys)

@@ -5,6 +5,9 @@ namespace StackScope.Server.Alerts;
 
 internal sealed record HostPoint(DateTime SampledAt, DateTime ReceivedAt, double CpuPercent, double MemoryPercent)
 {
+    /// <summary>An engine of the report could not be read: a container missing from it is not gone.</summary>
+    public bool EngineUnread { get; init; }
+
     public double? Load1 { get; init; }
     public double? Load5 { get; init; }
     public double? Load15 { get; init; }

@@ -299,6 +299,7 @@ internal sealed partial class AlertWorker(
             Load15 = r.Load15,
             SwapTotalMiB = r.SwapTotalMiB,
             SwapUsedMiB = r.SwapUsedMiB,
+            EngineUnread = r.UnreadEngines is { Count: > 0 },
         },
         r.Containers.Select(c => new ContainerPoint(c.ContainerName, c.Status, c.CpuPercent, c.MemoryPercent, c.MemoryUsageMiB)
         {

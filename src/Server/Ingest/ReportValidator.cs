@@ -14,8 +14,43 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
     public const int MaxCpuCount = 65_536;
     private const int MaxNameLength = ReportLimits.MaxNameLength;
     private const int MaxStatusLength = ReportLimits.MaxStatusLength;
+    private const int MaxEngines = 8;
 
     // Older than any agent could have spooled; also keeps DATETIME columns clear of their edge values.
+    // engine_types: the engines of a report from an agent that watches several; unread_engines: those it could not read.
+    private static HashSet<string> Engines(MonitorReport report)
+    {
+        var engines = new HashSet<string>(StringComparer.Ordinal);
+        if (report.EngineTypes is { } types)
+        {
+            if (types.Count is 0 or > MaxEngines || types[0] != report.EngineType)
+            {
+                throw Invalid($"engine_types: 1-{MaxEngines} engines, the report's engine_type '{ReportReader.Truncate(report.EngineType)}' first");
+            }
+
+            foreach (var type in types)
+            {
+                if (!EngineTypes.IsKnown(type))
+                {
+                    throw Invalid($"engine_types: unknown engine '{ReportReader.Truncate(type)}'; known: {string.Join(", ", EngineTypes.Known)}");
+                }
+
+                engines.Add(type);
+            }
+        }
+
+        engines.Add(report.EngineType);
+        if (report.UnreadEngines is { } unread)
+        {
+            if (unread.Count > MaxEngines || unread.Any(u => !engines.Contains(u)) || unread.Distinct(StringComparer.Ordinal).Count() != unread.Count)
+            {
+                throw Invalid($"unread_engines: each of the report's engines at most once ({string.Join(", ", engines)}), got '{ReportReader.Truncate(string.Join(",", unread))}'");
+            }
+        }
+
+        return engines;
+    }
+
     private static readonly DateTime Earliest = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     public void Validate(MonitorReport report)
@@ -69,12 +104,13 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
                 $"container_stats: at most {limits.MaxContainers} containers per report, got {report.Containers.Count}");
         }
 
+        var engines = Engines(report);
         var seen = new HashSet<(string, string)>();
         for (var i = 0; i < report.Containers.Count; i++)
         {
             var container = report.Containers[i];
             var prefix = $"container_stats[{i}].";
-            if (container.AgentId != report.AgentId || container.EngineType != report.EngineType)
+            if (container.AgentId != report.AgentId || (container.EngineType != report.EngineType && !engines.Contains(container.EngineType)))
             {
                 var field = container.AgentId != report.AgentId ? "agent_id" : "engine_type";
                 var (mine, theirs) = field == "agent_id"

@@ -29,6 +29,9 @@ internal static class ReportColumns
         new("ser_swap_used", r => r.SwapUsedMiB),
         new("ser_net_rx_bytes", r => r.NetRxBytes),
         new("ser_net_tx_bytes", r => r.NetTxBytes),
+        // Lists of engine types (a few short words): one column each, comma-separated.
+        new("engine_types", r => r.EngineTypes is { } types ? string.Join(',', types) : null),
+        new("unread_engines", r => r.UnreadEngines is { Count: > 0 } unread ? string.Join(',', unread) : null),
     ];
 
     /// <summary>Lists of a report kept in tables of their own, one row per entry, keyed by the report's agent.</summary>

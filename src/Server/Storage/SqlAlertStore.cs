@@ -136,7 +136,8 @@ internal sealed class SqlAlertStore(SqlDatabase database)
             var hosts = (await connection.QueryAsync<HostRecord>(new CommandDefinition(
                 $"""
                 SELECT agent_id AS AgentId, ser_get_datetime AS SampledAt, received_at AS ReceivedAt, ser_cpu_percent AS Cpu, ser_memory_percent AS Memory,
-                       ser_load_1 AS Load1, ser_load_5 AS Load5, ser_load_15 AS Load15, ser_swap_total AS SwapTotal, ser_swap_used AS SwapUsed
+                       ser_load_1 AS Load1, ser_load_5 AS Load5, ser_load_15 AS Load15, ser_swap_total AS SwapTotal, ser_swap_used AS SwapUsed,
+                       unread_engines AS UnreadEngines
                 FROM server WHERE {string.Join(" OR ", hostRanges)} ORDER BY agent_id, ser_get_datetime LIMIT {limit * cursors.Count}
                 """, args, cancellationToken: ct)).ConfigureAwait(false))
                 .GroupBy(h => h.AgentId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Take(limit).ToList(), StringComparer.Ordinal);
@@ -187,6 +188,7 @@ internal sealed class SqlAlertStore(SqlDatabase database)
                         Load15 = h.Load15,
                         SwapTotalMiB = h.SwapTotal,
                         SwapUsedMiB = h.SwapUsed,
+                        EngineUnread = h.UnreadEngines is not null,
                     };
                     return new AgentSample(host,
                         containers[(agentId, at)].Select(c => new ContainerPoint(c.Name, c.Status, c.Cpu, c.MemoryPercent, c.MemoryMiB)
@@ -456,6 +458,7 @@ internal sealed class SqlAlertStore(SqlDatabase database)
         public double? Load15 { get; set; }
         public double? SwapTotal { get; set; }
         public double? SwapUsed { get; set; }
+        public string? UnreadEngines { get; set; }
     }
 
     private sealed class ContainerRecord

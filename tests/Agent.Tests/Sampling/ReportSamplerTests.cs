@@ -94,6 +94,6 @@ public sealed class ReportSamplerTests : IAsyncLifetime
 
     private ReportSampler NewSampler(string procRoot) => new(
         _options, new HostCollector(procRoot), new FileSystemCollector(procRoot),
-        new DockerEngine(_client, null, TimeSpan.FromSeconds(_options.CollectorTimeoutSeconds), new FakeLogger<DockerEngine>()),
+        [new DockerEngine(_client, null, TimeSpan.FromSeconds(_options.CollectorTimeoutSeconds), new FakeLogger<DockerEngine>())],
         new ContainerFigures(), new CollectorGuard(new FakeLogger<CollectorGuard>()), _clock, new FakeLogger<ReportSampler>());
 }

@@ -4,18 +4,22 @@ using StackScope.Agent.Engines.Cgroups;
 namespace StackScope.Agent.Engines.Docker;
 
 /// <summary>
-/// Every container of one Docker engine, running or not, with raw counters from its cgroup files or, where
+/// Every container of one engine that speaks the Docker Engine API (Docker, or Podman's compatible service: see
+/// <see cref="EngineDialect"/>), running or not, with raw counters from its cgroup files or, where
 /// those are not visible, from the Engine API. API stats are fetched concurrently: even with one-shot=true,
 /// Docker answers each call at its stats collector's next tick (about 1 s), so calls in sequence would cost a
 /// second per container while concurrent ones share the same tick. Each stats call has its own time budget:
 /// a container whose stats hang, fail or make no sense is left out of this sample, never the others.
 /// </summary>
 internal sealed partial class DockerEngine(
-    DockerEngineClient client, CgroupStatsReader? cgroups, TimeSpan statsBudget, ILogger<DockerEngine> logger, int maxConcurrency = 128)
+    DockerEngineClient client, CgroupStatsReader? cgroups, TimeSpan statsBudget, ILogger<DockerEngine> logger, int maxConcurrency = 128,
+    EngineDialect? dialect = null)
     : IContainerEngine
 {
     /// <summary>Where dockerd puts a container's cgroup: the cgroupfs driver, then the systemd driver.</summary>
-    public static readonly IReadOnlyList<string> CgroupPathPatterns = ["docker/{id}", "system.slice/docker-{id}.scope"];
+    public static IReadOnlyList<string> CgroupPathPatterns => EngineDialect.Docker.CgroupPathPatterns;
+
+    private readonly EngineDialect _dialect = dialect ?? EngineDialect.Docker;
 
     private readonly ConcurrentDictionary<string, bool> _failing = new();
 
@@ -26,9 +30,11 @@ internal sealed partial class DockerEngine(
     private readonly ConcurrentDictionary<string, bool> _stale = new();
     private int _source; // 0 unknown, 1 cgroup files, 2 Engine API: logged once when it changes
 
-    public string EngineType => Contracts.EngineTypes.Docker;
+    public string EngineType => _dialect.EngineType;
 
-    public string DisplayName => "Docker engine";
+    public string DisplayName => _dialect.DisplayName;
+
+    public string Key { get; init; } = (dialect ?? EngineDialect.Docker).EngineType;
 
     public string Address => client.Address;
 
@@ -64,7 +70,7 @@ internal sealed partial class DockerEngine(
     private async Task<ContainerSample?> SampleAsync(DockerContainerSummary container, CancellationToken cancellationToken)
     {
         var name = (container.Names is { Count: > 0 } names ? names[0] : container.Id[..Math.Min(12, container.Id.Length)]).TrimStart('/');
-        var state = string.IsNullOrEmpty(container.State) ? "unknown" : container.State;
+        var state = EngineDialect.State(container.State);
         var lifecycle = await LifecycleAsync(container, cancellationToken).ConfigureAwait(false);
         // docker stats shows a paused container's real memory (its cgroup is frozen, not emptied) and 0 % CPU.
         if (state is not ("running" or "paused"))
@@ -171,12 +177,12 @@ internal sealed partial class DockerEngine(
     {
         if (Interlocked.Exchange(ref _source, source) != source)
         {
-            LogSource(logger, source == 1 ? "the containers' cgroup files" : "the Docker Engine API (cgroup files not visible)");
+            LogSource(logger, DisplayName, source == 1 ? "the containers' cgroup files" : "its API (cgroup files not visible)");
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Reading container CPU and memory from {Source}")]
-    private static partial void LogSource(ILogger logger, string source);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Engine}: reading container CPU and memory from {Source}")]
+    private static partial void LogSource(ILogger logger, string engine, string source);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stats of container {Container} failed ({Reason}); it is left out of reports until they answer")]
     private static partial void LogStatsFailed(ILogger logger, string container, string reason);

@@ -263,6 +263,12 @@ internal static class MySqlMigrations
             ContainerTier("container_1h"),
             "CREATE TABLE IF NOT EXISTS maintenance_state (name VARCHAR(64) NOT NULL PRIMARY KEY, value VARCHAR(1024) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
         ]),
+        // One agent may report several engines (Docker and Podman side by side): the report names them, and those it
+        // could not read. Nullable columns at the end: MariaDB adds them in place, without rebuilding the table.
+        new(9, "engines of a report",
+        [
+            "ALTER TABLE server ADD COLUMN engine_types VARCHAR(255) NULL, ADD COLUMN unread_engines VARCHAR(255) NULL",
+        ]),
 ];
 
     private static string Partitioned(string table, string column) =>

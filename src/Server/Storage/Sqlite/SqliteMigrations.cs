@@ -227,6 +227,11 @@ internal static class SqliteMigrations
             "CREATE INDEX ix_container_1h_agent_bucket ON container_1h(agent_id, bucket_start)",
             "CREATE TABLE maintenance_state (name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL)",
         ]),
+        new(9, "engines of a report",
+        [
+            "ALTER TABLE server ADD COLUMN engine_types TEXT NULL",
+            "ALTER TABLE server ADD COLUMN unread_engines TEXT NULL",
+        ]),
 ];
 
     private static string ServerTier(string table) => $"""
