@@ -46,6 +46,8 @@ public static class Reports
         report["ser_swap_used"] = 12.0;
         report["ser_net_rx_bytes"] = 123_456_789_012L;
         report["ser_net_tx_bytes"] = 98_765_432_101L;
+        report["engine_types"] = new JsonArray("docker", "podman");
+        report["unread_engines"] = new JsonArray("podman");
         report["ser_filesystems"] = new JsonArray(
             new JsonObject { ["mount_point"] = "/", ["fs_type"] = "ext4", ["total_bytes"] = 270_553_174_016L, ["used_bytes"] = 21_838_082_048L },
             new JsonObject { ["mount_point"] = "/var/lib/data", ["fs_type"] = "xfs", ["total_bytes"] = 1_000_000_000L, ["used_bytes"] = 0 });

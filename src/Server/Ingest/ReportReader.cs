@@ -41,7 +41,29 @@ internal static class ReportReader
             NetTxBytes = OptionalLong(root, "ser_net_tx_bytes", ""),
             FileSystems = OptionalArray(root, "ser_filesystems", ReadFileSystem),
             Events = OptionalArray(root, "container_events", ReadEvent),
+            EngineTypes = OptionalWords(root, "engine_types"),
+            UnreadEngines = OptionalWords(root, "unread_engines"),
         };
+    }
+
+    // A short list of words (engine types): at most 8 are kept apart from a flood; the validator names the rest.
+    private static List<string>? OptionalWords(JsonElement root, string name)
+    {
+        if (IsAbsent(root, name))
+        {
+            return null;
+        }
+
+        var array = root.GetProperty(name);
+        if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() > 64)
+        {
+            throw Reject(ResultCodes.WrongType, $"{name}: expected an array of at most 64 strings, got {Describe(array.ValueKind)}");
+        }
+
+        var index = 0;
+        return array.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String
+            ? e.GetString()!
+            : throw Reject(ResultCodes.WrongType, $"{name}[{index}]: expected a string, got {Describe(e.ValueKind)}")).Select(w => { index++; return w; }).ToList();
     }
 
     private static List<T>? OptionalArray<T>(JsonElement root, string name, Func<JsonElement, string, T> read)

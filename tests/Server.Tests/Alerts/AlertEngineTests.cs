@@ -128,6 +128,19 @@ public sealed class AlertEngineTests
     }
 
     [Fact]
+    public void A_container_missing_from_a_report_whose_other_engine_could_not_be_read_is_not_taken_for_removed()
+    {
+        var engine = Engine("{name: exited, kind: state, condition: exited_nonzero}");
+        Assert.Equal(["fired"], Told(Feed(engine, Sample(T0, 50, null, Running("web", "exited"), Running("db")), Event("web", "die", T0.AddSeconds(-1), 3))));
+
+        // Podman away: only Docker's "db" is in the report, and the report says so.
+        var partial = Sample(T0.AddSeconds(10), 50, null, Running("db"));
+        Assert.Empty(Told(Feed(engine, partial with { Host = partial.Host with { EngineUnread = true } })));
+        // Both engines read, "web" still missing: it was removed.
+        Assert.Equal(["resolved"], Told(Feed(engine, Sample(T0.AddSeconds(20), 50, null, Running("db")))));
+    }
+
+    [Fact]
     public void Late_samples_change_state_quietly_and_are_told_in_one_backfill_summary_once_the_agent_caught_up()
     {
         var engine = Engine("{name: exited, kind: state, condition: exited_nonzero}");

@@ -58,6 +58,33 @@ public abstract class IngestSuite<TDatabase>(ServerFixture<TDatabase> fixture) :
     }
 
     [Fact]
+    public async Task A_report_of_two_engines_stores_each_container_with_its_engine_and_the_engine_it_could_not_read()
+    {
+        var agent = Reports.NewAgentId();
+        var report = Reports.Seed(agent);
+        report["engine_types"] = new JsonArray("docker", "podman");
+        report["unread_engines"] = new JsonArray("podman");
+        var containers = report["container_stats"]!.AsArray();
+        containers[1]!["engine_type"] = "podman";
+        containers[1]!["container_name"] = containers[0]!["container_name"]!.GetValue<string>() + "@podman";
+
+        var response = await Reports.PostAsync(Client, report);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var server = Assert.Single(await Db.QueryAsync("SELECT engine_type, engine_types, unread_engines FROM server WHERE agent_id = @a", ("a", agent)));
+        Assert.Equal(("docker", "docker,podman", "podman"), ((string?)server["engine_type"], (string?)server["engine_types"], (string?)server["unread_engines"]));
+        var engines = (await Db.QueryAsync("SELECT container_name, engine_type FROM container WHERE agent_id = @a", ("a", agent)))
+            .ToDictionary(r => (string)r["container_name"]!, r => (string)r["engine_type"]!);
+        Assert.Equal("podman", engines[containers[1]!["container_name"]!.GetValue<string>()]);
+        Assert.Equal(containers.Count - 1, engines.Values.Count(e => e == "docker"));
+
+        // The seed's single-engine report keeps both columns empty.
+        var single = Reports.Seed(agent, DateTime.UtcNow.AddMinutes(-1));
+        Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(Client, single)).StatusCode);
+        Assert.Single(await Db.QueryAsync("SELECT * FROM server WHERE agent_id = @a AND engine_types IS NULL AND unread_engines IS NULL", ("a", agent)));
+    }
+
+    [Fact]
     public async Task Resending_a_stored_report_answers_200_and_adds_no_rows()
     {
         var agent = Reports.NewAgentId();
@@ -395,6 +422,11 @@ public abstract class IngestSuite<TDatabase>(ServerFixture<TDatabase> fixture) :
         {
             // Labels: kept as one JSON object per row.
             Assert.True(JsonNode.DeepEquals(sent, JsonNode.Parse((string)stored!)), $"stored {stored}, sent {sent.ToJsonString()}");
+        }
+        else if (sent is JsonArray words)
+        {
+            // Engine types: one column, comma-separated.
+            Assert.Equal(string.Join(',', words.Select(w => w!.GetValue<string>())), (string?)stored);
         }
         else if (sent.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False)
         {

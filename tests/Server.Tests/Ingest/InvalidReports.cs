@@ -144,6 +144,16 @@ public static class InvalidReports
         }, ResultCodes.TooManyContainers, "container_stats: at most 1000 containers per report, got 1001"),
         ["container of another agent"] = new(r => First(r)["agent_id"] = "someone-else", ResultCodes.InconsistentContainer, "container_stats[0].agent_id: 'someone-else' differs from the report's"),
         ["container of another engine"] = new(r => First(r)["engine_type"] = "podman", ResultCodes.InconsistentContainer, "container_stats[0].engine_type: 'podman' differs from the report's 'docker'"),
+        ["container of an engine the report does not list"] = new(r =>
+        {
+            r["engine_types"] = new JsonArray("docker", "docker");
+            First(r)["engine_type"] = "podman";
+        }, ResultCodes.InconsistentContainer, "container_stats[0].engine_type: 'podman' differs from the report's 'docker'"),
+        ["engine list without the report's engine first"] = new(r => r["engine_types"] = new JsonArray("podman", "docker"), ResultCodes.InvalidValue,
+            "engine_types: 1-8 engines, the report's engine_type 'docker' first"),
+        ["unknown engine in the list"] = new(r => r["engine_types"] = new JsonArray("docker", "lxc"), ResultCodes.InvalidValue, "engine_types: unknown engine 'lxc'"),
+        ["unread engine the report does not have"] = new(r => r["unread_engines"] = new JsonArray("podman"), ResultCodes.InvalidValue,
+            "unread_engines: each of the report's engines at most once"),
     };
 
     public static TheoryData<string> Names()

@@ -29,8 +29,10 @@ public class WireContractTests
     [Fact]
     public void Every_list_of_a_report_is_a_table_of_its_own()
     {
+        // Lists of records are; a list of words (the engine types) is one column, comma-separated.
         var lists = typeof(MonitorReport).GetProperties()
-            .Where(p => p.PropertyType != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(p.PropertyType))
+            .Where(p => p.PropertyType != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(p.PropertyType)
+                && p.PropertyType != typeof(IReadOnlyList<string>))
             .Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()!.Name);
         Assert.Equal(lists.Order(), ReportColumns.OwnTables.Order());
     }
@@ -145,6 +147,7 @@ public class WireContractTests
             _ when type == typeof(double) => seed + 0.25,
             _ when type == typeof(bool) => true,
             _ when type == typeof(DateTime) => new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(seed),
+            _ when type == typeof(IReadOnlyList<string>) => property.Name is "EngineTypes" ? new List<string> { EngineTypes.Docker, EngineTypes.Podman } : [EngineTypes.Podman],
             _ when type == typeof(IReadOnlyDictionary<string, string>) => new Dictionary<string, string> { ["k" + seed.ToString(CultureInfo.InvariantCulture)] = "v" + seed.ToString(CultureInfo.InvariantCulture) },
             _ when type.IsGenericType => null, // the container list, set by the caller
             _ => throw new InvalidOperationException($"{property.Name}: teach this test a value for {type.Name}"),
@@ -155,6 +158,7 @@ public class WireContractTests
     {
         DateTime time => WireTimestamp.ToWire(time),
         bool flag => flag ? "true" : "false",
+        JsonArray words when words.All(n => n?.GetValueKind() == JsonValueKind.String) => string.Join(',', words.Select(n => n!.GetValue<string>())),
         JsonNode node => node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString(),
         IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
         _ => value?.ToString() ?? "null",
