@@ -8,6 +8,7 @@
 #   clang, zlib1g-dev: the native toolchain the agent's Native AOT publish links with.
 #   nodejs, npm:    run the OpenAPI validator the API document test uses (tests/OpenApi, from the npm registry).
 #   python3-aiosmtpd: the SMTP server on loopback the alert mail tests deliver to.
+#   podman:         the second engine the agent reports (its API service started by scripts/podman.sh).
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -23,6 +24,7 @@ command -v faketime >/dev/null 2>&1 || need+=(faketime)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 [ -x /usr/bin/aiosmtpd ] || need+=(python3-aiosmtpd)
+command -v podman >/dev/null 2>&1 || need+=(podman)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

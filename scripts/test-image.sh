@@ -2,9 +2,11 @@
 # Builds the local test image "ss-busybox:test" from Debian's busybox-static: a rootfs with
 # /bin/busybox and its applet links, imported with `docker import`. Nothing is pulled.
 #   DOCKER_HOST=unix://... scripts/test-image.sh
+#   IMAGE_CLI=podman scripts/test-image.sh     (the same image for Podman, through `podman import`)
 set -euo pipefail
 image=ss-busybox:test
-if docker image inspect "$image" >/dev/null 2>&1; then exit 0; fi
+cli=${IMAGE_CLI:-docker}
+if $cli image inspect "$image" >/dev/null 2>&1; then exit 0; fi
 busybox=/bin/busybox
 [ -x "$busybox" ] || busybox=/usr/bin/busybox
 [ -x "$busybox" ] || { echo "busybox not found: apt-get install busybox-static" >&2; exit 3; }
@@ -16,5 +18,5 @@ for applet in $("$root/bin/busybox" --list); do
   [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
 done
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
-tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' - "$image" >/dev/null
+tar -C "$root" -c . | $cli import -c 'CMD ["/bin/sh"]' - "$image" >/dev/null
 echo "built $image"

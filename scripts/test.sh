@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian machine with the .NET SDK: installs what is missing (MariaDB,
-# Docker Engine, busybox), starts MariaDB on a loopback port and dockerd without a network, builds the
+# Docker Engine, Podman, busybox), starts MariaDB on a loopback port, dockerd and Podman's API service without a network, builds the
 # local test image, builds with warnings as errors and runs every test.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,7 +17,8 @@ while (echo > "/dev/tcp/127.0.0.1/$db_port") 2>/dev/null; do db_port=$((db_port 
 SS_TEST_MYSQL=$(scripts/mariadb.sh start "$db_dir" "$db_port")
 export SS_TEST_MYSQL
 docker_dir=.tmp/docker-test
-trap 'scripts/mariadb.sh stop "$db_dir" || true; scripts/dockerd.sh stop "$docker_dir" || true' EXIT
+podman_dir=.tmp/podman-test
+trap 'scripts/mariadb.sh stop "$db_dir" || true; scripts/dockerd.sh stop "$docker_dir" || true; scripts/podman.sh stop "$podman_dir" || true' EXIT
 echo "test.sh: MariaDB on 127.0.0.1:$db_port"
 
 SS_TEST_DOCKER_HOST=$(scripts/dockerd.sh start "$docker_dir")
@@ -27,6 +28,17 @@ DOCKER_HOST=$SS_TEST_DOCKER_HOST scripts/test-image.sh
 leftovers=$(DOCKER_HOST=$SS_TEST_DOCKER_HOST docker ps -aq --filter name=sst- || true)
 [ -z "$leftovers" ] || DOCKER_HOST=$SS_TEST_DOCKER_HOST docker rm -f $leftovers >/dev/null
 echo "test.sh: dockerd at $SS_TEST_DOCKER_HOST"
+
+SS_TEST_PODMAN_HOST=$(scripts/podman.sh start "$podman_dir")
+SS_TEST_PODMAN_DIR=$(realpath "$podman_dir")
+export SS_TEST_PODMAN_HOST SS_TEST_PODMAN_DIR
+(
+  eval "$(scripts/podman.sh env "$podman_dir")"
+  IMAGE_CLI=podman scripts/test-image.sh
+  leftovers=$(podman ps -aq --filter name=sst- || true)
+  [ -z "$leftovers" ] || podman rm -f -t 0 $leftovers >/dev/null
+)
+echo "test.sh: podman API service at $SS_TEST_PODMAN_HOST"
 
 dotnet build StackScope.slnx -c Release -warnaserror -nologo -v quiet
 # The OpenAPI validator the API document test runs (locked versions, from the npm registry).

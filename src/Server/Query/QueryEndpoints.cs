@@ -230,6 +230,7 @@ internal static class QueryEndpoints
             Data = containers.Items.Select(c => new ContainerView(c.AgentId, c.NodeName, c.ContainerName, c.Status, c.SampledAt,
                 c.CpuPercent, c.MemoryUsageMiB, c.MemoryPercent)
             {
+                EngineType = c.EngineType,
                 ContainerId = c.ContainerId,
                 Image = c.Image,
                 NetRxBytes = c.NetRxBytes,

@@ -54,6 +54,10 @@ internal sealed record ContainerView(
     [property: JsonPropertyName("memoryPercent")] double MemoryPercent)
 {
     // Null where the agent does not send them (the seed's, older agents) or the container is not running.
+    /// <summary>The engine that runs it: docker or podman.</summary>
+    [JsonPropertyName("engineType")]
+    public string EngineType { get; init; } = "";
+
     [JsonPropertyName("containerId")]
     public string? ContainerId { get; init; }
 

@@ -68,6 +68,9 @@ internal sealed record ContainerRow(
     public DateTime? StartedAt { get; init; }
 
     public DateTime? FinishedAt { get; init; }
+
+    /// <summary>docker or podman: an agent may report both engines of its host.</summary>
+    public string EngineType { get; init; } = "";
 }
 
 /// <summary>One time bucket of a history: average and maximum of each figure, and how many samples fell in it.</summary>

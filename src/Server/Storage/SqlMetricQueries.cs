@@ -246,7 +246,7 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
             "image AS Image, con_net_rx_bytes AS NetRxBytes, con_net_tx_bytes AS NetTxBytes, con_block_read_bytes AS BlockReadBytes, " +
             "con_block_write_bytes AS BlockWriteBytes, con_pids AS Pids, con_memory_limit AS MemoryLimitBytes, con_cpu_usage_ns AS CpuUsageNanos, " +
             "health AS Health, restart_count AS RestartCount, exit_code AS ExitCode, oom_killed AS OomKilled, started_at AS StartedAt, " +
-            "finished_at AS FinishedAt FROM container " + tail,
+            "finished_at AS FinishedAt, engine_type AS EngineType FROM container " + tail,
             parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => new ContainerRow(r.AgentId, r.NodeName, r.ContainerName, r.Status, Dialect.FromDbTime(r.SampledAt!), r.CpuPercent,
             r.MemoryUsageMiB, r.MemoryPercent)
@@ -266,6 +266,7 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
             OomKilled = r.OomKilled is { } oom ? oom != 0 : null,
             StartedAt = r.StartedAt is null ? null : Dialect.FromDbTime(r.StartedAt),
             FinishedAt = r.FinishedAt is null ? null : Dialect.FromDbTime(r.FinishedAt),
+            EngineType = r.EngineType,
         }).ToList();
     }
 
@@ -339,6 +340,7 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
 
     private sealed class ContainerRecord
     {
+        public string EngineType { get; set; } = "";
         public string AgentId { get; set; } = "";
         public string NodeName { get; set; } = "";
         public string ContainerName { get; set; } = "";

@@ -241,7 +241,7 @@ async function hostPage(agentId) {
 }
 
 function containerTable(agentId, rows) {
-  const columns = [["containerName", "Name"], ["status", "Status"], ["health", "Health"], ["restartCount", "Restarts", true], ["cpuPercent", "CPU %", true],
+  const columns = [["containerName", "Name"], ["engineType", "Engine"], ["status", "Status"], ["health", "Health"], ["restartCount", "Restarts", true], ["cpuPercent", "CPU %", true],
     ["memoryUsageMiB", "Memory MiB", true], ["memoryPercent", "Memory %", true]];
   const needle = state.filter.toLowerCase();
   const shown = rows.filter(r => (!needle || r.containerName.toLowerCase().includes(needle)) && (!state.status || r.status === state.status))
@@ -250,6 +250,7 @@ function containerTable(agentId, rows) {
     state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : 1 }; route(); } }, label + (state.sort.key === key ? (state.sort.dir > 0 ? " ▲" : " ▼") : ""))));
   const body = shown.map(r => el("tr", { "data-container": r.containerName },
     el("td", {}, el("a", { href: `#/agent/${enc(agentId)}/container/${enc(r.containerName)}` }, r.containerName)),
+    el("td", { "data-engine": r.engineType }, r.engineType),
     el("td", { class: `status-${r.status}` }, r.status, r.oomKilled ? el("span", { class: "bad", title: "its last run was ended by the OOM killer" }, " OOM") : "",
       r.status === "exited" && r.exitCode ? el("span", { class: "muted" }, ` (${r.exitCode})`) : ""),
     el("td", { class: `health-${r.health ?? "none"}`, "data-health": r.health ?? "" }, r.health ?? "–"),
