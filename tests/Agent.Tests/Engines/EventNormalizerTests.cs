@@ -7,7 +7,7 @@ namespace StackScope.Agent.Tests;
 public class EventNormalizerTests
 {
     /// <summary>Recorded from dockerd 26 (Debian docker.io) while test containers exited, OOM'd, turned unhealthy, paused and restarted.</summary>
-    private static List<EngineEvent> Recorded() => Fixture.Text("docker", "events.jsonl").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+    private static List<EngineEvent> Recorded(string engine = "docker") => Fixture.Text(engine, "events.jsonl").Split('\n', StringSplitOptions.RemoveEmptyEntries)
         .Select(line => JsonSerializer.Deserialize(line, DockerJsonContext.Default.DockerEvent)!)
         .Select(e => EventNormalizer.Normalize(e.Type, e.Action, e.Actor?.Id, e.TimeNano, e.Actor?.Attributes))
         .OfType<EngineEvent>().ToList();
@@ -33,6 +33,27 @@ public class EventNormalizerTests
         Assert.Equal(["healthy", "unhealthy"], events.Where(e => e.Action == "health_status").Select(e => e.Health));
         Assert.True(events.Count(e => e is { Action: "die", Name: "ev-restart", ExitCode: 1 }) >= 2);
         Assert.All(events, e => Assert.Equal("ss-busybox:test", e.Image));
+    }
+
+    /// <summary>
+    /// Recorded from Podman 4.3's Docker-compatible API service (Debian podman, scripts/podman.sh) while containers
+    /// exited with 3, were OOM-killed, had health checks run, paused, were killed and removed.
+    /// </summary>
+    [Fact]
+    public void Podman_events_from_its_compatible_api_normalize_to_the_same_actions()
+    {
+        var events = Recorded("podman");
+        Assert.All(events, e => Assert.Contains(e.Action, Contracts.ContainerActions.All));
+        Assert.DoesNotContain(events, e => e.Action.StartsWith("exec", StringComparison.Ordinal) || e.Action is "init" or "remove");
+        Assert.Contains(events, e => e is { Action: "die", Name: "ev-exit3", ExitCode: 3 });
+        Assert.Contains(events, e => e is { Action: "die", Name: "ev-oom3", ExitCode: 137 });
+        // "remove" is Docker's "destroy".
+        Assert.Equal(["ev-oom3", "ev-exit3", "ev-health"], events.Where(e => e.Action == "destroy").Select(e => e.Name));
+        Assert.Equal(["pause", "unpause", "kill"], events.Where(e => e.Name == "ev-health" && e.Action is "pause" or "unpause" or "kill").Select(e => e.Action));
+        // Podman 4.3 repeats a bare health_status on every check without its value: nothing to tell from it (the agent's
+        // reconciliation reports the change it sees in inspect instead).
+        Assert.DoesNotContain(events, e => e.Action == "health_status");
+        Assert.All(events, e => Assert.Equal("localhost/ss-busybox:test", e.Image));
     }
 
     [Fact]
