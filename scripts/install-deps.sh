@@ -9,6 +9,8 @@
 #   nodejs, npm:    run the OpenAPI validator the API document test uses (tests/OpenApi, from the npm registry).
 #   python3-aiosmtpd: the SMTP server on loopback the alert mail tests deliver to.
 #   podman:         the second engine the agent reports (its API service started by scripts/podman.sh).
+#   prometheus:     promtool checks /metrics, and a real Prometheus on loopback scrapes it.
+#   systemd:        systemd-analyze verifies the units in deploy/systemd and rates their exposure (nothing is started).
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -25,6 +27,8 @@ command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 [ -x /usr/bin/aiosmtpd ] || need+=(python3-aiosmtpd)
 command -v podman >/dev/null 2>&1 || need+=(podman)
+{ [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ]; } || need+=(prometheus)
+[ -x /usr/bin/systemd-analyze ] || need+=(systemd)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -1,5 +1,12 @@
+using StackScope.Contracts;
 using StackScope.Server;
 using StackScope.Server.Admin;
+
+if (BuildInfo.Asked(args))
+{
+    Console.WriteLine(BuildInfo.Describe("ss-server", typeof(ServerApp).Assembly));
+    return 0;
+}
 
 if (AdminCli.Handles(args))
 {

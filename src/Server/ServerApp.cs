@@ -10,6 +10,7 @@ using StackScope.Server.Dashboard;
 using StackScope.Server.Health;
 using StackScope.Server.Ingest;
 using StackScope.Server.Logging;
+using StackScope.Server.Metrics;
 using StackScope.Server.Query;
 using StackScope.Server.Retention;
 using StackScope.Server.Storage;
@@ -61,6 +62,8 @@ internal static class ServerApp
         services.AddStackScopeAuth(builder.Configuration);
         services.AddStackScopeAlerts(builder.Configuration);
         services.AddStackScopeRetention(builder.Configuration);
+        services.AddSingleton<Metrics.ServerMetrics>();
+        services.AddSingleton<Metrics.SelfMetricsRegistry>();
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 
@@ -78,6 +81,8 @@ internal static class ServerApp
         // Likewise a broken channel in configuration or rules file: named at start, not at the first alert.
         app.Services.GetRequiredService<Alerts.Channels.ChannelCatalog>();
         app.Services.GetRequiredService<RuleBook>().CheckFileAtStart();
+        // The exporter listens from the start: a measurement made before it listens is not counted.
+        app.Services.GetRequiredService<SelfMetricsRegistry>();
         ConnectionLimits.LogEffective(app.Services);
 
         app.UseTrustedProxies();
@@ -92,6 +97,7 @@ internal static class ServerApp
         app.MapQueryEndpoints();
         app.MapAlertEndpoints();
         app.MapStorageEndpoints();
+        app.MapMetricsEndpoints();
         app.MapOpenApi("/openapi/v1.json");
         app.MapDashboard();
         return app;

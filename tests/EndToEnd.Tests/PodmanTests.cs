@@ -38,8 +38,11 @@ public sealed class PodmanTests(TestContainers containers) : IAsyncLifetime
         }
     }
 
-    [Fact]
-    public async Task Agent_reports_what_podman_stats_shows()
+    /// <summary>Both ways the agent reads a Podman container's counters: its cgroup files, and Podman's compatible stats API.</summary>
+    [Theory]
+    [InlineData("/sys/fs/cgroup", "the containers' cgroup files")]
+    [InlineData("", "its API")]
+    public async Task Agent_reports_what_podman_stats_shows(string cgroupRoot, string expectedSource)
     {
         var (idle, limited, hog, exited, paused, created) = (_prefix + "idle", _prefix + "limited", _prefix + "hog", _prefix + "exited", _prefix + "paused", _prefix + "created");
         await Podman("run", "-d", "--network", "none", "--name", idle, PodmanEngine.Image, "sleep", "3600");
@@ -61,13 +64,13 @@ public sealed class PodmanTests(TestContainers containers) : IAsyncLifetime
         var rounds = new List<(CliResult Run, Dictionary<string, PodmanStatsRow> Stats)>();
         for (var round = 0; round < 3; round++)
         {
-            var agentRun = AgentBinary.OnceAsync(server, agentId, [.. PodmanOnly, "--Agent:CgroupRoot", "/sys/fs/cgroup"]);
+            var agentRun = AgentBinary.OnceAsync(server, agentId, [.. PodmanOnly, "--Agent:CgroupRoot", cgroupRoot]);
             var statsRun = Podman("stats", "--no-stream", "--format", PodmanStatsRow.Format);
             rounds.Add((await agentRun, PodmanStatsRow.Parse(await statsRun)));
         }
 
         var (run, stats) = rounds[^1];
-        Assert.Contains("Podman engine: reading container CPU and memory from the containers' cgroup files", run.Error, StringComparison.Ordinal);
+        Assert.Contains("Podman engine: reading container CPU and memory from " + expectedSource, run.Error, StringComparison.Ordinal);
         var agent = AgentOutput.Parse(run.Output);
         Assert.Equal("200", agent.Status);
         Assert.Equal("podman", (string?)agent.Host["engine_type"]);

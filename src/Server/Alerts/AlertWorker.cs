@@ -14,7 +14,7 @@ namespace StackScope.Server.Alerts;
 /// </summary>
 internal sealed partial class AlertWorker(
     SchemaGate schema, SqlAlertStore store, SqlLeaseStore leases, RuleBook rules, ChannelCatalog channels, NoticeSender sender, IOptions<AlertOptions> options,
-    AlertSignal ingested, TimeProvider clock, ILogger<AlertWorker> logger) : BackgroundService
+    AlertSignal ingested, TimeProvider clock, ILogger<AlertWorker> logger, Metrics.ServerMetrics? metrics = null) : BackgroundService
 {
     public const string LeaseName = "alerts";
 
@@ -58,7 +58,12 @@ internal sealed partial class AlertWorker(
         {
             try
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await PassAsync(stoppingToken).ConfigureAwait(false);
+                if (_leader)
+                {
+                    metrics?.AlertPass(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -486,11 +491,13 @@ internal sealed partial class AlertWorker(
             try
             {
                 await sender.SendAsync(channel, notice, ct).ConfigureAwait(false);
+                metrics?.Notification(channel.Type, delivered: true);
                 await store.MarkSentAsync(head.Id, clock.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
                 return true;
             }
             catch (ChannelFailedException ex)
             {
+                metrics?.Notification(channel.Type, delivered: false);
                 var wait = Math.Min(options.Value.MaxBackoffSeconds, Math.Pow(2, Math.Min(head.Attempts, 16)));
                 LogSendFailed(logger, channel.Name, ex.Message);
                 await store.MarkFailedAsync(head.Id, ex.Message, clock.GetUtcNow().UtcDateTime.AddSeconds(wait), ct).ConfigureAwait(false);

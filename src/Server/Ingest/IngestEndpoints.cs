@@ -36,12 +36,22 @@ internal static class IngestEndpoints
     }
 
     private static async Task PostMonitorInfoAsync(
-        HttpContext context, ReportValidator validator, IngestWriter writer, IOptions<IngestOptions> options, IOptions<AuthOptions> auth)
+        HttpContext context, ReportValidator validator, IngestWriter writer, IOptions<IngestOptions> options, IOptions<AuthOptions> auth,
+        Metrics.ServerMetrics metrics)
     {
-        var report = await ReadReportAsync(context.Request, options.Value.MaxBodyBytes).ConfigureAwait(false);
-        validator.Validate(report);
-        AuthSetup.RequireOwnAgent(context, report.AgentId, auth.Value);
-        await writer.StoreAsync(report).ConfigureAwait(false);
+        try
+        {
+            var report = await ReadReportAsync(context.Request, options.Value.MaxBodyBytes).ConfigureAwait(false);
+            validator.Validate(report);
+            AuthSetup.RequireOwnAgent(context, report.AgentId, auth.Value);
+            await writer.StoreAsync(report).ConfigureAwait(false);
+        }
+        catch (ApiProblemException ex)
+        {
+            metrics.Rejected(ex.ResultCode);
+            throw;
+        }
+
         await Envelopes.WriteOkAsync(context).ConfigureAwait(false);
     }
 

@@ -18,6 +18,7 @@ internal sealed partial class IngestWriter : BackgroundService
     private const int RetryAfterBusySeconds = 1;
 
     private readonly Alerts.AlertSignal? _committed;
+    private readonly Metrics.ServerMetrics? _metrics;
 
     private readonly Channel<PendingReport> _queue;
     private readonly IReportWriter _reports;
@@ -29,9 +30,10 @@ internal sealed partial class IngestWriter : BackgroundService
     private readonly int _writerCount;
 
     public IngestWriter(IReportWriter reports, SqlDatabase database, SchemaGate schema, IOptions<IngestOptions> options,
-        TimeProvider clock, ILogger<IngestWriter> logger, Alerts.AlertSignal? committed = null)
+        TimeProvider clock, ILogger<IngestWriter> logger, Alerts.AlertSignal? committed = null, Metrics.ServerMetrics? metrics = null)
     {
         _committed = committed;
+        _metrics = metrics;
         _reports = reports;
         _database = database;
         _schema = schema;
@@ -45,6 +47,7 @@ internal sealed partial class IngestWriter : BackgroundService
             SingleWriter = false,
             SingleReader = _writerCount == 1,
         });
+        metrics?.ObserveQueue(() => _queue.Reader.Count);
     }
 
     /// <summary>Queues a validated report and returns when it is committed; throws the envelope's 503s.</summary>
@@ -128,6 +131,7 @@ internal sealed partial class IngestWriter : BackgroundService
         }
 
         _committed?.Pulse(batch.Select(p => p.Report).ToList(), receivedAt);
+        _metrics?.Committed(batch.Count, batch.Select(p => Stopwatch.GetElapsedTime(p.EnqueuedTimestamp).TotalSeconds));
         var logStored = _logger.IsEnabled(LogLevel.Information);
         foreach (var pending in batch)
         {
@@ -142,6 +146,7 @@ internal sealed partial class IngestWriter : BackgroundService
 
     private void Fail(List<PendingReport> batch, Exception failure)
     {
+        _metrics?.StorageError();
         if (IsStorageDown(failure))
         {
             LogStorageDown(_logger, failure.Message);

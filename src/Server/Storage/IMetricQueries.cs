@@ -10,6 +10,9 @@ internal interface IMetricQueries
     /// <summary>A page of agents with their recent host rows and latest container counts, in three round trips.</summary>
     Task<Page<AgentSnapshot>> FleetAsync(int offset, int limit, int recentRows, CancellationToken cancellationToken);
 
+    /// <summary>Every agent's file systems of its latest report, by agent.</summary>
+    Task<ILookup<string, FileSystemRow>> LatestFileSystemsAsync(CancellationToken cancellationToken);
+
     /// <summary>The agent's newest host rows, newest first; empty for an unknown agent.</summary>
     Task<IReadOnlyList<HostRow>> LatestHostRowsAsync(string agentId, int count, CancellationToken cancellationToken);
 

@@ -279,6 +279,16 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
         return rows.Select(r => new FileSystemRow(r.Mount, r.Type, r.Total, r.Used)).ToList();
     }, cancellationToken);
 
+    public Task<ILookup<string, FileSystemRow>> LatestFileSystemsAsync(CancellationToken cancellationToken)
+        => database.RunAsync<ILookup<string, FileSystemRow>>(async connection =>
+    {
+        var rows = await connection.QueryAsync<(string Agent, string Mount, string Type, long Total, long Used)>(new CommandDefinition(
+            "SELECT f.agent_id, f.mount_point, f.fs_type, f.total_bytes, f.used_bytes FROM server_filesystem f " +
+            "JOIN (SELECT agent_id AS a, MAX(ser_get_datetime) AS t FROM server GROUP BY agent_id) l ON f.agent_id = l.a AND f.ser_get_datetime = l.t " +
+            "ORDER BY f.agent_id, f.mount_point", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToLookup(r => r.Agent, r => new FileSystemRow(r.Mount, r.Type, r.Total, r.Used), StringComparer.Ordinal);
+    }, cancellationToken);
+
     public Task<Page<EventRow>> EventsAsync(string agentId, string? containerName, DateTime from, DateTime to, int offset, int limit,
         CancellationToken cancellationToken)
         => database.RunAsync<Page<EventRow>>(async connection =>
