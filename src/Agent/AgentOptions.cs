@@ -24,6 +24,12 @@ internal sealed class AgentOptions
     /// </summary>
     public List<EngineOptions> Engines { get; set; } = [];
 
+    /// <summary>
+    /// A loopback address and port (e.g. <c>127.0.0.1:9101</c>) where the agent serves its own metrics at <c>/metrics</c>;
+    /// empty (the default) serves nothing.
+    /// </summary>
+    public string MetricsListen { get; set; } = "";
+
     /// <summary>Where undelivered reports wait, oldest first. Relative paths are under the working directory.</summary>
     public string SpoolPath { get; set; } = "spool";
 

@@ -36,6 +36,12 @@ internal static class AgentOptionsValidator
             errors.Add($"Agent:CollectorTimeoutSeconds must be 1-60, got {options.CollectorTimeoutSeconds}");
         }
 
+        if (options.MetricsListen.Length > 0 &&
+            !(System.Net.IPEndPoint.TryParse(options.MetricsListen, out var listen) && System.Net.IPAddress.IsLoopback(listen.Address) && listen.Port > 0))
+        {
+            errors.Add($"Agent:MetricsListen must be a loopback address and port (127.0.0.1:9101, [::1]:9101), or empty, got '{options.MetricsListen}'");
+        }
+
         for (var i = 0; i < options.Engines.Count; i++)
         {
             var engine = options.Engines[i];

@@ -89,6 +89,8 @@ internal static class AgentProgram
                 sp.GetRequiredService<LifecycleTracker>(), sp.GetRequiredService<AgentExit>(), sp.GetRequiredService<ILogger<EventWatcher>>()));
         }
 
+        services.AddSingleton<Telemetry.AgentMetrics>();
+        services.AddHostedService<Telemetry.MetricsListener>();
         services.AddHostedService<SamplingWorker>();
         services.AddHostedService<DeliveryWorker>();
         using var app = builder.Build();

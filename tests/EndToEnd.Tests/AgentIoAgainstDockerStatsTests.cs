@@ -70,9 +70,10 @@ public sealed class AgentIoAgainstDockerStatsTests(TestContainers containers)
                 Assert.Equal(long.Parse(after[name][4], CultureInfo.InvariantCulture), (long)record["con_pids"]!);
             }
 
-            // The known amount: the blob went from the server to the client (plus HTTP and TCP headers).
-            Assert.InRange((long)agent.Container(client)["con_net_rx_bytes"]!, Transferred, Transferred * 1.05);
-            Assert.InRange((long)agent.Container(web)["con_net_tx_bytes"]!, Transferred, Transferred * 1.05);
+            // The known amount: the blob went from the server to the client, plus HTTP and TCP/IP headers (66 bytes in each
+            // 1,514-byte frame: 4.6 % alone) and the odd retransmission: 5 % of slack was once exceeded (6.8 %), so 10 %.
+            Assert.InRange((long)agent.Container(client)["con_net_rx_bytes"]!, Transferred, Transferred * 1.10);
+            Assert.InRange((long)agent.Container(web)["con_net_tx_bytes"]!, Transferred, Transferred * 1.10);
             Assert.Equal(21L, (long)agent.Container(pids)["con_pids"]!); // the shell and its 20 sleeps
             Assert.Equal(0L, (long)agent.Container(writer)["con_net_rx_bytes"]!); // --network none: loopback only, left out
         }

@@ -7,7 +7,8 @@ namespace StackScope.Agent.Delivery;
 /// sampling: an outage grows the spool, it never delays the next sample.
 /// </summary>
 internal sealed partial class DeliveryWorker(
-    ReportSpool spool, ReportSender sender, DeliverySignal signal, Backoff backoff, TimeProvider clock, AgentExit exit, ILogger<DeliveryWorker> logger)
+    ReportSpool spool, ReportSender sender, DeliverySignal signal, Backoff backoff, TimeProvider clock, AgentExit exit, ILogger<DeliveryWorker> logger,
+    Telemetry.AgentMetrics? metrics = null)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => exit.RunAsync("Delivery", DeliverAsync, stoppingToken);
@@ -51,6 +52,7 @@ internal sealed partial class DeliveryWorker(
             switch (result.Outcome)
             {
                 case DeliveryOutcome.Delivered:
+                    metrics?.Delivered();
                     backoff.Reset();
                     if (outage)
                     {
@@ -61,9 +63,11 @@ internal sealed partial class DeliveryWorker(
                     LogDelivered(logger, Path.GetFileName(next.Path), result.StatusCode ?? 0, Stopwatch.GetElapsedTime(started).TotalMilliseconds, spool.Count);
                     break;
                 case DeliveryOutcome.Rejected:
+                    metrics?.Rejected();
                     LogRejected(logger, Path.GetFileName(next.Path), result.StatusCode ?? 0, ReportSender.Describe(result.Body));
                     break;
                 default:
+                    metrics?.DeliveryFailed();
                     var delay = backoff.Next(result.RetryAfter);
                     if (result.Outcome == DeliveryOutcome.NotAuthorized)
                     {

@@ -88,6 +88,18 @@ internal sealed partial class ReportSpool
         }
     }
 
+    /// <summary>Bytes of the reports waiting.</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _totalBytes;
+            }
+        }
+    }
+
     public int Count
     {
         get

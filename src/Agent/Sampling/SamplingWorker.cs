@@ -8,7 +8,7 @@ namespace StackScope.Agent.Sampling;
 /// <summary>Samples once per interval and spools the report; delivery happens elsewhere.</summary>
 internal sealed partial class SamplingWorker(
     ReportSampler sampler, ReportSpool spool, DeliverySignal signal, AgentOptions options, TimeProvider clock, AgentExit exit,
-    ILogger<SamplingWorker> logger, LifecycleTracker? lifecycle = null)
+    ILogger<SamplingWorker> logger, LifecycleTracker? lifecycle = null, Telemetry.AgentMetrics? metrics = null)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => exit.RunAsync("Sampling", SampleEveryIntervalAsync, stoppingToken);
@@ -27,6 +27,7 @@ internal sealed partial class SamplingWorker(
         {
             try
             {
+                var cycleStarted = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (await sampler.SampleAsync(stoppingToken).ConfigureAwait(false) is not { Report: var report } sampled)
                 {
                     continue; // the host could not be read; the guard logged it
@@ -49,6 +50,7 @@ internal sealed partial class SamplingWorker(
                 }
 
                 signal.Notify();
+                metrics?.Cycle(System.Diagnostics.Stopwatch.GetElapsedTime(cycleStarted));
                 // The agent idles between samples: hand the cycle's garbage back to the OS now, rather than keep the
                 // heap's high-water mark resident until memory pressure (measured: RSS with 100 containers).
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
