@@ -70,10 +70,10 @@ internal sealed partial class ReportSampler(
         for (var i = 0; i < engines.Count; i++)
         {
             var engine = engines[i];
-            var samples = read[i] ?? [];
-            if (read[i] is null)
+            if (read[i] is not { } samples)
             {
                 unread.Add(engine.EngineType);
+                samples = [];
             }
 
             var stats = figures.Compute(engine.Key, samples, hostSample.MemoryTotalBytes, 100.0 * hostSample.CpuCount)
@@ -84,7 +84,7 @@ internal sealed partial class ReportSampler(
             }
 
             // Without the engine's list there is nothing to reconcile with; the stream's events still go out.
-            if (lifecycle?.Plan(engine.Key, read[i] ?? [], EngineTime.ToUnixNanos(now), StreamedPerEngine) is { } plan)
+            if (lifecycle?.Plan(engine.Key, samples, EngineTime.ToUnixNanos(now), StreamedPerEngine) is { } plan)
             {
                 plans.Add(plan);
             }

@@ -60,10 +60,15 @@ internal static class ReportReader
             throw Reject(ResultCodes.WrongType, $"{name}: expected an array of at most 64 strings, got {Describe(array.ValueKind)}");
         }
 
-        var index = 0;
-        return array.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String
-            ? e.GetString()!
-            : throw Reject(ResultCodes.WrongType, $"{name}[{index}]: expected a string, got {Describe(e.ValueKind)}")).Select(w => { index++; return w; }).ToList();
+        var words = new List<string>(array.GetArrayLength());
+        foreach (var element in array.EnumerateArray())
+        {
+            words.Add(element.ValueKind == JsonValueKind.String
+                ? element.GetString()!
+                : throw Reject(ResultCodes.WrongType, $"{name}[{words.Count}]: expected a string, got {Describe(element.ValueKind)}"));
+        }
+
+        return words;
     }
 
     private static List<T>? OptionalArray<T>(JsonElement root, string name, Func<JsonElement, string, T> read)

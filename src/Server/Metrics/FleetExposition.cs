@@ -17,21 +17,12 @@ internal static class FleetExposition
 
     public sealed record Fleet(IReadOnlyList<AgentSnapshot> Agents, IReadOnlyList<ContainerRow> Containers, ILookup<string, FileSystemRow> FileSystems);
 
-    /// <summary>An agent is up while its last report is younger than three of its intervals (at least a minute).</summary>
-    public static bool IsUp(AgentSnapshot agent, DateTime now)
-    {
-        if (agent.Recent.Count == 0)
-        {
-            return false;
-        }
-
-        var interval = agent.Recent.Count > 1 ? (agent.Recent[0].SampledAt - agent.Recent[1].SampledAt).TotalSeconds : 10;
-        return (now - agent.Recent[0].SampledAt).TotalSeconds <= Math.Max(3 * interval, 60);
-    }
+    // At least a minute: a scrape every 15-60 s must not see an agent of a 1 s interval flicker down between reports.
+    private const double UpFloorSeconds = 60;
 
     public static void Write(StringBuilder text, Fleet fleet, DateTime now)
     {
-        var up = fleet.Agents.Where(a => IsUp(a, now)).ToDictionary(a => a.AgentId, StringComparer.Ordinal);
+        var up = fleet.Agents.Where(a => Query.AgentPresence.IsOnline(a.Recent, now, UpFloorSeconds)).ToDictionary(a => a.AgentId, StringComparer.Ordinal);
         var families = new Families(text);
 
         families.Gauge("stackscope_agent_up", "1 while the agent reports within three of its intervals (at least a minute), else 0.",

@@ -12,9 +12,8 @@ internal static class MetricsEndpoints
 {
     public const string Path = "/metrics";
 
-    // The most agents and containers one scrape reads: a fleet's worth, bounded so a scrape stays a bounded query.
+    // The most agents one scrape reads: a fleet's worth, bounded so a scrape stays a bounded query.
     private const int MaxAgents = 100_000;
-    private const int MaxContainers = 1_000_000;
 
     public static IEndpointRouteBuilder MapMetricsEndpoints(this IEndpointRouteBuilder app)
     {
@@ -26,10 +25,10 @@ internal static class MetricsEndpoints
     {
         var ct = context.RequestAborted;
         var agents = await queries.FleetAsync(0, MaxAgents, 2, ct).ConfigureAwait(false);
-        var containers = await queries.SearchLatestContainersAsync(null, null, 0, MaxContainers, ct).ConfigureAwait(false);
+        var containers = await queries.LatestContainersAsync(ct).ConfigureAwait(false);
         var fileSystems = await queries.LatestFileSystemsAsync(ct).ConfigureAwait(false);
         var text = new StringBuilder(64 * 1024);
-        FleetExposition.Write(text, new FleetExposition.Fleet(agents.Items, containers.Items, fileSystems), clock.GetUtcNow().UtcDateTime);
+        FleetExposition.Write(text, new FleetExposition.Fleet(agents.Items, containers, fileSystems), clock.GetUtcNow().UtcDateTime);
 
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
         await context.Response.WriteAsync(text.ToString(), ct).ConfigureAwait(false);

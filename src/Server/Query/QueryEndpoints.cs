@@ -9,8 +9,6 @@ namespace StackScope.Server.Query;
 internal static class QueryEndpoints
 {
     private const int TrendPoints = 30;
-    private const int DefaultIntervalSeconds = 10;
-    private const int OfflineAfterMissedIntervals = 3;
 
     // What any read endpoint may answer besides 200: a bad parameter, no or the wrong credentials, an unknown agent,
     // too many queries at once, the database away.
@@ -73,10 +71,10 @@ internal static class QueryEndpoints
         var views = agents.Items.Select(agent =>
         {
             var latest = agent.Recent[0];
-            var interval = EstimateIntervalSeconds(agent.Recent);
+            var interval = AgentPresence.IntervalSeconds(agent.Recent);
             return new AgentView(
                 agent.AgentId, latest.SampledAt,
-                Online: (now - latest.SampledAt).TotalSeconds <= OfflineAfterMissedIntervals * interval,
+                Online: AgentPresence.IsOnline(agent.Recent, now),
                 interval, latest.CpuCount, latest.CpuPercent, latest.MemoryTotalMiB, latest.MemoryUsedMiB, latest.MemoryPercent,
                 agent.ContainersByStatus.ToDictionary(c => c.Status, c => c.Count),
                 agent.Recent.Select(r => r.CpuPercent).Reverse().ToList())
@@ -190,18 +188,6 @@ internal static class QueryEndpoints
         (await queries.LatestHostRowsAsync(agentId, 1, cancellationToken).ConfigureAwait(false)) is [var latest, ..]
             ? latest
             : throw new ApiProblemException(StatusCodes.Status404NotFound, ResultCodes.UnknownAgent, $"agentId: no report from agent '{agentId}'");
-
-    /// <summary>The typical gap between the agent's recent reports (median, so an outage does not skew it).</summary>
-    private static int EstimateIntervalSeconds(IReadOnlyList<HostRow> newestFirst)
-    {
-        if (newestFirst.Count < 2)
-        {
-            return DefaultIntervalSeconds;
-        }
-
-        var gaps = newestFirst.Zip(newestFirst.Skip(1), (a, b) => (a.SampledAt - b.SampledAt).TotalSeconds).Order().ToList();
-        return (int)Math.Clamp(Math.Round(gaps[gaps.Count / 2]), 1, 3600);
-    }
 
     private static Task WriteHistoryAsync(HttpContext context, DateTime from, DateTime to, int step, RollupTier tier, IReadOnlyList<HistoryBucket> buckets) =>
         Envelopes.WriteAsync(context, new ApiEnvelope<HistoryView>

@@ -35,5 +35,8 @@ internal interface IMetricQueries
         CancellationToken cancellationToken);
 
     /// <summary>Containers of every agent's latest report, by name substring and/or status.</summary>
+    /// <summary>Every agent's containers of its latest report, unpaged and uncounted (a scrape reads them all).</summary>
+    Task<IReadOnlyList<ContainerRow>> LatestContainersAsync(CancellationToken cancellationToken);
+
     Task<Page<ContainerRow>> SearchLatestContainersAsync(string? nameContains, string? status, int offset, int limit, CancellationToken cancellationToken);
 }

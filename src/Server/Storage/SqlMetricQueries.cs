@@ -209,15 +209,21 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
         // Case-insensitive on both databases (SQLite's LIKE already is; MySQL's is not under utf8mb4_bin).
         var pattern = nameContains is null ? null : "%" + EscapeLike(nameContains.ToLowerInvariant()) + "%";
         var parameters = new { pattern, status, offset, limit };
-        var latest = Dialect.ContainerByTimeIndexHint +
-            " JOIN (SELECT agent_id AS a, MAX(ser_get_datetime) AS t FROM server GROUP BY agent_id) l ON container.agent_id = l.a AND container.con_get_datetime = l.t " +
-            "WHERE (@pattern IS NULL OR LOWER(container_name) LIKE @pattern ESCAPE '!') AND (@status IS NULL OR status = @status)";
+        var latest = LatestContainers + " WHERE (@pattern IS NULL OR LOWER(container_name) LIKE @pattern ESCAPE '!') AND (@status IS NULL OR status = @status)";
         var rows = await QueryContainersAsync(connection, latest + " ORDER BY agent_id, container_name, node_name LIMIT @limit OFFSET @offset",
             parameters, cancellationToken).ConfigureAwait(false);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM container " + latest, parameters,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return new Page<ContainerRow>(rows, total);
     }, cancellationToken);
+
+    // Every agent's containers of its latest report: one index dive per agent for the time, then its rows.
+    private string LatestContainers => Dialect.ContainerByTimeIndexHint +
+        " JOIN (SELECT agent_id AS a, MAX(ser_get_datetime) AS t FROM server GROUP BY agent_id) l ON container.agent_id = l.a AND container.con_get_datetime = l.t";
+
+    public Task<IReadOnlyList<ContainerRow>> LatestContainersAsync(CancellationToken cancellationToken)
+        => database.RunAsync(connection => QueryContainersAsync(connection, LatestContainers + " ORDER BY agent_id, container_name, node_name", new { },
+            cancellationToken), cancellationToken);
 
     private async Task<IReadOnlyList<HistoryBucket>> HistoryAsync(DbConnection connection, string sql, object parameters,
         CancellationToken cancellationToken)
