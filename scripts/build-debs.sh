@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Builds the Debian packages ss-server and ss-agent with dpkg-deb (no debhelper): the server self-contained (it needs
-# no .NET runtime on the host), the agent as its Native AOT binary, each with its systemd unit, a default
+# Builds the Debian packages ss-server and ss-agent with dpkg-deb (no debhelper) from scripts/publish.sh's output (the
+# server self-contained, the agent as its Native AOT binary), each with its systemd unit, a default
 # configuration in /etc/stackscope/ and its user created on install (deploy/debian/ holds the maintainer scripts).
 #   scripts/build-debs.sh [OUT_DIR]     -> OUT_DIR/ss-server_VERSION_ARCH.deb, OUT_DIR/ss-agent_VERSION_ARCH.deb
+#   SS_PUBLISHED=DIR scripts/build-debs.sh ...   packages an earlier scripts/publish.sh DIR
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$(realpath -m "${1:-$root/.tmp/debs}")
 version=$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' "$root/Directory.Build.props")
 arch=$(dpkg --print-architecture)
-case "$arch" in amd64) rid=linux-x64 ;; arm64) rid=linux-arm64 ;; *) echo "build-debs: no .NET runtime id for $arch" >&2; exit 2 ;; esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
@@ -32,8 +32,6 @@ package() { # name, description, user
   for program in "$dir/usr/lib/stackscope"/*/"$name" "$dir/usr/lib/stackscope"/*/createdump; do
     if [ -f "$program" ]; then chmod 0755 "$program"; fi
   done
-  # NuGet's SQLite library ships with its symbols; the packaged one needs none.
-  if command -v strip >/dev/null; then find "$dir/usr/lib" -name 'libe_sqlite3.so' -exec strip --strip-unneeded {} +; fi
   cat > "$dir/DEBIAN/control" <<CONTROL
 Package: $name
 Version: $version
@@ -54,14 +52,16 @@ CONTROL
   echo "$out/${name}_${version}_${arch}.deb"
 }
 
-dotnet publish "$root/src/Server" -c Release -r "$rid" --self-contained -nologo -v quiet -o "$work/ss-server/usr/lib/stackscope/server"
-ln -s ../lib/stackscope/server/ss-server "$work/ss-server/usr/bin/ss-server" 2>/dev/null || { mkdir -p "$work/ss-server/usr/bin"; ln -s ../lib/stackscope/server/ss-server "$work/ss-server/usr/bin/ss-server"; }
-find "$work/ss-server/usr/lib/stackscope/server" -name '*.pdb' -delete
+published=${SS_PUBLISHED:-} # an earlier scripts/publish.sh output, else published here
+if [ -z "$published" ]; then
+  published=$work/publish
+  "$root/scripts/publish.sh" "$published"
+fi
+mkdir -p "$work/ss-server/usr/lib/stackscope" "$work/ss-server/usr/bin" "$work/ss-agent/usr/lib/stackscope" "$work/ss-agent/usr/bin"
+cp -a "$published/server" "$work/ss-server/usr/lib/stackscope/server"
+ln -s ../lib/stackscope/server/ss-server "$work/ss-server/usr/bin/ss-server"
 package ss-server "StackScope server: ingest, query API, dashboard, metrics, alerts"
 
-dotnet publish "$root/src/Agent" -c Release -r "$rid" -nologo -v quiet -o "$work/agent-publish"
-mkdir -p "$work/ss-agent/usr/lib/stackscope/agent" "$work/ss-agent/usr/bin"
-install -m 0755 "$work/agent-publish/ss-agent" "$work/ss-agent/usr/lib/stackscope/agent/ss-agent"
-cp "$work/agent-publish/appsettings.json" "$work/ss-agent/usr/lib/stackscope/agent/"
+cp -a "$published/agent" "$work/ss-agent/usr/lib/stackscope/agent"
 ln -s ../lib/stackscope/agent/ss-agent "$work/ss-agent/usr/bin/ss-agent"
 package ss-agent "StackScope agent: host and container figures, pushed to ss-server"

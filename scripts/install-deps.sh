@@ -10,6 +10,7 @@
 #   python3-aiosmtpd: the SMTP server on loopback the alert mail tests deliver to.
 #   podman:         the second engine the agent reports (its API service started by scripts/podman.sh).
 #   prometheus:     promtool checks /metrics, and a real Prometheus on loopback scrapes it.
+#   docker-compose: runs deploy/compose's example (server + agent images) on the test dockerd.
 #   systemd:        systemd-analyze verifies the units in deploy/systemd and rates their exposure (nothing is started).
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -29,6 +30,7 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v podman >/dev/null 2>&1 || need+=(podman)
 { [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ]; } || need+=(prometheus)
 [ -x /usr/bin/systemd-analyze ] || need+=(systemd)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -22,7 +22,11 @@ public sealed partial class DebianPackageTests(Xunit.Abstractions.ITestOutputHel
         var folder = Directory.CreateTempSubdirectory("ss-debs-").FullName;
         try
         {
-            var built = await Cli.RunAsync("bash", [Path.Combine(MariaDb.RepositoryRoot, "scripts", "build-debs.sh"), folder], null, 600);
+            // scripts/test.sh publishes once (SS_TEST_PUBLISHED); the script packages that.
+            var published = Environment.GetEnvironmentVariable("SS_TEST_PUBLISHED") is { Length: > 0 } path
+                ? new Dictionary<string, string> { ["SS_PUBLISHED"] = path }
+                : null;
+            var built = await Cli.RunAsync("bash", [Path.Combine(MariaDb.RepositoryRoot, "scripts", "build-debs.sh"), folder], published, 600);
             Assert.True(built.ExitCode == 0, built.Output + built.Error);
             var debs = Directory.GetFiles(folder, "*.deb").Order(StringComparer.Ordinal).ToArray();
             Assert.Equal(2, debs.Length);
