@@ -3,6 +3,8 @@
 # 100 reports/s) against ss-server on MariaDB twice, alerts off and on (the default rules plus 20 metric rules and a
 # webhook channel), comparing the server's CPU; with alerts on, the sample-to-webhook latency of 2000 notices.
 #   bench/alerts.sh [SECONDS] [AGENTS] [CONTAINERS]     (WARMUP=seconds of load before CPU is counted; default 20)
+#   ROUNDS=3 bench/alerts.sh ...                       off and on in turn, three times (this machine's CPU figures
+#                                                      drift by several points from run to run: compare neighbours)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -35,7 +37,7 @@ YAML
 
 db_dir=.tmp/mariadb-alerts
 hook_port=5199
-for mode in off on; do
+for mode in $(for _ in $(seq 1 "${ROUNDS:-1}"); do echo off on; done); do
   scripts/mariadb.sh stop "$db_dir"; rm -rf "$db_dir"
   conn=$(SS_MARIADB_BUFFER_POOL=1G scripts/mariadb.sh start "$db_dir" 33065)
   enabled=$([ "$mode" = on ] && echo true || echo false)

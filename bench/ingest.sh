@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Ingest benchmark (issue #2): ss-server on MariaDB against the original's approach, same database.
 #   bench/ingest.sh [SECONDS]      (default 20 s per phase)
+#   SS_MARIADB_CONFIG=debian bench/ingest.sh ...   MariaDB with Debian's defaults instead of deploy/mariadb/stackscope.cnf
 # Prints RESULT lines; copy them into BENCHMARKS.md with the date and machine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,7 +12,9 @@ dotnet build StackScope.slnx -c Release -nologo -v quiet
 
 db_dir=.tmp/mariadb-bench
 scripts/mariadb.sh stop "$db_dir"; rm -rf "$db_dir"   # a fresh server: no dirty pages from earlier runs
-conn=$(SS_MARIADB_BUFFER_POOL=2G scripts/mariadb.sh start "$db_dir" 33062)
+# deploy/mariadb/stackscope.cnf as shipped (2G buffer pool and redo log); SS_MARIADB_CONFIG=debian for Debian's defaults.
+conn=$(SS_MARIADB_BUFFER_POOL=2G SS_MARIADB_LOG_SIZE=2G scripts/mariadb.sh start "$db_dir" 33062)
+echo "MariaDB configuration: ${SS_MARIADB_CONFIG:-production}"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; scripts/mariadb.sh stop "$db_dir" || true; }
 trap cleanup EXIT

@@ -28,13 +28,20 @@ start)
       --auth-root-authentication-method=socket >"$dir/install.log" 2>&1 \
       || { cat "$dir/install.log" >&2; exit 1; }
   fi
-  # Durable defaults (innodb_flush_log_at_trx_commit=1): benchmarks measure commits that survive a crash.
+  # The production configuration (deploy/mariadb/stackscope.cnf: durable commits, a large redo log, background
+  # flushing for SSDs); memory and redo log smaller for the tests' instances unless asked (SS_MARIADB_BUFFER_POOL,
+  # SS_MARIADB_LOG_SIZE). SS_MARIADB_CONFIG=debian starts Debian's defaults instead (the benchmarks' "before").
   # A temp folder of its own: a MariaDB starting with the shared /tmp removes the "#sql" files of another running
   # there (seen as "Error on delete of '/tmp/#sql-temptable-...'" mid-query when the tests start a private one).
   mkdir -p "$dir/tmp"
-  setsid nohup mariadbd --no-defaults --user=root --datadir="$dir/data" --tmpdir="$dir/tmp" --port="$port" --bind-address=127.0.0.1 \
+  if [ "${SS_MARIADB_CONFIG:-production}" = debian ]; then
+    config=(--no-defaults)
+  else
+    config=(--defaults-file="$(cd "$(dirname "$0")/.." && pwd)/deploy/mariadb/stackscope.cnf"
+      --innodb-buffer-pool-size="${SS_MARIADB_BUFFER_POOL:-512M}" --innodb-log-file-size="${SS_MARIADB_LOG_SIZE:-512M}")
+  fi
+  setsid nohup mariadbd "${config[@]}" --user=root --datadir="$dir/data" --tmpdir="$dir/tmp" --port="$port" --bind-address=127.0.0.1 \
     --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
-    --skip-name-resolve --innodb-buffer-pool-size="${SS_MARIADB_BUFFER_POOL:-512M}" --innodb-log-file-size=512M --innodb-io-capacity=2000 \
     --max-connections=500 >"$dir/stdout.log" 2>&1 < /dev/null &
   for _ in $(seq 1 300); do
     if mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot ping >/dev/null 2>&1; then break; fi

@@ -22,6 +22,7 @@ internal sealed partial class AlertWorker(
     private static readonly TimeSpan ArrivalSlack = TimeSpan.FromSeconds(30);
     private const int SamplesPerAgentPass = 500;
     private const int AgentsPerRead = 100;
+    private static readonly ILookup<string, EventPoint> NoEvents = Array.Empty<EventPoint>().ToLookup(e => e.ContainerName, StringComparer.Ordinal);
 
     private readonly string _holder = SqlLeaseStore.NewHolder();
     private readonly Dictionary<string, AgentCursor> _agents = new(StringComparer.Ordinal);
@@ -41,6 +42,10 @@ internal sealed partial class AlertWorker(
     private DateTime _scannedAt = DateTime.MinValue;
     private DateTime _absenceCheckedAt = DateTime.MinValue;
     private static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(5);
+
+    // The sender's longest sleep without a pass waking it, and its shortest (a retry falling due just now).
+    private static readonly TimeSpan SendCheck = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MinSendWait = TimeSpan.FromMilliseconds(50);
 
     // A report stored here wakes the evaluator, but passes stay this far apart, so a busy ingest batches them.
     private static readonly TimeSpan MinPassGap = TimeSpan.FromMilliseconds(250);
@@ -131,6 +136,7 @@ internal sealed partial class AlertWorker(
         if (_engine is null)
         {
             await StartAsync(now, ct).ConfigureAwait(false);
+            _queued.Pulse(); // the outbox may hold notices an earlier holder (or this process before a failed pass) left
         }
 
         var engine = _engine!;
@@ -194,10 +200,15 @@ internal sealed partial class AlertWorker(
 
         foreach (var batch in feeds.Chunk(AgentsPerRead))
         {
-            // Events carry the ids their cursor needs: read from storage (rare, and usually none). Every fed agent's, not
-            // only those whose fed reports brought some: an event stored with a report not fed yet must reach the engine
-            // with the samples it belongs to (reading only the fed reports' events gave a backfilled exit two incidents).
-            var events = await store.EventsAsync(batch.Select(f => (f.Cursor.AgentId, f.Cursor.LastEventId)).ToList(), SamplesPerAgentPass * 50, ct).ConfigureAwait(false);
+            // Events carry the ids their cursor needs: read from storage, for the agents that have some to apply: carried
+            // by a fed report, or read before and still waiting for their samples. Fed reports directly follow the last
+            // evaluated one, so no report between held events; an event stored with a later report, not fed yet, arrives
+            // with that report (fed or read back) and waits for the samples before it (see Evaluate).
+            var needing = batch.Where(f => f.Cursor.EventsWaiting || f.Reports.Any(r => r.Report.Events is { Count: > 0 }))
+                .Select(f => (f.Cursor.AgentId, f.Cursor.LastEventId)).ToList();
+            var events = needing.Count > 0
+                ? await store.EventsAsync(needing, SamplesPerAgentPass * 50, ct).ConfigureAwait(false)
+                : NoEvents;
             foreach (var (cursor, reports) in batch)
             {
                 var samples = reports.Where(r => r.Report.SampledAt > cursor.LastSampleAt).Select(r => FedSample(r.Report, r.ReceivedAt)).ToList();
@@ -286,6 +297,7 @@ internal sealed partial class AlertWorker(
         var events = first ? ready.Where(e => e.OccurredAt > cursor.LastSampleAt).ToList() : ready;
         var outcomes = engine.Process(cursor.AgentId, samples, events, now);
         cursor.Advance(samples, ready);
+        cursor.EventsWaiting = ready.Count < loaded.Count;
         _agents[cursor.AgentId] = cursor;
         if (outcomes.Count > 0)
         {
@@ -434,15 +446,21 @@ internal sealed partial class AlertWorker(
 
     private async Task SendLoopAsync(CancellationToken ct)
     {
-        var idle = TimeSpan.FromSeconds(Math.Max(0.5, options.Value.EvaluateIntervalSeconds));
+        // Only this process's passes queue notices, and each one that did wakes this loop: between them it waits for the
+        // next retry that falls due, looking at the outbox at least every SendCheck (and after a storage error, sooner).
+        var retry = TimeSpan.FromSeconds(Math.Max(0.5, options.Value.EvaluateIntervalSeconds));
         while (!ct.IsCancellationRequested)
         {
-            var sent = false;
+            var wait = SendCheck;
             try
             {
-                if (_leader)
+                // Only once the evaluator has started (the channels read): an unknown channel's notices are dropped.
+                if (_leader && Volatile.Read(ref _engine) is not null)
                 {
-                    sent = await SendDueAsync(ct).ConfigureAwait(false);
+                    var (sent, nextDue) = await SendDueAsync(ct).ConfigureAwait(false);
+                    wait = sent ? TimeSpan.Zero
+                        : nextDue is { } due ? TimeSpan.FromTicks(Math.Clamp((due - clock.GetUtcNow().UtcDateTime).Ticks, MinSendWait.Ticks, SendCheck.Ticks))
+                        : SendCheck;
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -452,13 +470,14 @@ internal sealed partial class AlertWorker(
             catch (Exception ex) when (ex is StorageUnavailableException or DbException or InvalidOperationException)
             {
                 LogSendFailed(logger, "(outbox)", ex.Message);
+                wait = retry;
             }
 
-            if (!sent)
+            if (wait > TimeSpan.Zero)
             {
                 try
                 {
-                    await _queued.WaitAsync(idle, ct).ConfigureAwait(false);
+                    await _queued.WaitAsync(wait, ct).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -469,13 +488,16 @@ internal sealed partial class AlertWorker(
     }
 
     // One attempt at each channel's oldest notice, channels side by side: a slow or broken receiver holds only its own.
-    private async Task<bool> SendDueAsync(CancellationToken ct)
+    // Returns whether one was delivered, and when the earliest of those left falls due.
+    private async Task<(bool Sent, DateTime? NextDue)> SendDueAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var due = (await store.OutboxHeadsAsync(ct).ConfigureAwait(false)).Where(h => h.NextAttemptAt <= now).ToList();
+        var heads = await store.OutboxHeadsAsync(ct).ConfigureAwait(false);
+        var due = heads.Where(h => h.NextAttemptAt <= now).ToList();
+        var later = heads.Where(h => h.NextAttemptAt > now).Select(h => (DateTime?)h.NextAttemptAt).Min();
         if (due.Count == 0)
         {
-            return false;
+            return (false, later);
         }
 
         var known = _channels;
@@ -484,7 +506,7 @@ internal sealed partial class AlertWorker(
             if (known.FirstOrDefault(c => c.Name == head.Channel) is not { } channel)
             {
                 await store.DropChannelNoticesAsync(head.Channel, ct).ConfigureAwait(false);
-                return false;
+                return (Sent: false, Next: (DateTime?)null);
             }
 
             var notice = System.Text.Json.JsonSerializer.Deserialize(head.Notice, AlertsJsonContext.Default.Notice)!;
@@ -493,18 +515,19 @@ internal sealed partial class AlertWorker(
                 await sender.SendAsync(channel, notice, ct).ConfigureAwait(false);
                 metrics?.Notification(channel.Type, delivered: true);
                 await store.MarkSentAsync(head.Id, clock.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
-                return true;
+                return (Sent: true, Next: null);
             }
             catch (ChannelFailedException ex)
             {
                 metrics?.Notification(channel.Type, delivered: false);
                 var wait = Math.Min(options.Value.MaxBackoffSeconds, Math.Pow(2, Math.Min(head.Attempts, 16)));
                 LogSendFailed(logger, channel.Name, ex.Message);
-                await store.MarkFailedAsync(head.Id, ex.Message, clock.GetUtcNow().UtcDateTime.AddSeconds(wait), ct).ConfigureAwait(false);
-                return false;
+                var next = clock.GetUtcNow().UtcDateTime.AddSeconds(wait);
+                await store.MarkFailedAsync(head.Id, ex.Message, next, ct).ConfigureAwait(false);
+                return (Sent: false, Next: (DateTime?)next);
             }
         })).ConfigureAwait(false);
-        return results.Any(r => r);
+        return (results.Any(r => r.Sent), results.Select(r => r.Next).Append(later).Min());
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alerts: {Change} the evaluation lease ({Holder})")]
@@ -541,6 +564,9 @@ internal sealed partial class AlertWorker(
 
         /// <summary>Advanced since it was last stored.</summary>
         public bool Unsaved { get; set; }
+
+        /// <summary>Events were read that wait for samples not evaluated yet: read them again with the next reports.</summary>
+        public bool EventsWaiting { get; set; }
 
         public DateTime LastSampleAt { get; private set; }
         public DateTime LastReceivedAt { get; private set; } = DateTime.MinValue;
