@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Agent benchmark (issue #3): sampling cycle time with 10, 50 and 100 running containers against the
 # original's approach, and the agent's RSS and CPU over 60 s with 50 containers at a 10 s interval
-# against `docker stats --no-stream` called at that interval.
+# against `docker stats --no-stream` called at that interval and prometheus-node-exporter scraped at it (host only).
 #   bench/agent.sh [all|cycle|resources]   (all: about 8 minutes; the original's approach waits ~2 s per container)
 #   CONTAINERS=100 bench/agent.sh resources              (default 50 running containers)
 #   AGENT_BINARY=/path/to/ss-agent bench/agent.sh resources   (another build, e.g. an older commit's, for before/after)
+#   INTERVAL=1 CONTAINERS=30 SECONDS_MEASURED=600 bench/agent.sh resources   (interval, and a longer window: at 0.05 %
+#                                                   of a core, 60 s is 3 clock ticks of CPU)
 set -euo pipefail
 what=${1:-all}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/install-deps.sh
 command -v /usr/bin/time >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q time; }
+if ! command -v prometheus-node-exporter >/dev/null; then
+  # Installed, not started: its package would start a service on every address (policy-rc.d says no while it installs).
+  [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; added_policy=1; }
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus-node-exporter
+  [ -z "${added_policy:-}" ] || rm -f /usr/sbin/policy-rc.d
+fi
 
 dotnet build StackScope.slnx -c Release -nologo -v quiet
 dotnet publish src/Agent -c Release -o .tmp/agent-aot -nologo -v quiet
@@ -45,8 +53,10 @@ fi
 [ "$what" != cycle ] || exit 0
 
 containers=${CONTAINERS:-50}
+interval=${INTERVAL:-10}
+seconds=${SECONDS_MEASURED:-60}
 agent_binary=${AGENT_BINARY:-.tmp/agent-aot/ss-agent}
-echo "== resources over 60 s, $containers running containers, 10 s interval, $agent_binary"
+echo "== resources over $seconds s, $containers running containers, $interval s interval, $agent_binary; node_exporter beside it"
 ensure_running "$containers"
 docker ps -q --filter name=ssb- | tail -n +$((containers + 1)) | xargs -r docker rm -f >/dev/null
 rm -f "$root/.tmp/bench-agent.db"*
@@ -55,28 +65,40 @@ dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5183
 pids+=($!)
 sleep 3
 spool=$(mktemp -d)
-"$agent_binary" --Agent:ServerUrl http://127.0.0.1:5183 --Agent:IntervalSeconds 10 --Agent:SpoolPath "$spool" >.tmp/bench-agent.log 2>&1 &
+"$agent_binary" --Agent:ServerUrl http://127.0.0.1:5183 --Agent:IntervalSeconds "$interval" --Agent:SpoolPath "$spool" >.tmp/bench-agent.log 2>&1 &
 agent=$!
 pids+=($agent)
+# node_exporter (host figures only, Debian's defaults), scraped at the agent's interval, over the same seconds.
+prometheus-node-exporter --web.listen-address=127.0.0.1:9199 >.tmp/bench-node-exporter.log 2>&1 &
+exporter=$!
+pids+=($exporter)
+(while kill -0 "$exporter" 2>/dev/null; do curl -s -o /dev/null http://127.0.0.1:9199/metrics; sleep "$interval"; done) &
+pids+=($!)
 sleep 5   # start-up and priming are not the steady state
+
+# CPU (user + system ticks) and the RSS high-water mark sampled every second, of each process over the same window.
 ticks=$(getconf CLK_TCK)
-cpu0=$(awk '{print $14+$15}' /proc/$agent/stat)
-max_rss=0
-for _ in $(seq 1 60); do
-  rss=$(awk '/VmRSS/ {print $2}' /proc/$agent/status)
-  [ "$rss" -gt "$max_rss" ] && max_rss=$rss
+watched=("$agent" "$exporter")
+declare -A cpu0 max_rss
+for p in "${watched[@]}"; do cpu0[$p]=$(awk '{print $14+$15}' "/proc/$p/stat"); max_rss[$p]=0; done
+for _ in $(seq 1 "$seconds"); do
+  for p in "${watched[@]}"; do
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$p/status")
+    [ "$rss" -gt "${max_rss[$p]}" ] && max_rss[$p]=$rss
+  done
   sleep 1
 done
-cpu1=$(awk '{print $14+$15}' /proc/$agent/stat)
-rss_end=$(awk '/VmRSS/ {print $2}' /proc/$agent/status)
-echo "RESULT what=ss-agent-aot binary=$agent_binary containers=$containers seconds=60 cpu_percent_of_one_core=$(awk -v a=$cpu0 -v b=$cpu1 -v t=$ticks 'BEGIN {printf "%.3f", (b-a)/t/60*100}') rss_end_mb=$((rss_end / 1024)) rss_max_mb=$((max_rss / 1024)) spool_left=$(ls "$spool"/*.json 2>/dev/null | wc -l)"
+cpu_percent() { awk -v a="${cpu0[$1]}" -v b="$(awk '{print $14+$15}' "/proc/$1/stat")" -v t="$ticks" -v s="$seconds" 'BEGIN {printf "%.3f", (b-a)/t/s*100}'; }
+echo "RESULT what=ss-agent-aot binary=$agent_binary containers=$containers interval=$interval seconds=$seconds cpu_percent_of_one_core=$(cpu_percent "$agent") rss_end_mb=$(($(awk '/VmRSS/ {print $2}' /proc/$agent/status) / 1024)) rss_max_mb=$((max_rss[$agent] / 1024)) spool_left=$(ls "$spool"/*.json 2>/dev/null | wc -l)"
+echo "RESULT what=node-exporter interval=$interval seconds=$seconds cpu_percent_of_one_core=$(cpu_percent "$exporter") rss_max_mb=$((max_rss[$exporter] / 1024)) (host only, scraped every $interval s)"
 
 cpu_total=0; rss_peak=0
-for _ in $(seq 1 6); do
+runs=$((seconds / interval))
+for _ in $(seq 1 "$runs"); do
   out=$( { /usr/bin/time -f "%U %S %M" docker stats --no-stream >/dev/null; } 2>&1 )
   read -r u s m <<<"$out"
   cpu_total=$(awk -v c=$cpu_total -v u=$u -v s=$s 'BEGIN {print c+u+s}')
   [ "$m" -gt "$rss_peak" ] && rss_peak=$m
-  sleep 10
+  sleep "$interval"
 done
-echo "RESULT what=docker-stats-no-stream containers=$containers seconds=60 cpu_percent_of_one_core=$(awk -v c=$cpu_total 'BEGIN {printf "%.3f", c/60*100}') rss_max_mb=$((rss_peak / 1024)) (client process only; the daemon's share is not counted)"
+echo "RESULT what=docker-stats-no-stream containers=$containers interval=$interval seconds=$seconds cpu_percent_of_one_core=$(awk -v c=$cpu_total -v s=$seconds 'BEGIN {printf "%.3f", c/s*100}') rss_max_mb=$((rss_peak / 1024)) (client process only; the daemon's share is not counted)"

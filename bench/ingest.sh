@@ -27,13 +27,23 @@ wait_ready() {
 }
 
 echo "== ss-server (group commit, pooled connections), MariaDB, $seconds s per phase"
-SS_Storage__Provider=mysql SS_Storage__ConnectionString="$conn;Database=ss_bench_$run" \
+# SS_BENCH_CONNECTION_OPTIONS adds to ss-server's connection string (e.g. "Ignore Prepare=true": unprepared inserts).
+SS_Storage__Provider=mysql SS_Storage__ConnectionString="$conn;Database=ss_bench_$run${SS_BENCH_CONNECTION_OPTIONS:+;$SS_BENCH_CONNECTION_OPTIONS}" \
   dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5181 > .tmp/bench-server.log 2>&1 &
 pids+=($!)
 wait_ready http://127.0.0.1:5181
 # Each simulated agent gets its token in the server's database first: ss-server refuses reports without one.
 tokens=(--tokens-mysql "$conn;Database=ss_bench_$run")
+# Where the two cores went during the closed loop (its warm-up included): ss-server, MariaDB, the rest (the load
+# generator, mostly), idle; from /proc, in % of the machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6}' /proc/stat; }
+db_pid=$(cat "$db_dir/mysqld.pid")
+server0=$(cpu_ticks "${pids[0]}"); db0=$(cpu_ticks "$db_pid"); read -r all0 idle0 <<<"$(machine_ticks)"
 max_line=$($bench load --url http://127.0.0.1:5181 --seconds "$seconds" --concurrency 128 --run "m$run" --warmup 12 "${tokens[@]}" | tee /dev/stderr | grep '^RESULT mode')
+server1=$(cpu_ticks "${pids[0]}"); db1=$(cpu_ticks "$db_pid"); read -r all1 idle1 <<<"$(machine_ticks)"
+awk -v s=$((server1 - server0)) -v d=$((db1 - db0)) -v a=$((all1 - all0)) -v i=$((idle1 - idle0)) \
+  'BEGIN {printf "RESULT cpu_split closed_loop server=%.0f%% mariadb=%.0f%% rest=%.0f%% idle=%.0f%% (of both cores)\n", 100*s/a, 100*d/a, 100*(a-i-s-d)/a, 100*i/a}'
 max_rate=$(sed -E 's/.*reports_per_s=([0-9]+).*/\1/' <<<"$max_line")
 rate70=$(( max_rate * 70 / 100 ))
 $bench load --url http://127.0.0.1:5181 --seconds "$seconds" --rate "$rate70" --run "r$run" --warmup 3 "${tokens[@]}"

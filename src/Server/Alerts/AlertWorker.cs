@@ -48,7 +48,10 @@ internal sealed partial class AlertWorker(
     private static readonly TimeSpan MinSendWait = TimeSpan.FromMilliseconds(50);
 
     // A report stored here wakes the evaluator, but passes stay this far apart, so a busy ingest batches them.
-    private static readonly TimeSpan MinPassGap = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MinPassGap = TimeSpan.FromMilliseconds(500);
+
+    // Rules and silences changed through another server process are read this often; this process's own at once.
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -140,7 +143,7 @@ internal sealed partial class AlertWorker(
         }
 
         var engine = _engine!;
-        if (now - _refreshedAt >= TimeSpan.FromSeconds(1) || store.LocalChanges != _localChangesSeen)
+        if (now - _refreshedAt >= RefreshInterval || store.LocalChanges != _localChangesSeen)
         {
             _localChangesSeen = store.LocalChanges;
             var version = await rules.VersionAsync(ct).ConfigureAwait(false);
