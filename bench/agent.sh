@@ -72,7 +72,8 @@ pids+=($agent)
 prometheus-node-exporter --web.listen-address=127.0.0.1:9199 >.tmp/bench-node-exporter.log 2>&1 &
 exporter=$!
 pids+=($exporter)
-(while kill -0 "$exporter" 2>/dev/null; do curl -s -o /dev/null http://127.0.0.1:9199/metrics; sleep "$interval"; done) &
+for _ in $(seq 1 50); do curl -sf -o /dev/null http://127.0.0.1:9199/metrics && break; sleep 0.1; done
+(while kill -0 "$exporter" 2>/dev/null; do curl -s -o /dev/null http://127.0.0.1:9199/metrics || true; sleep "$interval"; done) &
 pids+=($!)
 sleep 5   # start-up and priming are not the steady state
 

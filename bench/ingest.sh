@@ -27,7 +27,7 @@ wait_ready() {
 }
 
 echo "== ss-server (group commit, pooled connections), MariaDB, $seconds s per phase"
-# SS_BENCH_CONNECTION_OPTIONS adds to ss-server's connection string (e.g. "Ignore Prepare=true": unprepared inserts).
+# SS_BENCH_CONNECTION_OPTIONS adds to ss-server's connection string (e.g. "Ignore Prepare=false" with a build that prepares its inserts).
 SS_Storage__Provider=mysql SS_Storage__ConnectionString="$conn;Database=ss_bench_$run${SS_BENCH_CONNECTION_OPTIONS:+;$SS_BENCH_CONNECTION_OPTIONS}" \
   dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5181 > .tmp/bench-server.log 2>&1 &
 pids+=($!)

@@ -67,9 +67,9 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
     {
         var dialect = database.Dialect;
         var perStatement = Math.Min(RowsPerStatement, ParametersPerStatement / (fields.Count + 1));
-        for (var start = 0; start < rows.Count;)
+        for (var start = 0; start < rows.Count; start += perStatement)
         {
-            var count = StatementRows(rows.Count - start, perStatement);
+            var count = Math.Min(perStatement, rows.Count - start);
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = _insertSql.GetOrAdd((table, count), key => BuildInsert(key.Table, fields, key.Rows));
@@ -90,27 +90,17 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
                 SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), receivedAt);
             }
 
-            command.Prepare();
             command.ExecuteNonQuery();
-            start += count;
         }
     }
-
-    /// <summary>
-    /// Rows in the next statement: full statements, then the rest in powers of two. Prepared statements (MySQL's binary
-    /// protocol, kept per connection by the client) then come in a few shapes per table, not one per row count, which
-    /// would approach the server's max_prepared_stmt_count over a pool of connections.
-    /// </summary>
-    internal static int StatementRows(int left, int perStatement) =>
-        left >= perStatement ? perStatement : 1 << (31 - System.Numerics.BitOperations.LeadingZeroCount((uint)left));
 
     /// <summary>The batch's (agent, node) pairs, most of them known already: one small statement per batch.</summary>
     private void InsertNodes(DbConnection connection, DbTransaction transaction, List<ContainerStat> containers)
     {
         var pairs = containers.Select(c => (c.AgentId, c.NodeName)).Distinct().ToList();
-        for (var start = 0; start < pairs.Count;)
+        for (var start = 0; start < pairs.Count; start += RowsPerStatement)
         {
-            var count = StatementRows(pairs.Count - start, RowsPerStatement);
+            var count = Math.Min(RowsPerStatement, pairs.Count - start);
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = _insertSql.GetOrAdd(("agent_node", count), key => BuildNodeInsert(key.Rows));
@@ -121,9 +111,7 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
                 SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), node);
             }
 
-            command.Prepare();
             command.ExecuteNonQuery();
-            start += count;
         }
     }
 

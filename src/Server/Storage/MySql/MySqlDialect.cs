@@ -20,13 +20,6 @@ internal sealed class MySqlDialect : SqlDialect
             // DATETIME columns hold UTC; read them back as such.
             DateTimeKind = MySqlDateTimeKind.Utc,
         };
-        if (!builder.ContainsKey("Ignore Prepare"))
-        {
-            // The write path's INSERTs are prepared (the binary protocol: parsed once per connection, values sent as
-            // they are, not formatted into SQL text); see BENCHMARKS.md "Write path". IgnorePrepare=true turns it off.
-            builder.IgnorePrepare = false;
-        }
-
         if (!builder.ContainsKey("Connection Timeout"))
         {
             // Fail fast when the database is away: the client is answered 503 and retries.
