@@ -52,11 +52,7 @@ CONTROL
   echo "$out/${name}_${version}_${arch}.deb"
 }
 
-published=${SS_PUBLISHED:-} # an earlier scripts/publish.sh output, else published here
-if [ -z "$published" ]; then
-  published=$work/publish
-  "$root/scripts/publish.sh" "$published"
-fi
+published=$("$root/scripts/publish.sh" "$work/publish")
 mkdir -p "$work/ss-server/usr/lib/stackscope" "$work/ss-server/usr/bin" "$work/ss-agent/usr/lib/stackscope" "$work/ss-agent/usr/bin"
 cp -a "$published/server" "$work/ss-server/usr/lib/stackscope/server"
 ln -s ../lib/stackscope/server/ss-server "$work/ss-server/usr/bin/ss-server"

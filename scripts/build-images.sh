@@ -12,11 +12,7 @@ version=$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' "$root/Direc
 tags=(${SS_IMAGE_TAG:-$version latest})
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-published=${SS_PUBLISHED:-}
-if [ -z "$published" ]; then
-  published=$work/publish
-  "$root/scripts/publish.sh" "$published"
-fi
+published=$("$root/scripts/publish.sh" "$work/publish")
 
 # The base: the C library and the loader, libstdc++, OpenSSL, CA certificates, and the two service users.
 base=$work/rootfs

@@ -47,10 +47,11 @@ npm ci --prefix tests/OpenApi --no-audit --no-fund --loglevel=error
 dotnet format StackScope.slnx --verify-no-changes -v quiet
 echo "test.sh: dotnet format: no changes needed"
 # The agent ships as Native AOT: its publish must stay free of trim/AOT warnings (they are errors here).
-scripts/publish.sh .tmp/publish
+SS_PUBLISHED= scripts/publish.sh .tmp/publish >/dev/null
 echo "test.sh: ss-agent Native AOT publish: no warnings ($(du -h .tmp/publish/agent/ss-agent | cut -f1)); ss-server self-contained"
-# The end-to-end tests run this binary, the one users get; the packages and images they build reuse this publish.
-export SS_TEST_AGENT_BINARY="$root/.tmp/publish/agent/ss-agent" SS_TEST_PUBLISHED="$root/.tmp/publish"
+# The end-to-end tests run this binary, the one users get; the packages and images they build reuse this publish
+# (scripts/publish.sh, called by build-debs.sh and build-images.sh, answers with SS_PUBLISHED).
+export SS_TEST_AGENT_BINARY="$root/.tmp/publish/agent/ss-agent" SS_PUBLISHED="$root/.tmp/publish"
 
 log=.tmp/test-output.log
 set +e

@@ -1,6 +1,6 @@
-using System.Text.Json.Nodes;
 using StackScope.EndToEnd.Tests.Infrastructure;
 using StackScope.Tests.Common;
+using static StackScope.EndToEnd.Tests.Infrastructure.Figures;
 
 namespace StackScope.EndToEnd.Tests;
 
@@ -102,12 +102,4 @@ public sealed class AgentAgainstDockerStatsTests(TestContainers containers)
         Assert.InRange(difference, -5, 5);
         Assert.InRange(Median(rounds.Select(r => Number(r.Agent.Container(name), "con_cpu_percent"))), expected - 10, expected + 10);
     }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
-    }
-
-    private static double Number(JsonObject record, string field) => record[field]!.GetValue<double>();
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using StackScope.EndToEnd.Tests.Infrastructure;
 using StackScope.Tests.Common;
 
@@ -11,8 +10,7 @@ public sealed class AgentMetricsTests
     [Fact]
     public async Task The_running_agent_serves_its_cycles_spool_and_deliveries_and_promtool_accepts_them()
     {
-        const string promtool = "/usr/bin/promtool";
-        Assert.True(File.Exists(promtool), "promtool is not installed: run the tests with scripts/test.sh (Debian's prometheus)");
+        Assert.True(File.Exists(Promtool.Path), "promtool is not installed: run the tests with scripts/test.sh (Debian's prometheus)");
         await using var database = new SqliteTestDatabase();
         await using var server = await RunningServer.StartAsync(database);
         var agentId = Reports.NewAgentId("selfmetrics");
@@ -34,13 +32,8 @@ public sealed class AgentMetricsTests
             Assert.Equal(0, Value(text, "stackscope_agent_dropped_reports_total"));
             Assert.Equal(0, Value(text, "stackscope_agent_rejected_reports_total"));
 
-            var start = new ProcessStartInfo(promtool, ["check", "metrics"]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-            using var check = Process.Start(start)!;
-            await check.StandardInput.WriteAsync(text);
-            check.StandardInput.Close();
-            var output = await check.StandardOutput.ReadToEndAsync() + await check.StandardError.ReadToEndAsync();
-            await check.WaitForExitAsync();
-            Assert.True(check.ExitCode == 0 && output.Trim().Length == 0, $"promtool check metrics (exit {check.ExitCode}):\n{output}");
+            var (exitCode, output) = await Promtool.CheckMetricsAsync(text);
+            Assert.True(exitCode == 0 && output.Trim().Length == 0, $"promtool check metrics (exit {exitCode}):\n{output}");
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using StackScope.EndToEnd.Tests.Infrastructure;
 using StackScope.Tests.Common;
+using static StackScope.EndToEnd.Tests.Infrastructure.Figures;
 
 namespace StackScope.EndToEnd.Tests;
 
@@ -49,11 +50,6 @@ public sealed class ContainerImageTests(TestContainers containers, Xunit.Abstrac
         environment["SS_SERVER_PUBLISH"] = "127.0.0.1:"; // any free port; an internal network publishes none anyway
         environment["DOCKER_SOCKET"] = socketPath;
         environment["DOCKER_GID"] = (await Cli.CheckedAsync("stat", ["-c", "%g", socketPath])).Trim();
-        if (Environment.GetEnvironmentVariable("SS_TEST_PUBLISHED") is { Length: > 0 } published)
-        {
-            environment["SS_PUBLISHED"] = published;
-        }
-
         string[] compose = ["-p", project, "-f", Path.Combine(MariaDb.RepositoryRoot, "deploy", "compose", "compose.yaml"), "-f", overrideFile];
         Task<string> Compose(params string[] args) => Cli.CheckedAsync("docker-compose", [.. compose, .. args], environment, 180);
         try
@@ -199,12 +195,4 @@ public sealed class ContainerImageTests(TestContainers containers, Xunit.Abstrac
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
     }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
-    }
-
-    private static double Number(JsonObject record, string field) => record[field]!.GetValue<double>();
 }

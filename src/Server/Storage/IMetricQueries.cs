@@ -34,9 +34,9 @@ internal interface IMetricQueries
     Task<Page<EventRow>> EventsAsync(string agentId, string? containerName, DateTime from, DateTime to, int offset, int limit,
         CancellationToken cancellationToken);
 
-    /// <summary>Containers of every agent's latest report, by name substring and/or status.</summary>
     /// <summary>Every agent's containers of its latest report, unpaged and uncounted (a scrape reads them all).</summary>
     Task<IReadOnlyList<ContainerRow>> LatestContainersAsync(CancellationToken cancellationToken);
 
+    /// <summary>Containers of every agent's latest report, by name substring and/or status.</summary>
     Task<Page<ContainerRow>> SearchLatestContainersAsync(string? nameContains, string? status, int offset, int limit, CancellationToken cancellationToken);
 }

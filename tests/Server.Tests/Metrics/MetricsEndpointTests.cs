@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -14,7 +13,6 @@ namespace StackScope.Server.Tests.Metrics;
 /// </summary>
 public sealed class MetricsEndpointTests
 {
-    private const string Promtool = "/usr/bin/promtool";
     private const string Prometheus = "/usr/bin/prometheus";
     private static readonly string[] NodeExporterCamelCase = ["node_memory_MemTotal_bytes", "node_memory_MemAvailable_bytes"];
 
@@ -101,23 +99,18 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task Promtool_finds_nothing_wrong_with_the_exposition()
     {
-        Assert.True(File.Exists(Promtool), "promtool is not installed: run the tests with scripts/test.sh (Debian's prometheus)");
+        Assert.True(File.Exists(Promtool.Path), "promtool is not installed: run the tests with scripts/test.sh (Debian's prometheus)");
         await using var database = new SqliteTestDatabase();
         await using var server = await RunningServer.StartAsync(database);
         var agent = Reports.NewAgentId("lint");
         await Reports.PostAsync(await AgentClientAsync(server, agent), Reports.Full(agent, Truncated(DateTime.UtcNow.AddSeconds(-5))));
 
         var text = await ScrapeAsync(server);
-        var start = new ProcessStartInfo(Promtool, ["check", "metrics"]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var promtool = Process.Start(start)!;
-        await promtool.StandardInput.WriteAsync(text);
-        promtool.StandardInput.Close();
-        var output = await promtool.StandardOutput.ReadToEndAsync() + await promtool.StandardError.ReadToEndAsync();
-        await promtool.WaitForExitAsync();
+        var (exitCode, output) = await Promtool.CheckMetricsAsync(text);
         // node_exporter's own names break one lint (camelCase): they are kept as they are, so operators' rules still match.
         var problems = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Where(l => !NodeExporterCamelCase.Any(n => l == $"{n} metric names should be written in 'snake_case' not 'camelCase'")).ToList();
-        Assert.True(problems.Count == 0, $"promtool check metrics (exit {promtool.ExitCode}):\n{output}");
+        Assert.True(problems.Count == 0, $"promtool check metrics (exit {exitCode}):\n{output}");
     }
 
     [Fact]
