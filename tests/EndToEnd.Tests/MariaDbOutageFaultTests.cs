@@ -47,7 +47,7 @@ public sealed class MariaDbOutageFaultTests
             Assert.True(refusedDuringOutage > 100, $"only {refusedDuringOutage} answered 503 during the outage");
             Assert.False(load.Outcomes.Keys.Any(k => k.StartsWith('5') && k != "503"), string.Join(", ", load.Outcomes));
             await Delivered.AssertAcknowledgedStoredAsync(database, load);
-            await Delivered.AssertSampledStoredOnceAsync(database, agentId, agent);
+            await Delivered.AssertSampledStoredOnceAsync(database, agentId, agent, spool);
             var sampledDuringOutage = agent.Sampled.Count(s => DateTime.Parse(s.Time, System.Globalization.CultureInfo.InvariantCulture) > stoppedAt.AddSeconds(2)
                 && DateTime.Parse(s.Time, System.Globalization.CultureInfo.InvariantCulture) < stoppedAt.AddSeconds(28));
             Assert.True(sampledDuringOutage >= 20, $"only {sampledDuringOutage} reports sampled during the outage");

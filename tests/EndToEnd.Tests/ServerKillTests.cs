@@ -57,7 +57,7 @@ public abstract class ServerKillSuite<TDatabase> where TDatabase : TestDatabase,
             await Delivered.AssertAcknowledgedStoredAsync(database, load);
             for (var i = 0; i < agents.Count; i++)
             {
-                await Delivered.AssertSampledStoredOnceAsync(database, agentIds[i], agents[i]);
+                await Delivered.AssertSampledStoredOnceAsync(database, agentIds[i], agents[i], spools[i]);
                 Assert.Contains(agents[i].Lines, l => l.Contains("Server unavailable", StringComparison.Ordinal));
             }
         }

@@ -36,13 +36,15 @@ internal sealed partial class ReportSampler(
             host.Prime();
             return host;
         }, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(engines.Select(async engine =>
+        // Engines are read side by side, but their baselines go into the one table in turn: it is not thread-safe.
+        var read = await Task.WhenAll(engines.Select(e => ReadEngineAsync(e, cancellationToken))).ConfigureAwait(false);
+        for (var i = 0; i < engines.Count; i++)
         {
-            if (await ReadEngineAsync(engine, cancellationToken).ConfigureAwait(false) is { } samples)
+            if (read[i] is { } samples)
             {
-                figures.Compute(engine.Key, samples, hostMemoryBytes: 0, maxCpuPercent: 0);
+                figures.Compute(engines[i].Key, samples, hostMemoryBytes: 0, maxCpuPercent: 0);
             }
-        })).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

@@ -69,6 +69,23 @@ public sealed class MultiEngineTests : IAsyncLifetime
         Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("Docker engine", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Priming_two_busy_engines_at_once_keeps_the_baselines_intact()
+    {
+        // Both engines answer together with containers that come and go, so their baselines are written at the same
+        // moment: the table behind them is not thread-safe (a CI run's agent died of exactly this while priming).
+        var gate = new ChurningEngine.Gate();
+        var sampler = Sampler(new ChurningEngine("docker", gate), new ChurningEngine("podman", gate));
+
+        for (var round = 0; round < 20; round++)
+        {
+            await sampler.PrimeAsync(CancellationToken.None);
+        }
+
+        var report = (await sampler.SampleAsync(CancellationToken.None))!.Report;
+        Assert.Equal(2 * ChurningEngine.Count, report.Containers.Count);
+    }
+
     private DockerEngine Engine(string host, EngineDialect dialect)
     {
         var client = new DockerEngineClient(host);
@@ -81,4 +98,54 @@ public sealed class MultiEngineTests : IAsyncLifetime
     private ReportSampler Sampler(FakeLogger<CollectorGuard> guardLogger, params IContainerEngine[] engines) => new(
         _options, new HostCollector(Fixture.Path("proc")), new FileSystemCollector(Fixture.Path("proc")), engines,
         new ContainerFigures(), new CollectorGuard(guardLogger), _clock, new FakeLogger<ReportSampler>());
+
+    /// <summary>An engine whose running containers are all new on every read, answering only when its peer does too.</summary>
+    private sealed class ChurningEngine(string key, ChurningEngine.Gate gate) : IContainerEngine
+    {
+        public const int Count = 3000;
+        private int _reads;
+
+        public string EngineType => key;
+
+        public string Key => key;
+
+        public string DisplayName => key;
+
+        public string Address => "fake://" + key;
+
+        public async Task<IReadOnlyList<ContainerSample>> SampleAsync(CancellationToken cancellationToken)
+        {
+            var read = ++_reads;
+            await gate.ArriveAsync();
+            return [.. Enumerable.Range(0, Count).Select(i => new ContainerSample($"{read}-{i}", $"c{i}", "running",
+                new ContainerCounters(new CpuSnapshot((ulong)i, (ulong)read * 1_000_000, 2), new MemoryCounters(1, 2, 0))))];
+        }
+
+        public IAsyncEnumerable<EngineEvent> WatchEventsAsync(long? sinceNanos, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        /// <summary>Lets two readers through together, on the thread pool.</summary>
+        public sealed class Gate
+        {
+            private readonly Lock _lock = new();
+            private TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            private int _waiting;
+
+            public Task ArriveAsync()
+            {
+                lock (_lock)
+                {
+                    var open = _open;
+                    if (++_waiting == 2)
+                    {
+                        _waiting = 0;
+                        _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                        open.SetResult();
+                    }
+
+                    return open.Task;
+                }
+            }
+        }
+    }
 }

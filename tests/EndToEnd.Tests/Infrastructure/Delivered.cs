@@ -27,17 +27,22 @@ public static class Delivered
         }
     }
 
-    /// <summary>Every report the agent sampled is stored exactly once, with all its containers, and nothing else is.</summary>
-    public static async Task AssertSampledStoredOnceAsync(TestDatabase database, string agentId, RunningAgent agent)
+    /// <summary>
+    /// Every report the (stopped) agent sampled is stored exactly once, with all its containers, or still in its spool
+    /// (sampled after the spool was last seen empty, before the stop), and nothing else is stored.
+    /// </summary>
+    public static async Task AssertSampledStoredOnceAsync(TestDatabase database, string agentId, RunningAgent agent, string spool)
     {
         ArgumentNullException.ThrowIfNull(agent);
         var sampled = agent.Sampled;
         Assert.NotEmpty(sampled);
         var stored = await StoredTimesAsync(database, agentId);
         Assert.Equal(stored.Count, stored.Distinct().Count());
-        var missing = sampled.Select(s => s.Time).Except(stored).ToList();
+        var spooled = SpooledTimes(spool);
+        Assert.True(spooled.Count <= 1, $"{agentId}: {spooled.Count} reports still spooled at the stop");
+        var missing = sampled.Select(s => s.Time).Except(stored).Except(spooled).ToList();
         Assert.True(missing.Count == 0, $"{agentId}: {missing.Count} of {sampled.Count} sampled reports never arrived, e.g. {string.Join(", ", missing.Take(5))}");
-        Assert.Equal(sampled.Select(s => s.Time).Order(), stored.Order());
+        Assert.Equal(sampled.Select(s => s.Time).Except(spooled).Order(), stored.Order());
         var containers = (await database.QueryAsync(
                 "SELECT con_get_datetime AS t, COUNT(*) AS n FROM container WHERE agent_id = @a GROUP BY con_get_datetime", ("@a", agentId)))
             .ToDictionary(r => Wire(r["t"]), r => Convert.ToInt32(r["n"], CultureInfo.InvariantCulture));
@@ -62,4 +67,11 @@ public static class Delivered
     }
 
     public static bool SpoolEmpty(string spool) => Directory.GetFiles(spool, "*.json").Length == 0;
+
+    /// <summary>The sample times of the reports waiting in a spool, from their file names (yyyyMMddHHmmss-guid.json).</summary>
+    public static List<string> SpooledTimes(string spool) => Directory.Exists(spool)
+        ? Directory.GetFiles(spool, "*.json")
+            .Select(f => DateTime.ParseExact(Path.GetFileName(f)[..14], "yyyyMMddHHmmss", CultureInfo.InvariantCulture).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))
+            .ToList()
+        : [];
 }
