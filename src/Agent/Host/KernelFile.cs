@@ -11,25 +11,17 @@ namespace StackScope.Agent.Host;
 /// </summary>
 internal static class KernelFile
 {
-    /// <summary>
-    /// The text, or null for a file this kernel does not keep (pids without the pids controller, oom_kill before 4.13):
-    /// one open instead of a stat and an open, as the file nearly always exists.
-    /// </summary>
-    public static string? TryReadAllText(string path)
-    {
-        try
-        {
-            return ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-    }
-
     public static string ReadAllText(string path)
     {
-        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var handle = Open(path);
+        return ReadAllText(handle);
+    }
+
+    public static SafeFileHandle Open(string path) => File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+
+    /// <summary>The whole text of an open kernel file, read from offset 0 (the kernel renders it afresh for each read from the start).</summary>
+    public static string ReadAllText(SafeFileHandle handle)
+    {
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {

@@ -12,17 +12,32 @@ namespace StackScope.Agent.Engines.Cgroups;
 /// (Docker: <c>docker/{id}</c>, <c>system.slice/docker-{id}.scope</c>). Returns null when the cgroup is not
 /// visible (e.g. the agent runs in a container without the host's /sys/fs/cgroup): the engine's API decides.
 /// </summary>
-internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IReadOnlyList<string> pathPatterns)
+internal sealed class CgroupStatsReader
 {
     // USER_HZ is 100 on every Linux the engines support; dockerd converts /proc/stat ticks the same way.
     private const ulong NanosPerTick = 1_000_000_000 / 100;
 
-    private readonly bool _unified = File.Exists(Path.Combine(cgroupRoot, "cgroup.controllers"));
+    private readonly string _cgroupRoot;
+    private readonly string _procRoot;
+    private readonly IReadOnlyList<string> _pathPatterns;
+    private readonly bool _unified;
 
-    // Where a container's cgroup lies, and which blkio files its kernel keeps, do not change while it runs: found once,
-    // not looked up with a dozen stat calls per container per cycle. Dropped when a read fails or it is not listed.
+    // The host's /proc/stat among the open files; never closed by a container's going.
+    private const string HostFiles = "";
+
+    // Where a container's cgroup lies does not change while it runs: found once, not looked up with a dozen stat calls
+    // per container per cycle; its files stay open between cycles. Dropped when a read fails or it no longer runs.
     private readonly ConcurrentDictionary<(string Controller, string Id), string> _dirs = new();
-    private readonly ConcurrentDictionary<string, string[]> _blkioFiles = new(StringComparer.Ordinal);
+    private readonly KernelFileHandles _files;
+
+    public CgroupStatsReader(string cgroupRoot, string procRoot, IReadOnlyList<string> pathPatterns, KernelFileHandles? files = null)
+    {
+        _cgroupRoot = cgroupRoot;
+        _procRoot = procRoot;
+        _pathPatterns = pathPatterns;
+        _unified = File.Exists(Path.Combine(cgroupRoot, "cgroup.controllers"));
+        _files = files ?? new KernelFileHandles();
+    }
 
     public bool IsCgroupV2 => _unified;
 
@@ -31,41 +46,51 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
     /// the container's, readable through the host's /proc even when the agent has a PID namespace of its own.</param>
     public ContainerCounters? Read(string containerId, int pid = 0)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            // The host's counter is read right before the container's, for every container, as dockerd does: read
-            // once per cycle instead, a container read later in a busy cycle had its delta measured over a longer
-            // window than the host's (seen: 70 % for a container capped at 50 %).
-            var (times, online) = ProcStatParser.Parse(KernelFile.ReadAllText(Path.Combine(procRoot, "stat")));
-            var system = SystemNanos(times);
-            return _unified ? ReadV2(containerId, system, online, pid) : ReadV1(containerId, system, online, pid);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
-        {
-            Forget(containerId);
-            return null; // gone between listing and reading, or not readable: the Engine API decides
+            try
+            {
+                // The host's counter is read right before the container's, for every container, as dockerd does: read
+                // once per cycle instead, a container read later in a busy cycle had its delta measured over a longer
+                // window than the host's (seen: 70 % for a container capped at 50 %).
+                var (times, online) = ProcStatParser.Parse(_files.Read(HostFiles, Path.Combine(_procRoot, "stat")));
+                var system = SystemNanos(times);
+                return _unified ? ReadV2(containerId, system, online, pid) : ReadV1(containerId, system, online, pid);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+                Forget(containerId);
+                if (attempt == 2)
+                {
+                    return null; // gone between listing and reading, or not readable: the Engine API decides
+                }
+
+                // Files kept open fail once their cgroup is removed, and a restart makes a new one at the same path:
+                // once more with fresh ones.
+            }
         }
     }
 
-    /// <summary>Forgets the cached paths of containers no longer listed.</summary>
-    public void Retain(IReadOnlySet<string> listedIds)
+    /// <summary>Forgets the paths and closes the files of containers not read this cycle (gone, or no longer running).</summary>
+    public void Retain(IReadOnlySet<string> runningIds)
     {
-        ArgumentNullException.ThrowIfNull(listedIds);
-        foreach (var id in _dirs.Keys.Select(k => k.Id).Where(id => !listedIds.Contains(id)).Distinct().ToList())
+        ArgumentNullException.ThrowIfNull(runningIds);
+        foreach (var id in _dirs.Keys.Select(k => k.Id).Where(id => !runningIds.Contains(id)).Distinct().ToList())
         {
             Forget(id);
         }
+
+        _files.Retain(runningIds, HostFiles);
     }
 
     private void Forget(string id)
     {
         foreach (var key in _dirs.Keys.Where(k => k.Id == id).ToList())
         {
-            if (_dirs.TryRemove(key, out var dir))
-            {
-                _blkioFiles.TryRemove(dir, out _);
-            }
+            _dirs.TryRemove(key, out _);
         }
+
+        _files.Close(id);
     }
 
     /// <summary>dockerd's system_cpu_usage: user..softirq of the aggregate /proc/stat line (no steal, no guest), in nanoseconds.</summary>
@@ -81,18 +106,18 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
             return null;
         }
 
-        var usage = ReadNumber(Path.Combine(cpuDir, "cpuacct.usage"));
+        var usage = ReadNumber(id, Path.Combine(cpuDir, "cpuacct.usage"));
         var memory = MemoryCounters.FromStat(
-            ReadNumber(Path.Combine(memoryDir, "memory.usage_in_bytes")),
-            ReadNumber(Path.Combine(memoryDir, "memory.limit_in_bytes")),
-            ParseFlatKeyed(KernelFile.ReadAllText(Path.Combine(memoryDir, "memory.stat"))));
-        var (read, written) = BlockIoV1(Find("blkio", id));
+            ReadNumber(id, Path.Combine(memoryDir, "memory.usage_in_bytes")),
+            ReadNumber(id, Path.Combine(memoryDir, "memory.limit_in_bytes")),
+            ParseFlatKeyed(_files.Read(id, Path.Combine(memoryDir, "memory.stat"))));
+        var (read, written) = BlockIoV1(id, Find("blkio", id));
         var pidsDir = Find("pids", id);
-        var io = new IoCounters(null, null, read, written, pidsDir is null ? null : TryNumber(Path.Combine(pidsDir, "pids.current")));
+        var io = new IoCounters(null, null, read, written, pidsDir is null ? null : TryNumber(id, Path.Combine(pidsDir, "pids.current")));
         return new ContainerCounters(new CpuSnapshot(usage, system, online), memory)
         {
             Io = WithNetwork(io, pid, Path.Combine(cpuDir, "cgroup.procs")),
-            OomKills = TryKey(Path.Combine(memoryDir, "memory.oom_control"), "oom_kill"),
+            OomKills = TryKey(id, Path.Combine(memoryDir, "memory.oom_control"), "oom_kill"),
         };
     }
 
@@ -104,18 +129,18 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
             return null;
         }
 
-        var cpu = ParseFlatKeyed(KernelFile.ReadAllText(Path.Combine(dir, "cpu.stat")));
-        var max = KernelFile.ReadAllText(Path.Combine(dir, "memory.max")).Trim();
+        var cpu = ParseFlatKeyed(_files.Read(id, Path.Combine(dir, "cpu.stat")));
+        var max = _files.Read(id, Path.Combine(dir, "memory.max")).Trim();
         var memory = MemoryCounters.FromStat(
-            ReadNumber(Path.Combine(dir, "memory.current")),
+            ReadNumber(id, Path.Combine(dir, "memory.current")),
             max == "max" ? 0 : ulong.Parse(max, CultureInfo.InvariantCulture),
-            ParseFlatKeyed(KernelFile.ReadAllText(Path.Combine(dir, "memory.stat"))));
-        var (read, written) = BlockIoV2(Path.Combine(dir, "io.stat"));
-        var io = new IoCounters(null, null, read, written, TryNumber(Path.Combine(dir, "pids.current")));
+            ParseFlatKeyed(_files.Read(id, Path.Combine(dir, "memory.stat"))));
+        var (read, written) = _files.TryRead(id, Path.Combine(dir, "io.stat")) is { } ioStat ? ParseIoStat(ioStat) : ((long?)null, (long?)null);
+        var io = new IoCounters(null, null, read, written, TryNumber(id, Path.Combine(dir, "pids.current")));
         return new ContainerCounters(new CpuSnapshot(cpu.GetValueOrDefault("usage_usec") * 1000, system, online), memory)
         {
             Io = WithNetwork(io, pid, Path.Combine(dir, "cgroup.procs")),
-            OomKills = TryKey(Path.Combine(dir, "memory.events"), "oom_kill"),
+            OomKills = TryKey(id, Path.Combine(dir, "memory.events"), "oom_kill"),
         };
     }
 
@@ -127,17 +152,17 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
         "blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_service_bytes",
     ];
 
-    private (long? Read, long? Written) BlockIoV1(string? dir)
+    private (long? Read, long? Written) BlockIoV1(string id, string? dir)
     {
         if (dir is null)
         {
             return (null, null);
         }
 
-        var existing = _blkioFiles.GetOrAdd(dir, d => BlkioFiles.Select(f => Path.Combine(d, f)).Where(File.Exists).ToArray());
-        foreach (var path in existing)
+        // A file this kernel does not keep is looked for once while the container runs (the handles remember it).
+        foreach (var file in BlkioFiles)
         {
-            if (ParseBlkio(KernelFile.ReadAllText(path)) is { } totals)
+            if (_files.TryRead(id, Path.Combine(dir, file)) is { } text && ParseBlkio(text) is { } totals)
             {
                 return totals;
             }
@@ -178,9 +203,6 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
 
         return any ? (read, written) : null;
     }
-
-    private static (long? Read, long? Written) BlockIoV2(string path) =>
-        KernelFile.TryReadAllText(path) is { } text ? ParseIoStat(text) : (null, null);
 
     /// <summary>cgroup v2 io.stat: "major:minor rbytes=n wbytes=n rios=n ..." per device; dockerd reports rbytes/wbytes as Read/Write.</summary>
     internal static (long Read, long Written) ParseIoStat(string text)
@@ -227,7 +249,9 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
     {
         try
         {
-            return pid is null ? null : NetDevParser.Parse(KernelFile.ReadAllText(Path.Combine(procRoot, pid, "net", "dev")));
+            // Opened for each read, unlike the cgroup files: the PID changes with a restart, and a file of an exited
+            // process's namespace is not one to keep reading.
+            return pid is null ? null : NetDevParser.Parse(KernelFile.ReadAllText(Path.Combine(_procRoot, pid, "net", "dev")));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
@@ -250,11 +274,11 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
         }
     }
 
-    private static long? TryNumber(string path) =>
-        long.TryParse(KernelFile.TryReadAllText(path)?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+    private long? TryNumber(string id, string path) =>
+        long.TryParse(_files.TryRead(id, path)?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 
-    private static long? TryKey(string path, string key) =>
-        KernelFile.TryReadAllText(path) is { } text && ParseFlatKeyed(text).TryGetValue(key, out var value) ? (long)value : null;
+    private long? TryKey(string id, string path, string key) =>
+        _files.TryRead(id, path) is { } text && ParseFlatKeyed(text).TryGetValue(key, out var value) ? (long)value : null;
 
     private string? Find(string controller, string id)
     {
@@ -263,9 +287,9 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
             return known;
         }
 
-        foreach (var pattern in pathPatterns)
+        foreach (var pattern in _pathPatterns)
         {
-            var dir = Path.Combine(cgroupRoot, controller, pattern.Replace("{id}", id, StringComparison.Ordinal));
+            var dir = Path.Combine(_cgroupRoot, controller, pattern.Replace("{id}", id, StringComparison.Ordinal));
             if (Directory.Exists(dir))
             {
                 _dirs[(controller, id)] = dir;
@@ -291,5 +315,5 @@ internal sealed class CgroupStatsReader(string cgroupRoot, string procRoot, IRea
         return values;
     }
 
-    private static ulong ReadNumber(string path) => ulong.Parse(KernelFile.ReadAllText(path).Trim(), CultureInfo.InvariantCulture);
+    private ulong ReadNumber(string id, string path) => ulong.Parse(_files.Read(id, path).Trim(), CultureInfo.InvariantCulture);
 }
