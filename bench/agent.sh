@@ -2,11 +2,15 @@
 # Agent benchmark (issue #3): sampling cycle time with 10, 50 and 100 running containers against the
 # original's approach, and the agent's RSS and CPU over 60 s with 50 containers at a 10 s interval
 # against `docker stats --no-stream` called at that interval and prometheus-node-exporter scraped at it (host only).
-#   bench/agent.sh [all|cycle|resources]   (all: about 8 minutes; the original's approach waits ~2 s per container)
+#   bench/agent.sh [all|cycle|resources|compare]   (all: about 8 minutes; the original's approach waits ~2 s per container)
 #   CONTAINERS=100 bench/agent.sh resources              (default 50 running containers)
 #   AGENT_BINARY=/path/to/ss-agent bench/agent.sh resources   (another build, e.g. an older commit's, for before/after)
 #   INTERVAL=1 CONTAINERS=30 SECONDS_MEASURED=600 bench/agent.sh resources   (interval, and a longer window: at 0.05 %
 #                                                   of a core, 60 s is 3 clock ticks of CPU)
+#   COMPARE="before=/path/old/ss-agent after=.tmp/agent-aot/ss-agent" SECONDS_MEASURED=300 bench/agent.sh compare
+#                                                   several builds side by side on the same containers and server, over
+#                                                   the same seconds (a label=binary pair each; label=binary@VAR=value
+#                                                   adds an environment variable, e.g. @DOTNET_GCgen0size=0x40000)
 set -euo pipefail
 what=${1:-all}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +44,37 @@ ensure_running() {
     docker run -d --network none --name "ssb-$i" ss-busybox:test sleep 36000 >/dev/null
   done
 }
+
+if [ "$what" = compare ]; then
+  containers=${CONTAINERS:-50}; interval=${INTERVAL:-10}; seconds=${SECONDS_MEASURED:-300}
+  ensure_running "$containers"
+  docker ps -q --filter name=ssb- | tail -n +$((containers + 1)) | xargs -r docker rm -f >/dev/null
+  rm -f "$root/.tmp/bench-agent.db"*
+  dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5183 --Auth:Mode open --Storage:ConnectionString "Data Source=$root/.tmp/bench-agent.db" >/dev/null 2>&1 &
+  pids+=($!)
+  sleep 3
+  declare -A agent_of
+  for spec in ${COMPARE:?COMPARE=\"label=binary ...\"}; do
+    label=${spec%%=*}; rest=${spec#*=}; binary=${rest%%@*}; extra=(); [ "$rest" = "$binary" ] || extra=("${rest#*@}")
+    env "${extra[@]}" "$binary" --Agent:ServerUrl http://127.0.0.1:5183 --Agent:AgentId "bench-$label" --Agent:IntervalSeconds "$interval" \
+      --Agent:SpoolPath "$(mktemp -d)" >".tmp/bench-agent-$label.log" 2>&1 &
+    agent_of[$label]=$!; pids+=($!)
+  done
+  sleep 8   # start-up, priming and the first inspect of every container are not the steady state
+  declare -A cpu0 max_rss
+  for l in "${!agent_of[@]}"; do cpu0[$l]=$(awk '{print $14+$15}' "/proc/${agent_of[$l]}/stat"); max_rss[$l]=0; done
+  for _ in $(seq 1 "$seconds"); do
+    for l in "${!agent_of[@]}"; do
+      rss=$(awk '/VmRSS/ {print $2}' "/proc/${agent_of[$l]}/status"); [ "$rss" -gt "${max_rss[$l]}" ] && max_rss[$l]=$rss
+    done
+    sleep 1
+  done
+  for l in "${!agent_of[@]}"; do
+    ticks=$(( $(awk '{print $14+$15}' "/proc/${agent_of[$l]}/stat") - cpu0[$l] ))
+    echo "RESULT what=compare label=$l containers=$containers interval=$interval seconds=$seconds cpu_ticks=$ticks cpu_percent_of_one_core=$(awk -v t=$ticks -v s=$seconds -v h="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t/h/s*100}') rss_max_mb=$(awk -v m="${max_rss[$l]}" 'BEGIN {printf "%.1f", m/1024}')"
+  done
+  exit 0
+fi
 
 if [ "$what" != resources ]; then
 echo "== sampling cycle"

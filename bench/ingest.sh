@@ -2,6 +2,8 @@
 # Ingest benchmark (issue #2): ss-server on MariaDB against the original's approach, same database.
 #   bench/ingest.sh [SECONDS]      (default 20 s per phase)
 #   SS_MARIADB_CONFIG=debian bench/ingest.sh ...   MariaDB with Debian's defaults instead of deploy/mariadb/stackscope.cnf
+#   PHASES=sqlite bench/ingest.sh ...               one phase alone (default "mariadb baseline sqlite"; sqlite: ss-server
+#                                                   on its embedded default, WAL and synchronous=FULL, same load)
 # Prints RESULT lines; copy them into BENCHMARKS.md with the date and machine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +28,8 @@ wait_ready() {
   echo "server at $1 did not become ready" >&2; exit 1
 }
 
+phases=${PHASES:-mariadb baseline sqlite}
+if [[ " $phases " == *" mariadb "* ]]; then
 echo "== ss-server (group commit, pooled connections), MariaDB, $seconds s per phase"
 # SS_BENCH_CONNECTION_OPTIONS adds to ss-server's connection string (e.g. "Ignore Prepare=false" with a build that prepares its inserts).
 SS_Storage__Provider=mysql SS_Storage__ConnectionString="$conn;Database=ss_bench_$run${SS_BENCH_CONNECTION_OPTIONS:+;$SS_BENCH_CONNECTION_OPTIONS}" \
@@ -49,10 +53,33 @@ rate70=$(( max_rate * 70 / 100 ))
 $bench load --url http://127.0.0.1:5181 --seconds "$seconds" --rate "$rate70" --run "r$run" --warmup 3 "${tokens[@]}"
 echo "server log lines (one per stored report): $(grep -c 'Stored report' .tmp/bench-server.log || true)"
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+fi
 
+if [[ " $phases " == *" baseline "* ]]; then
 echo "== baseline (original approach: connection per request, one INSERT per row), same MariaDB"
 $bench baseline-server --urls http://127.0.0.1:5182 --mysql "$conn;Database=ss_baseline_$run" > .tmp/bench-baseline.log 2>&1 &
 pids+=($!)
 for _ in $(seq 1 200); do curl -s -o /dev/null http://127.0.0.1:5182/ && break; sleep 0.1; done
 $bench load --url http://127.0.0.1:5182 --seconds "$seconds" --concurrency 128 --run "b$run"
 $bench load --url http://127.0.0.1:5182 --seconds "$seconds" --concurrency 16 --run "c$run" --warmup 0
+fi
+
+if [[ " $phases " == *" sqlite "* ]]; then
+echo "== ss-server on SQLite (WAL, synchronous=FULL), $seconds s per phase"
+sqlite_db="$root/.tmp/bench-ingest-$run.db"
+rm -f "$sqlite_db"*
+dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5184 --Storage:Provider sqlite \
+  --Storage:ConnectionString "Data Source=$sqlite_db" > .tmp/bench-server-sqlite.log 2>&1 &
+sqlite_server=$!
+pids+=($sqlite_server)
+wait_ready http://127.0.0.1:5184
+server0=$(cpu_ticks "$sqlite_server"); read -r all0 idle0 <<<"$(machine_ticks)"
+max_line=$($bench load --url http://127.0.0.1:5184 --seconds "$seconds" --concurrency 128 --run "q$run" --warmup 12 --tokens-sqlite "$sqlite_db" | tee /dev/stderr | grep '^RESULT mode')
+server1=$(cpu_ticks "$sqlite_server"); read -r all1 idle1 <<<"$(machine_ticks)"
+awk -v s=$((server1 - server0)) -v a=$((all1 - all0)) -v i=$((idle1 - idle0)) \
+  'BEGIN {printf "RESULT cpu_split sqlite_closed_loop server=%.0f%% rest=%.0f%% idle=%.0f%% (of both cores)\n", 100*s/a, 100*(a-i-s)/a, 100*i/a}'
+rate70=$(( $(sed -E 's/.*reports_per_s=([0-9]+).*/\1/' <<<"$max_line") * 70 / 100 ))
+$bench load --url http://127.0.0.1:5184 --seconds "$seconds" --rate "$rate70" --run "p$run" --warmup 3 --tokens-sqlite "$sqlite_db"
+kill "$sqlite_server"; wait "$sqlite_server" 2>/dev/null || true
+rm -f "$sqlite_db"*
+fi

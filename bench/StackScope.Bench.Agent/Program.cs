@@ -2,9 +2,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using StackScope.Agent;
 using StackScope.Agent.Engines.Cgroups;
 using StackScope.Agent.Engines.Docker;
+using StackScope.Agent.Host;
+using StackScope.Agent.Sampling;
+using StackScope.Contracts;
 
 // agent-bench cycle DOCKER_HOST [rounds] [files|api]
 // Times one sampling cycle of every running container: the agent's way (concurrent one-shot stats)
@@ -41,9 +46,23 @@ for (var i = 0; i < rounds; i++)
 
 var allocatedPerCycle = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / rounds;
 
+// The whole report as the agent's cycle makes it (host, file systems, every container, its JSON), for allocations.
+var sampler = new ReportSampler(new AgentOptions { AgentId = "bench", NodeName = "bench" }, new HostCollector("/proc"), new FileSystemCollector("/proc"),
+    [engine], new ContainerFigures(), new CollectorGuard(NullLogger<CollectorGuard>.Instance), TimeProvider.System, NullLogger<ReportSampler>.Instance);
+await sampler.PrimeAsync(CancellationToken.None);
+var reportAllocated = GC.GetTotalAllocatedBytes(precise: true);
+var reportBytes = 0;
+for (var i = 0; i < rounds; i++)
+{
+    var sampled = await sampler.SampleAsync(CancellationToken.None);
+    reportBytes = JsonSerializer.SerializeToUtf8Bytes(sampled!.Report, ContractsJsonContext.Default.MonitorReport).Length;
+}
+
+var reportAllocatedPerCycle = (GC.GetTotalAllocatedBytes(precise: true) - reportAllocated) / rounds;
+
 times.Sort();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"RESULT approach=agent-{(viaApi ? "engine-api" : "cgroup-files")} running={count} rounds={rounds} first_ms={firstMs:0} median_ms={times[times.Count / 2]:0} max_ms={times[^1]:0} allocated_kb_per_cycle={allocatedPerCycle / 1024}"));
+    $"RESULT approach=agent-{(viaApi ? "engine-api" : "cgroup-files")} running={count} rounds={rounds} first_ms={firstMs:0} median_ms={times[times.Count / 2]:0} max_ms={times[^1]:0} allocated_kb_per_cycle={allocatedPerCycle / 1024} whole_report_allocated_kb_per_cycle={reportAllocatedPerCycle / 1024} report_json_kb={reportBytes / 1024}"));
 
 if (!viaApi)
 {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using StackScope.Server.Storage;
 
 namespace StackScope.Bench.Ingest;
 
@@ -27,9 +28,12 @@ internal static class LoadGenerator
         var factory = new ReportFactory(args.Get("run", "b" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture)), agents, containers);
         // ss-server refuses reports without an agent token: issue one per simulated agent in its storage, as
         // `ss-server agent add` would. Absent (the baseline server, Auth:Mode=open): no Authorization header.
-        var tokens = args.Get("tokens-mysql", "") is { Length: > 0 } storage
-            ? await BenchTokens.IssueAsync(storage, Enumerable.Range(0, agents).Select(i => factory.AgentId(i))).ConfigureAwait(false)
-            : null;
+        var agentIds = Enumerable.Range(0, agents).Select(i => factory.AgentId(i));
+        var tokens = args.Get("tokens-mysql", "") is { Length: > 0 } mysql
+            ? await BenchTokens.IssueAsync(StorageProviders.MySql, mysql, agentIds).ConfigureAwait(false)
+            : args.Get("tokens-sqlite", "") is { Length: > 0 } sqlite
+                ? await BenchTokens.IssueAsync(StorageProviders.Sqlite, $"Data Source={sqlite}", agentIds).ConfigureAwait(false)
+                : null;
         Authorization = tokens is null ? null : agent => tokens[agent];
         var serverPid = (int)args.Number("server-pid", 0);
 

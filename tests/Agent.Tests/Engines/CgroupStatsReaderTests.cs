@@ -111,6 +111,15 @@ public sealed class CgroupStatsReaderTests : IDisposable
         Assert.Equal((50.0, 1.22), ContainerMemoryCalculator.Calculate(memory, 4096UL * 1048576)); // 70 - 20 MiB of the host's 4 GiB
     }
 
+    [Theory]
+    [InlineData("cache 1\ntotal_inactive_file 7\ninactive_file 3\n", "inactive_file", 3UL)]
+    [InlineData("cache 1\ntotal_inactive_file 7\ninactive_file 3\n", "total_inactive_file", 7UL)]
+    [InlineData("usage_usec 10\nuser_usec 4\n", "usage_usec", 10UL)]
+    [InlineData("oom_kill_disable 0\nunder_oom 0\n", "oom_kill", null)]
+    [InlineData("inactive_file_x 9\n", "inactive_file", null)]
+    public void One_key_of_a_flat_keyed_file_is_found_by_its_whole_name(string text, string key, ulong? expected) =>
+        Assert.Equal(expected, CgroupStatsReader.FlatKey(text, key));
+
     [Fact]
     public void A_container_without_visible_cgroup_is_left_to_the_engine_api() =>
         Assert.Null(new CgroupStatsReader(Path.Combine(_root, "empty"), _proc, DockerEngine.CgroupPathPatterns).Read(Id));
