@@ -45,14 +45,20 @@ ensure_running() {
   done
 }
 
-if [ "$what" = compare ]; then
-  containers=${CONTAINERS:-50}; interval=${INTERVAL:-10}; seconds=${SECONDS_MEASURED:-300}
-  ensure_running "$containers"
-  docker ps -q --filter name=ssb- | tail -n +$((containers + 1)) | xargs -r docker rm -f >/dev/null
+# Exactly N running test containers and a fresh ss-server for the agents to deliver to. Open mode: the agent measured
+# delivers every report, as in production (a refused agent would only grow its spool).
+start_fleet() {
+  ensure_running "$1"
+  docker ps -q --filter name=ssb- | tail -n +$(($1 + 1)) | xargs -r docker rm -f >/dev/null
   rm -f "$root/.tmp/bench-agent.db"*
   dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5183 --Auth:Mode open --Storage:ConnectionString "Data Source=$root/.tmp/bench-agent.db" >/dev/null 2>&1 &
   pids+=($!)
   sleep 3
+}
+
+if [ "$what" = compare ]; then
+  containers=${CONTAINERS:-50}; interval=${INTERVAL:-10}; seconds=${SECONDS_MEASURED:-300}
+  start_fleet "$containers"
   declare -A agent_of
   for spec in ${COMPARE:?COMPARE=\"label=binary ...\"}; do
     label=${spec%%=*}; rest=${spec#*=}; binary=${rest%%@*}; extra=(); [ "$rest" = "$binary" ] || extra=("${rest#*@}")
@@ -92,13 +98,7 @@ interval=${INTERVAL:-10}
 seconds=${SECONDS_MEASURED:-60}
 agent_binary=${AGENT_BINARY:-.tmp/agent-aot/ss-agent}
 echo "== resources over $seconds s, $containers running containers, $interval s interval, $agent_binary; node_exporter beside it"
-ensure_running "$containers"
-docker ps -q --filter name=ssb- | tail -n +$((containers + 1)) | xargs -r docker rm -f >/dev/null
-rm -f "$root/.tmp/bench-agent.db"*
-# Open mode: the agent measured delivers every report, as in production (a refused agent would only grow its spool).
-dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5183 --Auth:Mode open --Storage:ConnectionString "Data Source=$root/.tmp/bench-agent.db" >/dev/null 2>&1 &
-pids+=($!)
-sleep 3
+start_fleet "$containers"
 spool=$(mktemp -d)
 "$agent_binary" --Agent:ServerUrl http://127.0.0.1:5183 --Agent:IntervalSeconds "$interval" --Agent:SpoolPath "$spool" >.tmp/bench-agent.log 2>&1 &
 agent=$!

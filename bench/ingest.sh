@@ -12,11 +12,14 @@ seconds=${1:-20}
 scripts/install-deps.sh
 dotnet build StackScope.slnx -c Release -nologo -v quiet
 
+phases=${PHASES:-mariadb baseline sqlite}
 db_dir=.tmp/mariadb-bench
 scripts/mariadb.sh stop "$db_dir"; rm -rf "$db_dir"   # a fresh server: no dirty pages from earlier runs
+if [[ " $phases " == *" mariadb "* || " $phases " == *" baseline "* ]]; then
 # deploy/mariadb/stackscope.cnf as shipped (2G buffer pool and redo log); SS_MARIADB_CONFIG=debian for Debian's defaults.
 conn=$(SS_MARIADB_BUFFER_POOL=2G SS_MARIADB_LOG_SIZE=2G scripts/mariadb.sh start "$db_dir" 33062)
 echo "MariaDB configuration: ${SS_MARIADB_CONFIG:-production}"
+fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; scripts/mariadb.sh stop "$db_dir" || true; }
 trap cleanup EXIT
@@ -28,7 +31,11 @@ wait_ready() {
   echo "server at $1 did not become ready" >&2; exit 1
 }
 
-phases=${PHASES:-mariadb baseline sqlite}
+# Where the two cores went during the closed loop (its warm-up included): ss-server, MariaDB, the rest (the load
+# generator, mostly), idle; from /proc, in % of the machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6}' /proc/stat; }
+
 if [[ " $phases " == *" mariadb "* ]]; then
 echo "== ss-server (group commit, pooled connections), MariaDB, $seconds s per phase"
 # SS_BENCH_CONNECTION_OPTIONS adds to ss-server's connection string (e.g. "Ignore Prepare=false" with a build that prepares its inserts).
@@ -38,10 +45,6 @@ pids+=($!)
 wait_ready http://127.0.0.1:5181
 # Each simulated agent gets its token in the server's database first: ss-server refuses reports without one.
 tokens=(--tokens-mysql "$conn;Database=ss_bench_$run")
-# Where the two cores went during the closed loop (its warm-up included): ss-server, MariaDB, the rest (the load
-# generator, mostly), idle; from /proc, in % of the machine.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6}' /proc/stat; }
 db_pid=$(cat "$db_dir/mysqld.pid")
 server0=$(cpu_ticks "${pids[0]}"); db0=$(cpu_ticks "$db_pid"); read -r all0 idle0 <<<"$(machine_ticks)"
 max_line=$($bench load --url http://127.0.0.1:5181 --seconds "$seconds" --concurrency 128 --run "m$run" --warmup 12 "${tokens[@]}" | tee /dev/stderr | grep '^RESULT mode')

@@ -61,6 +61,13 @@ internal abstract class SqlDialect
     /// </summary>
     public virtual TimeSpan WriterPause => TimeSpan.Zero;
 
+    /// <summary>
+    /// True when rows are best inserted one at a time through one prepared statement per table (SQLite: in process, so
+    /// no round trips to save, while a statement of many rows is parsed afresh and binds each of its thousands of
+    /// parameters by a linear search of their names); false for multi-row statements (MySQL: one round trip each).
+    /// </summary>
+    public virtual bool InsertsRowByRow => false;
+
     /// <summary>The raw tables' daily partitions, where the database has them (MySQL/MariaDB); null elsewhere.</summary>
     public virtual IRawPartitions? Partitions => null;
 

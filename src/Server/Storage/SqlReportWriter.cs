@@ -66,6 +66,12 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
         IReadOnlyList<T> rows, object receivedAt)
     {
         var dialect = database.Dialect;
+        if (dialect.InsertsRowByRow)
+        {
+            InsertRowByRow(connection, transaction, table, fields, rows, receivedAt);
+            return;
+        }
+
         var perStatement = Math.Min(RowsPerStatement, ParametersPerStatement / (fields.Count + 1));
         for (var start = 0; start < rows.Count; start += perStatement)
         {
@@ -78,13 +84,7 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             {
                 foreach (var field in fields)
                 {
-                    var value = field.Value(rows[row]) switch
-                    {
-                        null => DBNull.Value,
-                        DateTime time when field.IsTime => dialect.ToDbTime(time),
-                        var other => other,
-                    };
-                    SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), value);
+                    SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), StoredValue(field, rows[row]));
                 }
 
                 SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), receivedAt);
@@ -93,6 +93,42 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             command.ExecuteNonQuery();
         }
     }
+
+    /// <summary>One statement per table, prepared once for the batch, its parameters' values set for each row.</summary>
+    private void InsertRowByRow<T>(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<StoredField<T>> fields,
+        IReadOnlyList<T> rows, object receivedAt)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = _insertSql.GetOrAdd((table, 1), key => BuildInsert(key.Table, fields, key.Rows));
+        for (var i = 0; i <= fields.Count; i++)
+        {
+            SqlDatabase.AddParameter(command, ParameterName(i), i == fields.Count ? receivedAt : DBNull.Value);
+        }
+
+        command.Prepare();
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < fields.Count; i++)
+            {
+                command.Parameters[i].Value = StoredValue(fields[i], row);
+            }
+
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private object StoredValue<T>(StoredField<T> field, T row) => field.Value(row) switch
+    {
+        null => DBNull.Value,
+        DateTime time when field.IsTime => database.Dialect.ToDbTime(time),
+        var other => other,
+    };
 
     /// <summary>The batch's (agent, node) pairs, most of them known already: one small statement per batch.</summary>
     private void InsertNodes(DbConnection connection, DbTransaction transaction, List<ContainerStat> containers)

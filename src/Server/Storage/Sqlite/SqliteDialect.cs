@@ -72,6 +72,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override int DefaultWriterCount => 1;
 
+    public override bool InsertsRowByRow => true;
+
     public override int? MaxConcurrentQueries => Math.Max(2, Environment.ProcessorCount);
 
     public override string BucketStart(string column) => $"(CAST(strftime('%s', {column}) AS INTEGER) / @step) * @step";
