@@ -125,8 +125,8 @@ for _ in $(seq 1 "$seconds"); do
   sleep 1
 done
 cpu_percent() { awk -v a="${cpu0[$1]}" -v b="$(awk '{print $14+$15}' "/proc/$1/stat")" -v t="$ticks" -v s="$seconds" 'BEGIN {printf "%.3f", (b-a)/t/s*100}'; }
-echo "RESULT what=ss-agent-aot binary=$agent_binary containers=$containers interval=$interval seconds=$seconds cpu_percent_of_one_core=$(cpu_percent "$agent") rss_end_mb=$(($(awk '/VmRSS/ {print $2}' /proc/$agent/status) / 1024)) rss_max_mb=$((max_rss[$agent] / 1024)) spool_left=$(ls "$spool"/*.json 2>/dev/null | wc -l)"
-echo "RESULT what=node-exporter interval=$interval seconds=$seconds cpu_percent_of_one_core=$(cpu_percent "$exporter") rss_max_mb=$((max_rss[$exporter] / 1024)) (host only, scraped every $interval s)"
+echo "RESULT what=ss-agent-aot binary=$agent_binary containers=$containers interval=$interval seconds=$seconds cpu_percent_of_one_core=$(cpu_percent "$agent") rss_end_mb=$(($(awk '/VmRSS/ {print $2}' /proc/$agent/status) / 1024)) rss_max_mb=$(awk -v m="${max_rss[$agent]}" 'BEGIN {printf "%.1f", m/1024}') spool_left=$(ls "$spool"/*.json 2>/dev/null | wc -l)"
+echo "RESULT what=node-exporter interval=$interval seconds=$seconds cpu_percent_of_one_core=$(cpu_percent "$exporter") rss_max_mb=$(awk -v m="${max_rss[$exporter]}" 'BEGIN {printf "%.1f", m/1024}') (host only, scraped every $interval s)"
 
 cpu_total=0; rss_peak=0
 runs=$((seconds / interval))

@@ -46,20 +46,17 @@ internal sealed partial class DockerEngine(
         // in turn, on this thread. Only what waits on the engine (an inspect, API stats at its 1 s tick) goes on in
         // parallel (measured with perf: fanning every container out to the thread pool spent more CPU in its workers'
         // spinning than the reads themselves).
-        List<(int Index, Task<ContainerLifecycle?> Lifecycle)>? waiting = null;
+        List<(int Index, bool Cached, ContainerLifecycle? Lifecycle)>? waiting = null;
         for (var i = 0; i < containers.Count; i++)
         {
-            if (!CachedLifecycle(containers[i], out var lifecycle))
-            {
-                (waiting ??= []).Add((i, InspectAsync(containers[i], cancellationToken)));
-            }
-            else if (FromFiles(containers[i], lifecycle) is { } sample)
+            var cached = CachedLifecycle(containers[i], out var lifecycle);
+            if (cached && FromFiles(containers[i], lifecycle) is { } sample)
             {
                 samples[i] = sample;
             }
             else
             {
-                (waiting ??= []).Add((i, Task.FromResult(lifecycle)));
+                (waiting ??= []).Add((i, cached, lifecycle));
             }
         }
 
@@ -69,8 +66,9 @@ internal sealed partial class DockerEngine(
                 async (wait, ct) =>
                 {
                     var container = containers[wait.Index];
-                    var lifecycle = await wait.Lifecycle.ConfigureAwait(false);
-                    samples[wait.Index] = FromFiles(container, lifecycle) ?? await FromApiAsync(container, lifecycle, ct).ConfigureAwait(false);
+                    var lifecycle = wait.Cached ? wait.Lifecycle : await InspectAsync(container, ct).ConfigureAwait(false);
+                    samples[wait.Index] = (wait.Cached ? null : FromFiles(container, lifecycle))
+                        ?? await FromApiAsync(container, lifecycle, ct).ConfigureAwait(false);
                 }).ConfigureAwait(false);
         }
 
