@@ -108,13 +108,15 @@ internal static class AgentProgram
     private static List<IContainerEngine> Engines(IReadOnlyList<EngineOptions> engines, AgentOptions options, ILogger<DockerEngine> logger)
     {
         var cgroups = options.CgroupRoot.Length > 0 && Directory.Exists(options.CgroupRoot);
-        var files = new KernelFileHandles(); // one budget of open files for all engines
+        // Each engine's reader keeps and closes its own containers' files (engines are sampled side by side), out of one
+        // budget of open files shared between them.
+        var budget = KernelFileHandles.DefaultBudget() / Math.Max(1, engines.Count);
         return engines.Select((e, i) =>
         {
             var dialect = EngineDialect.For(e.Type);
             var sameType = engines.Take(i).Count(o => o.Type == e.Type);
             return (IContainerEngine)new DockerEngine(new DockerEngineClient(e.Host),
-                cgroups ? new CgroupStatsReader(options.CgroupRoot, options.ProcRoot, dialect.PatternsFor(e.Host), files) : null,
+                cgroups ? new CgroupStatsReader(options.CgroupRoot, options.ProcRoot, dialect.PatternsFor(e.Host), new KernelFileHandles(budget)) : null,
                 TimeSpan.FromSeconds(options.CollectorTimeoutSeconds), logger, dialect: dialect)
             {
                 Key = sameType == 0 ? dialect.EngineType : $"{dialect.EngineType}#{sameType + 1}",

@@ -7,7 +7,8 @@ namespace StackScope.Agent.Host;
 /// Kernel files kept open from one cycle to the next and read again from offset 0: one pread per read instead of an
 /// open, a read and a close (measured with perf: opening and closing a container's cgroup files was about a quarter of
 /// the agent's CPU, the path walk of each open most of it). Grouped by owner (a container) so they close together when
-/// it goes. Bounded to half the process's open-file limit; past it, files are opened for each read as before.
+/// it goes. Bounded (by default to half the process's open-file limit); past it, files are opened for each read as
+/// before. One instance per reader: closing the files of owners not retained is that reader's own business.
 /// </summary>
 internal sealed class KernelFileHandles : IDisposable
 {
@@ -142,9 +143,11 @@ internal sealed class KernelFileHandles : IDisposable
         }
     }
 
-    // Native AOT does not raise the soft limit to the hard one at start as the CLR host does: under a plain shell it is
-    // often 1024. The agent's unit raises it (LimitNOFILE).
-    private static int DefaultBudget()
+    /// <summary>
+    /// Half the process's soft open-file limit. Native AOT does not raise the soft limit to the hard one at start as the
+    /// CLR host does: under a plain shell it is often 1024. The agent's unit raises it (LimitNOFILE).
+    /// </summary>
+    public static int DefaultBudget()
     {
         try
         {
