@@ -2,6 +2,8 @@
 # Ingest benchmark (issue #2): ss-server on MariaDB against the original's approach, same database.
 #   bench/ingest.sh [SECONDS]      (default 20 s per phase)
 #   SS_MARIADB_CONFIG=debian bench/ingest.sh ...   MariaDB with Debian's defaults instead of deploy/mariadb/stackscope.cnf
+#   DROP_INDEXES="container.ix_container_agent_time" PHASES=mariadb bench/ingest.sh ...   the cost of secondary indexes:
+#                                                   dropped from ss-server's schema before the load (queries need them)
 #   PHASES=sqlite bench/ingest.sh ...               one phase alone (default "mariadb baseline sqlite"; sqlite: ss-server
 #                                                   on its embedded default, WAL and synchronous=FULL, same load)
 # Prints RESULT lines; copy them into BENCHMARKS.md with the date and machine.
@@ -43,6 +45,10 @@ SS_Storage__Provider=mysql SS_Storage__ConnectionString="$conn;Database=ss_bench
   dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5181 > .tmp/bench-server.log 2>&1 &
 pids+=($!)
 wait_ready http://127.0.0.1:5181
+for index in ${DROP_INDEXES:-}; do
+  mariadb -h 127.0.0.1 -P 33062 -u ss -pss "ss_bench_$run" -e "ALTER TABLE ${index%%.*} DROP INDEX ${index#*.}"
+  echo "dropped index $index"
+done
 # Each simulated agent gets its token in the server's database first: ss-server refuses reports without one.
 tokens=(--tokens-mysql "$conn;Database=ss_bench_$run")
 db_pid=$(cat "$db_dir/mysqld.pid")
