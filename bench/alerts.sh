@@ -5,6 +5,11 @@
 #   bench/alerts.sh [SECONDS] [AGENTS] [CONTAINERS]     (WARMUP=seconds of load before CPU is counted; default 20)
 #   ROUNDS=3 bench/alerts.sh ...                       off and on in turn, three times (this machine's CPU figures
 #                                                      drift by several points from run to run: compare neighbours)
+#   METRIC_RULES=0 bench/alerts.sh ...                 the defaults only, without the 20 metric rules
+#   SIDE_BY_SIDE=1 SECOND_MODE=off bench/alerts.sh     an A/A run: both servers with alerts off, to see the method's own spread
+#   HOT_EVERY=0 bench/alerts.sh ...                    no agent crosses the CPU rule: evaluation without notices
+#   SIDE_BY_SIDE=1 bench/alerts.sh ...                 off and on at the same time, two servers on one MariaDB (two
+#                                                      databases), each with its own load: both see the same drift
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -29,7 +34,7 @@ rules=.tmp/bench-alert-rules.yaml
   - {name: bench-host-cpu, kind: metric, metric: host.cpu_percent, threshold: 99, clear: 50}
 YAML
   # ... and 20 metric rules over container and host figures, with windows.
-  for i in $(seq 1 10); do
+  for i in $(seq 1 $(( ${METRIC_RULES:-20} / 2 ))); do
     echo "  - {name: bench-cpu-$i, kind: metric, metric: container.cpu_percent, threshold: $((200 + i)), window: 1m, aggregate: avg, for: 2m}"
     echo "  - {name: bench-mem-$i, kind: metric, metric: container.memory_percent, threshold: $((80 + i)), window: 5m, aggregate: max, for: 5m}"
   done
@@ -37,21 +42,63 @@ YAML
 
 db_dir=.tmp/mariadb-alerts
 hook_port=5199
+
+# One server: alerts on or off ($1), on port $2, database $3, webhook port $4; prints its pid.
+start_server() {
+  local enabled; enabled=$([ "$1" = on ] && echo true || echo false)
+  dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls "http://127.0.0.1:$2" --Storage:Provider mysql \
+    --Storage:ConnectionString "$conn;Database=$3" --Auth:Mode open --Alerts:Enabled "$enabled" --Alerts:RulesFile "$root/$rules" \
+    --Alerts:Channels:bench:Type webhook --Alerts:Channels:bench:Url "http://127.0.0.1:$4/hook" \
+    > ".tmp/bench-alerts-server-$1.log" 2>&1 &
+  echo $!
+}
+
+# The servers are started in a subshell (to return their pids), so they are not this shell's children to wait for.
+stop_servers() {
+  kill "$@" 2>/dev/null || true
+  for pid in "$@"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
+}
+
+wait_ready() {
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "server on port $1 did not become ready" >&2; return 1
+}
+
+# The load for one server: mode ($1), port ($2), server pid ($3), webhook port ($4).
+load() {
+  dotnet bench/StackScope.Bench.Ingest/bin/Release/net10.0/StackScope.Bench.Ingest.dll alerts --url "http://127.0.0.1:$2" \
+    --server-pid "$3" --agents "$agents" --containers "$containers" --seconds "$seconds" --warmup "${WARMUP:-20}" --hot-every "${HOT_EVERY:-10}" --hook-port "$4" --run "a$1$(date +%H%M%S)"
+}
+
+if [ -n "${SIDE_BY_SIDE:-}" ]; then
+  for round in $(seq 1 "${ROUNDS:-1}"); do
+    scripts/mariadb.sh stop "$db_dir"; rm -rf "$db_dir"
+    conn=$(SS_MARIADB_BUFFER_POOL=1G scripts/mariadb.sh start "$db_dir" 33065)
+    off=$(start_server off 5186 ss_alerts_off 5198)
+    on=$(start_server "${SECOND_MODE:-on}" 5187 ss_alerts_on "$hook_port")
+    trap 'kill "$off" "$on" 2>/dev/null || true; scripts/mariadb.sh stop "$db_dir" || true' EXIT
+    wait_ready 5186; wait_ready 5187
+    echo "== round $round, side by side: $agents agents x $containers containers every 10 s for $seconds s to each server (off pid $off, on pid $on)"
+    load off 5186 "$off" 5198 | sed 's/^RESULT alerts /RESULT alerts off: /' > .tmp/bench-alerts-off.out &
+    off_load=$!
+    load on 5187 "$on" "$hook_port" | sed 's/^RESULT alerts /RESULT alerts on: /'
+    wait "$off_load"; cat .tmp/bench-alerts-off.out
+    stop_servers "$off" "$on"
+    echo "server logs: $(cat .tmp/bench-alerts-server-off.log .tmp/bench-alerts-server-on.log | grep -c ' warn\| fail' || true) warning/error lines"
+  done
+  scripts/mariadb.sh stop "$db_dir"
+  exit 0
+fi
+
 for mode in $(for _ in $(seq 1 "${ROUNDS:-1}"); do echo off on; done); do
   scripts/mariadb.sh stop "$db_dir"; rm -rf "$db_dir"
   conn=$(SS_MARIADB_BUFFER_POOL=1G scripts/mariadb.sh start "$db_dir" 33065)
-  enabled=$([ "$mode" = on ] && echo true || echo false)
-  dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5186 --Storage:Provider mysql \
-    --Storage:ConnectionString "$conn;Database=ss_alerts" --Auth:Mode open --Alerts:Enabled "$enabled" --Alerts:RulesFile "$root/$rules" \
-    --Alerts:Channels:bench:Type webhook --Alerts:Channels:bench:Url "http://127.0.0.1:$hook_port/hook" \
-    > ".tmp/bench-alerts-server-$mode.log" 2>&1 &
-  server=$!
+  server=$(start_server "$mode" 5186 ss_alerts "$hook_port")
   trap 'kill "$server" 2>/dev/null || true; scripts/mariadb.sh stop "$db_dir" || true' EXIT
-  for _ in $(seq 1 300); do curl -sf http://127.0.0.1:5186/readyz >/dev/null 2>&1 && break; sleep 0.1; done
+  wait_ready 5186
   echo "== alerts $mode: $agents agents x $containers containers every 10 s for $seconds s (server pid $server)"
-  dotnet bench/StackScope.Bench.Ingest/bin/Release/net10.0/StackScope.Bench.Ingest.dll alerts --url http://127.0.0.1:5186 \
-    --server-pid "$server" --agents "$agents" --containers "$containers" --seconds "$seconds" --warmup "${WARMUP:-20}" --hook-port "$hook_port" --run "a$mode$(date +%H%M%S)"
-  kill "$server"; wait "$server" 2>/dev/null || true
+  load "$mode" 5186 "$server" "$hook_port"
+  stop_servers "$server"
   echo "server log ($mode): $(grep -c ' warn\| fail' ".tmp/bench-alerts-server-$mode.log" || true) warning/error lines"
 done
 scripts/mariadb.sh stop "$db_dir"

@@ -18,7 +18,7 @@ namespace StackScope.Bench.Ingest;
 /// one firing and one resolved notice each. A webhook receiver here measures sample time to receipt, and the server's CPU time
 /// over the run is read from /proc, to compare with a run that has alerts off.
 ///   ingest-bench alerts --url URL --server-pid PID [--agents 1000] [--containers 20] [--interval 10] [--seconds 120] [--warmup 20]
-///                      [--hot-every 10] [--hook-port 5199]
+///                      [--hot-every 10 (0: none)] [--hook-port 5199]
 /// </summary>
 internal static class AlertBench
 {
@@ -40,8 +40,9 @@ internal static class AlertBench
         var rounds = (int)(total / agents);
         // The round in which each agent is hot: spread over the run, away from its ends.
         var hotEvery = (int)args.Number("hot-every", 10);
-        var hot = (agents + hotEvery - 1) / hotEvery;
-        var hotRound = Enumerable.Range(0, agents).Select(i => i % hotEvery == 0 ? 2 + (i / hotEvery % Math.Max(1, rounds - 4)) : -1).ToArray();
+        // --hot-every 0: no agent crosses the rule, so the CPU figure is the evaluation's alone, without notices.
+        var hot = hotEvery > 0 ? (agents + hotEvery - 1) / hotEvery : 0;
+        var hotRound = Enumerable.Range(0, agents).Select(i => hotEvery > 0 && i % hotEvery == 0 ? 2 + (i / hotEvery % Math.Max(1, rounds - 4)) : -1).ToArray();
         // CPU is counted after a warm-up (JIT, pools, first reads of each agent), as a long-running server spends it.
         var warmup = (long)(rate * args.Number("warmup", 20));
         var cpuBefore = double.NaN;

@@ -21,6 +21,8 @@ internal sealed class AlertEngine(AlertOptions options)
     private readonly Dictionary<string, ContainerMemo> _memos = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Backfill> _backfills = new(StringComparer.Ordinal);
     private readonly List<AlertOutcome> _out = [];
+    // The states changed since the last TakeDirty: a list, not a scan, as every container has a restart counter's state.
+    private readonly List<TargetState> _dirty = [];
     private List<CompiledRule> _rules = [];
     private List<CompiledRule> _absenceRules = [];
     private DateTime _now;
@@ -55,11 +57,14 @@ internal sealed class AlertEngine(AlertOptions options)
     /// <summary>States changed since the last call (to store), and the keys of those now idle (to delete).</summary>
     public (IReadOnlyList<TargetState> Changed, IReadOnlyList<TargetState> Idle) TakeDirty()
     {
-        var dirty = _states.Values.Where(s => s.Dirty).ToList();
-        foreach (var state in dirty)
+        // Only those still tracked: a rule removed since took its states with it, and they are not stored again.
+        var dirty = _dirty.Where(s => _states.TryGetValue(Key(s.Rule, s.Target), out var tracked) && ReferenceEquals(tracked, s)).ToList();
+        foreach (var state in _dirty)
         {
             state.Dirty = false;
         }
+
+        _dirty.Clear();
 
         var idle = dirty.Where(s => s.IsIdle).ToList();
         foreach (var state in idle)
@@ -204,7 +209,7 @@ internal sealed class AlertEngine(AlertOptions options)
             state ??= Create(rule.Rule, target, agentId, container.Name, null);
             state.Failed = failedCode is not null;
             state.FailedCode = failedCode;
-            state.Dirty = true;
+            Touch(state);
             var what = rule.Rule.Condition == AlertConditions.OomKilled ? "was OOM-killed" : $"exited with code {failedCode}";
             Step(rule, state, at, state.Failed, state.Failed, failedCode, late,
                 () => (state.Failed ? $"container {container.Name} on {agentId} {what}" : $"container {container.Name} on {agentId} runs again"));
@@ -316,7 +321,7 @@ internal sealed class AlertEngine(AlertOptions options)
 
             state.Failed = false;
             state.Restarts.Clear();
-            state.Dirty = true;
+            Touch(state);
             Step(rule, state, at, false, false, state.Value, late, () => $"container {containerName} on {agentId} is no longer reported (removed)");
             // A removed container's history ends with it (flapping included): the row goes at the next store.
             state.Phase = TargetState.Ok;
@@ -415,7 +420,7 @@ internal sealed class AlertEngine(AlertOptions options)
         if (failed.Failed && c.Status == "running" && !(failed.Since is { } since && at <= since))
         {
             failed.Failed = false;
-            failed.Dirty = true;
+            Touch(failed);
         }
 
         Step(rule, failed, at, failed.Failed, failed.Failed, failed.FailedCode, late,
@@ -442,14 +447,14 @@ internal sealed class AlertEngine(AlertOptions options)
         if (state.LastRestartCount is { } last && count > last)
         {
             state.Restarts.Add(new RestartMark(at, count - last));
-            state.Dirty = true;
+            Touch(state);
         }
 
         state.LastRestartCount = count;
         var horizon = at.AddSeconds(-(r.WithinSeconds ?? 600));
         if (state.Restarts.Count > 0 && state.Restarts.RemoveAll(m => m.At <= horizon) > 0)
         {
-            state.Dirty = true;
+            Touch(state);
         }
 
         var recent = 0;
@@ -543,7 +548,7 @@ internal sealed class AlertEngine(AlertOptions options)
             case TargetState.Ok when active:
                 s.Since = at;
                 s.Peak = value;
-                s.Dirty = true;
+                Touch(s);
                 if (r.ForSeconds == 0)
                 {
                     Fire(rule, s, at, late, summary);
@@ -557,7 +562,7 @@ internal sealed class AlertEngine(AlertOptions options)
             case TargetState.Pending when !active:
                 s.Phase = TargetState.Ok;
                 s.Since = null;
-                s.Dirty = true;
+                Touch(s);
                 break;
             case TargetState.Pending:
                 s.Peak = Worse(rule, s.Peak, value);
@@ -575,14 +580,14 @@ internal sealed class AlertEngine(AlertOptions options)
                 if (peak != s.Peak)
                 {
                     s.Peak = peak;
-                    s.Dirty = true;
+                    Touch(s);
                 }
 
                 if (r.RepeatSeconds > 0 && s.Announced && !s.Flapping && !late && s.LastNotifiedAt is { } told
                     && (at - told).TotalSeconds >= r.RepeatSeconds && !IsQuiet(s, at))
                 {
                     s.LastNotifiedAt = at;
-                    s.Dirty = true;
+                    Touch(s);
                     Emit(OutcomeKinds.Repeat, rule, s, at, () => "still firing: " + summary(), notify: true, late);
                 }
 
@@ -593,7 +598,7 @@ internal sealed class AlertEngine(AlertOptions options)
         {
             s.Flapping = false;
             s.Changes.Clear();
-            s.Dirty = true;
+            Touch(s);
             var firing = s.Phase == TargetState.Firing;
             s.Announced = firing;
             s.LastNotifiedAt = at;
@@ -604,7 +609,7 @@ internal sealed class AlertEngine(AlertOptions options)
     private void Fire(CompiledRule rule, TargetState s, DateTime at, bool late, Func<string> summary)
     {
         s.Phase = TargetState.Firing;
-        s.Dirty = true;
+        Touch(s);
         var flapsNow = Changed(s, at);
         var quiet = IsQuiet(s, at);
         var notify = !s.Flapping && !late && !quiet;
@@ -626,7 +631,7 @@ internal sealed class AlertEngine(AlertOptions options)
     {
         var announced = s.Announced;
         s.Phase = TargetState.Ok;
-        s.Dirty = true;
+        Touch(s);
         var flapsNow = Changed(s, at);
         var notify = announced && !s.Flapping && !late && !IsSilenced(s, at);
         Emit(OutcomeKinds.Resolved, rule, s, at, summary, notify, late && announced);
@@ -722,6 +727,15 @@ internal sealed class AlertEngine(AlertOptions options)
         }
 
         keys.Add(key);
+    }
+
+    private void Touch(TargetState state)
+    {
+        if (!state.Dirty)
+        {
+            state.Dirty = true;
+            _dirty.Add(state);
+        }
     }
 
     private void Forget((string Rule, string Target) key)

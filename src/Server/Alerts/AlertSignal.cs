@@ -5,7 +5,8 @@ namespace StackScope.Server.Alerts;
 /// holds the lease) looks at once at just those agents, and evaluates the parsed reports without reading them back
 /// when they directly follow what it evaluated last; the evaluator pulses the sender's after a pass that queued
 /// notices. Pulses while nobody waits collapse into one. Reports past <see cref="MaxNamed"/> are dropped and the
-/// evaluator falls back to its scan of storage.
+/// evaluator falls back to its scan of storage. Reports are kept only while an evaluator takes them (alerts on, and this
+/// process holding the lease): otherwise nobody would, and up to <see cref="MaxNamed"/> of them stayed in memory.
 /// </summary>
 internal sealed class AlertSignal : IDisposable
 {
@@ -15,9 +16,33 @@ internal sealed class AlertSignal : IDisposable
     private readonly object _gate = new();
     private List<(Contracts.MonitorReport Report, DateTime ReceivedAt)> _stored = [];
     private bool _overflowed;
+    private volatile bool _listening;
+
+    /// <summary>
+    /// Set by the evaluator while it takes the stored reports. Reports stored while nobody listens are found by its scan
+    /// of recent arrivals, which its first pass after it starts listening always runs.
+    /// </summary>
+    public bool Listening
+    {
+        get => _listening;
+        set
+        {
+            _listening = value;
+            if (!value)
+            {
+                TakeStored();
+            }
+        }
+    }
 
     public void Pulse(IReadOnlyList<Contracts.MonitorReport> reports, DateTime receivedAt)
     {
+        if (!_listening)
+        {
+            Pulse();
+            return;
+        }
+
         lock (_gate)
         {
             foreach (var report in reports)

@@ -95,6 +95,7 @@ internal sealed partial class AlertWorker(
             }
         }
 
+        ingested.Listening = false;
         if (_leader)
         {
             try
@@ -133,11 +134,15 @@ internal sealed partial class AlertWorker(
         if (!_leader)
         {
             _engine = null;
+            ingested.Listening = false;
             return;
         }
 
         if (_engine is null)
         {
+            // Before the start reads the cursors: what is stored after that is handed over, what before is found by the
+            // scan this first pass runs.
+            ingested.Listening = true;
             await StartAsync(now, ct).ConfigureAwait(false);
             _queued.Pulse(); // the outbox may hold notices an earlier holder (or this process before a failed pass) left
         }
@@ -353,6 +358,7 @@ internal sealed partial class AlertWorker(
         _flushedAt = now;
         // Agents are not silent for the time this process was not watching: their silence counts from now.
         _watchingSince = now;
+        _scannedAt = DateTime.MinValue; // so the first pass scans, and finds what was stored before this process listened
         _engine = engine;
     }
 
