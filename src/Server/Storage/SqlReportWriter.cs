@@ -30,6 +30,13 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
     private static readonly IReadOnlyList<StoredField<(MonitorReport Report, ContainerEvent Item)>> EventRow =
         Keyed(ReportColumns.Event, new StoredField<MonitorReport>("agent_id", r => r.AgentId));
 
+    // The batch's (agent, node) pairs, most of them known already; the table has no received_at.
+    private static readonly IReadOnlyList<StoredField<(string AgentId, string NodeName)>> NodeRow =
+    [
+        new("agent_id", n => n.AgentId),
+        new("node_name", n => n.NodeName),
+    ];
+
     private readonly ConcurrentDictionary<(string Table, int Rows), string> _insertSql = new();
 
     public void WriteBatch(IReadOnlyList<MonitorReport> reports, DateTime receivedAtUtc)
@@ -54,7 +61,7 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
         InsertRows(connection, transaction, "server", ReportColumns.Server, ordered, receivedAt);
         var containers = ordered.SelectMany(r => r.Containers).ToList();
         InsertRows(connection, transaction, "container", ReportColumns.Container, containers, receivedAt);
-        InsertNodes(connection, transaction, containers);
+        InsertRows(connection, transaction, "agent_node", NodeRow, containers.Select(c => (c.AgentId, c.NodeName)).Distinct().ToList(), receivedAt: null);
         InsertRows(connection, transaction, "server_filesystem", FileSystemRow,
             ordered.SelectMany(r => r.FileSystems ?? [], (r, f) => (r, f)).ToList(), receivedAt);
         InsertRows(connection, transaction, "container_event", EventRow,
@@ -62,8 +69,9 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
         transaction.Commit();
     }
 
+    // receivedAt: the batch's arrival time for the table's received_at; null for a table without one (agent_node).
     private void InsertRows<T>(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<StoredField<T>> fields,
-        IReadOnlyList<T> rows, object receivedAt)
+        IReadOnlyList<T> rows, object? receivedAt)
     {
         var dialect = database.Dialect;
         if (dialect.InsertsRowByRow)
@@ -78,7 +86,7 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             var count = Math.Min(perStatement, rows.Count - start);
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = _insertSql.GetOrAdd((table, count), key => BuildInsert(key.Table, fields, key.Rows));
+            command.CommandText = _insertSql.GetOrAdd((table, count), key => BuildInsert(key.Table, fields, key.Rows, receivedAt is not null));
             var parameterIndex = 0;
             for (var row = start; row < start + count; row++)
             {
@@ -87,7 +95,10 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
                     SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), StoredValue(field, rows[row]));
                 }
 
-                SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), receivedAt);
+                if (receivedAt is not null)
+                {
+                    SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), receivedAt);
+                }
             }
 
             command.ExecuteNonQuery();
@@ -96,7 +107,7 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
 
     /// <summary>One statement per table, prepared once for the batch, its parameters' values set for each row.</summary>
     private void InsertRowByRow<T>(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<StoredField<T>> fields,
-        IReadOnlyList<T> rows, object receivedAt)
+        IReadOnlyList<T> rows, object? receivedAt)
     {
         if (rows.Count == 0)
         {
@@ -105,10 +116,15 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
 
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = _insertSql.GetOrAdd((table, 1), key => BuildInsert(key.Table, fields, key.Rows));
-        for (var i = 0; i <= fields.Count; i++)
+        command.CommandText = _insertSql.GetOrAdd((table, 1), key => BuildInsert(key.Table, fields, key.Rows, receivedAt is not null));
+        for (var i = 0; i < fields.Count; i++)
         {
-            SqlDatabase.AddParameter(command, ParameterName(i), i == fields.Count ? receivedAt : DBNull.Value);
+            SqlDatabase.AddParameter(command, ParameterName(i), DBNull.Value);
+        }
+
+        if (receivedAt is not null)
+        {
+            SqlDatabase.AddParameter(command, ParameterName(fields.Count), receivedAt);
         }
 
         command.Prepare();
@@ -130,38 +146,6 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
         var other => other,
     };
 
-    /// <summary>The batch's (agent, node) pairs, most of them known already: one small statement per batch.</summary>
-    private void InsertNodes(DbConnection connection, DbTransaction transaction, List<ContainerStat> containers)
-    {
-        var pairs = containers.Select(c => (c.AgentId, c.NodeName)).Distinct().ToList();
-        for (var start = 0; start < pairs.Count; start += RowsPerStatement)
-        {
-            var count = Math.Min(RowsPerStatement, pairs.Count - start);
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = _insertSql.GetOrAdd(("agent_node", count), key => BuildNodeInsert(key.Rows));
-            var parameterIndex = 0;
-            foreach (var (agent, node) in pairs.Skip(start).Take(count))
-            {
-                SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), agent);
-                SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), node);
-            }
-
-            command.ExecuteNonQuery();
-        }
-    }
-
-    private string BuildNodeInsert(int rows)
-    {
-        var sql = new StringBuilder("INSERT INTO agent_node(agent_id, node_name) VALUES ");
-        for (var row = 0; row < rows; row++)
-        {
-            sql.Append(row == 0 ? "(" : ",(").Append(ParameterName(2 * row)).Append(',').Append(ParameterName((2 * row) + 1)).Append(')');
-        }
-
-        return sql.Append(database.Dialect.SkipDuplicates("agent_id")).ToString();
-    }
-
     private static StoredField<(MonitorReport Report, T Item)>[] Keyed<T>(IReadOnlyList<StoredField<T>> fields, params StoredField<MonitorReport>[] keys) =>
     [
         .. keys.Select(k => new StoredField<(MonitorReport Report, T Item)>(k.Column, row => k.Value(row.Report), k.IsTime)),
@@ -171,12 +155,12 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
     private static string ParameterName(int index) =>
         index < ParameterNames.Length ? ParameterNames[index] : "@p" + index.ToString(CultureInfo.InvariantCulture);
 
-    private string BuildInsert<T>(string table, IReadOnlyList<StoredField<T>> fields, int rows)
+    private string BuildInsert<T>(string table, IReadOnlyList<StoredField<T>> fields, int rows, bool withReceivedAt)
     {
-        var columns = fields.Count + 1;
+        var columns = fields.Count + (withReceivedAt ? 1 : 0);
         var sql = new StringBuilder(64 + (rows * columns * 8));
         sql.Append("INSERT INTO ").Append(table).Append('(').AppendJoin(',', fields.Select(f => f.Column))
-            .Append(',').Append(ReportColumns.ReceivedAt).Append(") VALUES ");
+            .Append(withReceivedAt ? "," + ReportColumns.ReceivedAt : "").Append(") VALUES ");
         var parameterIndex = 0;
         for (var row = 0; row < rows; row++)
         {
@@ -189,6 +173,7 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             sql.Append(')');
         }
 
-        return sql.Append(database.Dialect.SkipDuplicates(ReportColumns.ReceivedAt)).ToString();
+        // A duplicate row is left as it is: the no-op update names a column the table has.
+        return sql.Append(database.Dialect.SkipDuplicates(withReceivedAt ? ReportColumns.ReceivedAt : fields[0].Column)).ToString();
     }
 }
