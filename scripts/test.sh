@@ -27,6 +27,11 @@ DOCKER_HOST=$SS_TEST_DOCKER_HOST scripts/test-image.sh
 # Containers left by an interrupted earlier run.
 leftovers=$(DOCKER_HOST=$SS_TEST_DOCKER_HOST docker ps -aq --filter name=sst- || true)
 [ -z "$leftovers" ] || DOCKER_HOST=$SS_TEST_DOCKER_HOST docker rm -f $leftovers >/dev/null
+# ... and the networks and volumes of an interrupted compose test (its projects are named sst-compose-<id>).
+for kind in network volume; do
+  leftovers=$(DOCKER_HOST=$SS_TEST_DOCKER_HOST docker "$kind" ls -q --filter name=sst-compose- || true)
+  [ -z "$leftovers" ] || DOCKER_HOST=$SS_TEST_DOCKER_HOST docker "$kind" rm $leftovers >/dev/null || true
+done
 echo "test.sh: dockerd at $SS_TEST_DOCKER_HOST"
 
 SS_TEST_PODMAN_HOST=$(scripts/podman.sh start "$podman_dir")
