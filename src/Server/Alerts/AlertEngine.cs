@@ -24,13 +24,18 @@ internal sealed class AlertEngine(AlertOptions options)
     // The states changed since the last TakeDirty: a list, not a scan, as every container has a restart counter's state.
     private readonly List<TargetState> _dirty = [];
     private List<CompiledRule> _rules = [];
+    private int _windowCount;
     private List<CompiledRule> _absenceRules = [];
     private DateTime _now;
     private IReadOnlyList<(AlertSilence Silence, Glob Agent, Glob Container, Glob Rule)> _silences = [];
 
     public void SetRules(IEnumerable<AlertRule> rules)
     {
-        _rules = rules.Where(r => r.Enabled).Select((r, i) => new CompiledRule(r) { Index = i }).ToList();
+        var enabled = rules.Where(r => r.Enabled).ToList();
+        // Rules on one metric over one window (a warning and a critical threshold, say) share that window per target.
+        var windows = enabled.Where(r => r.WindowSeconds is > 0).Select(r => (r.Metric, r.WindowSeconds)).Distinct().ToList();
+        _windowCount = windows.Count;
+        _rules = enabled.Select((r, i) => new CompiledRule(r) { Index = i, WindowIndex = windows.IndexOf((r.Metric, r.WindowSeconds)) }).ToList();
         _ruleIndex = _rules.ToDictionary(r => r.Rule.Name, r => r.Index, StringComparer.Ordinal);
         _absenceRules = _rules.Where(r => r.Rule.Kind == AlertKinds.Absence).ToList();
         // Windows start afresh with new rules (an edit may have changed them); the states stay.
@@ -510,8 +515,8 @@ internal sealed class AlertEngine(AlertOptions options)
             return value;
         }
 
-        // One window per (rule, target): rules on one metric with different windows keep their own.
-        var window = slot.Windows[rule.Index] ??= new MetricWindow();
+        // One window per (metric, length, target), shared by the rules that read it; a rule with another length keeps its own.
+        var window = slot.Windows[rule.WindowIndex] ??= new MetricWindow();
         window.Add(at, value, at.AddSeconds(-rule.Rule.WindowSeconds.Value));
         return rule.Aggregate switch
         {
@@ -763,7 +768,7 @@ internal sealed class AlertEngine(AlertOptions options)
     {
         if (!_slots.TryGetValue(target, out var slot))
         {
-            _slots[target] = slot = new Slot(_rules.Count);
+            _slots[target] = slot = new Slot(_rules.Count, _windowCount);
             foreach (var rule in _rules)
             {
                 slot.States[rule.Index] = _states.GetValueOrDefault((rule.Rule.Name, target));
@@ -773,9 +778,9 @@ internal sealed class AlertEngine(AlertOptions options)
         return slot;
     }
 
-    private sealed class Slot(int rules)
+    private sealed class Slot(int rules, int windows)
     {
-        public MetricWindow?[] Windows { get; } = new MetricWindow?[rules];
+        public MetricWindow?[] Windows { get; } = new MetricWindow?[windows];
         public TargetState?[] States { get; } = new TargetState?[rules];
     }
 
@@ -784,6 +789,7 @@ internal sealed class AlertEngine(AlertOptions options)
     {
         private readonly Queue<(DateTime At, double Value)> _points = new();
         private double _sum;
+        private DateTime _lastAt;
 
         public double Average => _sum / _points.Count;
         public double Min
@@ -816,6 +822,13 @@ internal sealed class AlertEngine(AlertOptions options)
 
         public void Add(DateTime at, double value, DateTime horizon)
         {
+            // A shared window: the sample is in it already when another rule on it saw this sample first.
+            if (at == _lastAt && _points.Count > 0)
+            {
+                return;
+            }
+
+            _lastAt = at;
             _points.Enqueue((at, value));
             _sum += value;
             while (_points.Count > 1 && _points.Peek().At <= horizon)

@@ -34,6 +34,10 @@ internal sealed class CompiledRule
     /// <summary>This rule's place in the engine's per-target arrays (set by the engine).</summary>
     public int Index { get; init; }
 
+    /// <summary>The place of its metric window in the engine's per-target windows, shared with rules on the same metric
+    /// and window length (set by the engine); -1 without a window.</summary>
+    public int WindowIndex { get; init; } = -1;
+
     /// <summary>The rule's op as a comparison, decided once rather than per sample.</summary>
     private readonly int _op;
 

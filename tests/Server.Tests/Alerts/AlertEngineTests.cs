@@ -75,6 +75,24 @@ public sealed class AlertEngineTests
     }
 
     [Fact]
+    public void Rules_on_one_metric_and_window_share_it_and_a_rule_with_another_window_keeps_its_own()
+    {
+        var engine = Engine(
+            "{name: avg-1m, kind: metric, metric: host.memory_percent, threshold: 80, window: 60s, aggregate: avg}",
+            "{name: max-1m, kind: metric, metric: host.memory_percent, threshold: 99, window: 60s, aggregate: max}",
+            "{name: avg-2m, kind: metric, metric: host.memory_percent, threshold: 90, window: 120s, aggregate: avg}");
+        var fired = new List<(string, DateTime)>();
+        foreach (var (at, value) in new[] { (0, 50.0), (20, 100), (40, 100), (90, 100), (100, 100) })
+        {
+            fired.AddRange(Feed(engine, Sample(T0.AddSeconds(at), value)).Where(o => o.Kind == "fired").Select(o => (o.Rule.Name, o.At)));
+        }
+
+        // avg-1m: 50, 75, 83.3 (fires at 40 s); max-1m: 100 at 20 s; avg-2m keeps all five samples: 87.5 at 90 s (the
+        // 1-minute window's 100 would have fired it there), 90 at 100 s.
+        Assert.Equal([("max-1m", T0.AddSeconds(20)), ("avg-1m", T0.AddSeconds(40)), ("avg-2m", T0.AddSeconds(100))], fired);
+    }
+
+    [Fact]
     public void A_non_zero_exit_fires_and_the_next_start_resolves_but_a_requested_stop_and_an_oom_do_not_count_as_exits()
     {
         var engine = Engine("{name: exited, kind: state, condition: exited_nonzero}", "{name: oom, kind: state, condition: oom_killed}");
