@@ -56,6 +56,24 @@ start_fleet() {
   sleep 3
 }
 
+# CPU (user + system ticks) and the RSS high-water mark sampled every second, of each process given, over the same
+# $seconds; cpu_percent PID and rss_max_mb PID then give its figures.
+declare -A cpu0 max_rss
+watch_processes() {
+  local p rss
+  for p in "$@"; do cpu0[$p]=$(awk '{print $14+$15}' "/proc/$p/stat"); max_rss[$p]=0; done
+  for _ in $(seq 1 "$seconds"); do
+    for p in "$@"; do
+      rss=$(awk '/VmRSS/ {print $2}' "/proc/$p/status")
+      [ "$rss" -gt "${max_rss[$p]}" ] && max_rss[$p]=$rss
+    done
+    sleep 1
+  done
+}
+cpu_ticks_since_watch() { echo $(( $(awk '{print $14+$15}' "/proc/$1/stat") - cpu0[$1] )); }
+cpu_percent() { awk -v n="$(cpu_ticks_since_watch "$1")" -v t="$(getconf CLK_TCK)" -v s="$seconds" 'BEGIN {printf "%.3f", n/t/s*100}'; }
+rss_max_mb() { awk -v m="${max_rss[$1]}" 'BEGIN {printf "%.1f", m/1024}'; }
+
 if [ "$what" = compare ]; then
   containers=${CONTAINERS:-50}; interval=${INTERVAL:-10}; seconds=${SECONDS_MEASURED:-300}
   start_fleet "$containers"
@@ -67,17 +85,10 @@ if [ "$what" = compare ]; then
     agent_of[$label]=$!; pids+=($!)
   done
   sleep 8   # start-up, priming and the first inspect of every container are not the steady state
-  declare -A cpu0 max_rss
-  for l in "${!agent_of[@]}"; do cpu0[$l]=$(awk '{print $14+$15}' "/proc/${agent_of[$l]}/stat"); max_rss[$l]=0; done
-  for _ in $(seq 1 "$seconds"); do
-    for l in "${!agent_of[@]}"; do
-      rss=$(awk '/VmRSS/ {print $2}' "/proc/${agent_of[$l]}/status"); [ "$rss" -gt "${max_rss[$l]}" ] && max_rss[$l]=$rss
-    done
-    sleep 1
-  done
+  watch_processes "${agent_of[@]}"
   for l in "${!agent_of[@]}"; do
-    ticks=$(( $(awk '{print $14+$15}' "/proc/${agent_of[$l]}/stat") - cpu0[$l] ))
-    echo "RESULT what=compare label=$l containers=$containers interval=$interval seconds=$seconds cpu_ticks=$ticks cpu_percent_of_one_core=$(awk -v t=$ticks -v s=$seconds -v h="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t/h/s*100}') rss_max_mb=$(awk -v m="${max_rss[$l]}" 'BEGIN {printf "%.1f", m/1024}')"
+    a=${agent_of[$l]}
+    echo "RESULT what=compare label=$l containers=$containers interval=$interval seconds=$seconds cpu_ticks=$(cpu_ticks_since_watch "$a") cpu_percent_of_one_core=$(cpu_percent "$a") rss_max_mb=$(rss_max_mb "$a")"
   done
   exit 0
 fi
@@ -112,21 +123,9 @@ for _ in $(seq 1 50); do curl -sf -o /dev/null http://127.0.0.1:9199/metrics && 
 pids+=($!)
 sleep 5   # start-up and priming are not the steady state
 
-# CPU (user + system ticks) and the RSS high-water mark sampled every second, of each process over the same window.
-ticks=$(getconf CLK_TCK)
-watched=("$agent" "$exporter")
-declare -A cpu0 max_rss
-for p in "${watched[@]}"; do cpu0[$p]=$(awk '{print $14+$15}' "/proc/$p/stat"); max_rss[$p]=0; done
-for _ in $(seq 1 "$seconds"); do
-  for p in "${watched[@]}"; do
-    rss=$(awk '/VmRSS/ {print $2}' "/proc/$p/status")
-    [ "$rss" -gt "${max_rss[$p]}" ] && max_rss[$p]=$rss
-  done
-  sleep 1
-done
-cpu_percent() { awk -v a="${cpu0[$1]}" -v b="$(awk '{print $14+$15}' "/proc/$1/stat")" -v t="$ticks" -v s="$seconds" 'BEGIN {printf "%.3f", (b-a)/t/s*100}'; }
-echo "RESULT what=ss-agent-aot binary=$agent_binary containers=$containers interval=$interval seconds=$seconds cpu_percent_of_one_core=$(cpu_percent "$agent") rss_end_mb=$(($(awk '/VmRSS/ {print $2}' /proc/$agent/status) / 1024)) rss_max_mb=$(awk -v m="${max_rss[$agent]}" 'BEGIN {printf "%.1f", m/1024}') spool_left=$(ls "$spool"/*.json 2>/dev/null | wc -l)"
-echo "RESULT what=node-exporter interval=$interval seconds=$seconds cpu_percent_of_one_core=$(cpu_percent "$exporter") rss_max_mb=$(awk -v m="${max_rss[$exporter]}" 'BEGIN {printf "%.1f", m/1024}') (host only, scraped every $interval s)"
+watch_processes "$agent" "$exporter"
+echo "RESULT what=ss-agent-aot binary=$agent_binary containers=$containers interval=$interval seconds=$seconds cpu_percent_of_one_core=$(cpu_percent "$agent") rss_end_mb=$(($(awk '/VmRSS/ {print $2}' /proc/$agent/status) / 1024)) rss_max_mb=$(rss_max_mb "$agent") spool_left=$(ls "$spool"/*.json 2>/dev/null | wc -l)"
+echo "RESULT what=node-exporter interval=$interval seconds=$seconds cpu_percent_of_one_core=$(cpu_percent "$exporter") rss_max_mb=$(rss_max_mb "$exporter") (host only, scraped every $interval s)"
 
 cpu_total=0; rss_peak=0
 runs=$((seconds / interval))

@@ -43,13 +43,14 @@ YAML
 db_dir=.tmp/mariadb-alerts
 hook_port=5199
 
-# One server: alerts on or off ($1), on port $2, database $3, webhook port $4; prints its pid.
+# One server: alerts on or off ($1), on port $2 (its log .tmp/bench-alerts-server-PORT.log), database $3, webhook port
+# $4; prints its pid.
 start_server() {
   local enabled; enabled=$([ "$1" = on ] && echo true || echo false)
   dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls "http://127.0.0.1:$2" --Storage:Provider mysql \
     --Storage:ConnectionString "$conn;Database=$3" --Auth:Mode open --Alerts:Enabled "$enabled" --Alerts:RulesFile "$root/$rules" \
     --Alerts:Channels:bench:Type webhook --Alerts:Channels:bench:Url "http://127.0.0.1:$4/hook" \
-    > ".tmp/bench-alerts-server-$1.log" 2>&1 &
+    > ".tmp/bench-alerts-server-$2.log" 2>&1 &
   echo $!
 }
 
@@ -57,6 +58,12 @@ start_server() {
 stop_servers() {
   kill "$@" 2>/dev/null || true
   for pid in "$@"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
+}
+
+# A MariaDB of its own for each round, so no round starts with another's dirty pages; sets $conn.
+fresh_mariadb() {
+  scripts/mariadb.sh stop "$db_dir"; rm -rf "$db_dir"
+  conn=$(SS_MARIADB_BUFFER_POOL=1G scripts/mariadb.sh start "$db_dir" 33065)
 }
 
 wait_ready() {
@@ -72,8 +79,7 @@ load() {
 
 if [ -n "${SIDE_BY_SIDE:-}" ]; then
   for round in $(seq 1 "${ROUNDS:-1}"); do
-    scripts/mariadb.sh stop "$db_dir"; rm -rf "$db_dir"
-    conn=$(SS_MARIADB_BUFFER_POOL=1G scripts/mariadb.sh start "$db_dir" 33065)
+    fresh_mariadb
     off=$(start_server off 5186 ss_alerts_off 5198)
     on=$(start_server "${SECOND_MODE:-on}" 5187 ss_alerts_on "$hook_port")
     trap 'kill "$off" "$on" 2>/dev/null || true; scripts/mariadb.sh stop "$db_dir" || true' EXIT
@@ -84,21 +90,20 @@ if [ -n "${SIDE_BY_SIDE:-}" ]; then
     load on 5187 "$on" "$hook_port" | sed 's/^RESULT alerts /RESULT alerts on: /'
     wait "$off_load"; cat .tmp/bench-alerts-off.out
     stop_servers "$off" "$on"
-    echo "server logs: $(cat .tmp/bench-alerts-server-off.log .tmp/bench-alerts-server-on.log | grep -c ' warn\| fail' || true) warning/error lines"
+    echo "server logs: $(cat .tmp/bench-alerts-server-5186.log .tmp/bench-alerts-server-5187.log | grep -c ' warn\| fail' || true) warning/error lines"
   done
   scripts/mariadb.sh stop "$db_dir"
   exit 0
 fi
 
 for mode in $(for _ in $(seq 1 "${ROUNDS:-1}"); do echo off on; done); do
-  scripts/mariadb.sh stop "$db_dir"; rm -rf "$db_dir"
-  conn=$(SS_MARIADB_BUFFER_POOL=1G scripts/mariadb.sh start "$db_dir" 33065)
+  fresh_mariadb
   server=$(start_server "$mode" 5186 ss_alerts "$hook_port")
   trap 'kill "$server" 2>/dev/null || true; scripts/mariadb.sh stop "$db_dir" || true' EXIT
   wait_ready 5186
   echo "== alerts $mode: $agents agents x $containers containers every 10 s for $seconds s (server pid $server)"
   load "$mode" 5186 "$server" "$hook_port"
   stop_servers "$server"
-  echo "server log ($mode): $(grep -c ' warn\| fail' ".tmp/bench-alerts-server-$mode.log" || true) warning/error lines"
+  echo "server log ($mode): $(grep -c ' warn\| fail' .tmp/bench-alerts-server-5186.log || true) warning/error lines"
 done
 scripts/mariadb.sh stop "$db_dir"

@@ -38,6 +38,22 @@ wait_ready() {
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6}' /proc/stat; }
 
+# The closed loop (128 in flight) against ss-server, with that split, then the open loop at 70 % of the rate it reached.
+#   closed_then_open URL SERVER_PID SPLIT_NAME DB_PID CLOSED_RUN OPEN_RUN [load arguments...]   (DB_PID empty: in process)
+closed_then_open() {
+  local url=$1 server=$2 split=$3 db=$4 closed_run=$5 open_run=$6
+  shift 6
+  local server0 server1 db0=0 db1=0 all0 all1 idle0 idle1 max_line
+  server0=$(cpu_ticks "$server"); [ -z "$db" ] || db0=$(cpu_ticks "$db"); read -r all0 idle0 <<<"$(machine_ticks)"
+  max_line=$($bench load --url "$url" --seconds "$seconds" --concurrency 128 --run "$closed_run" --warmup 12 "$@" | tee /dev/stderr | grep '^RESULT mode')
+  server1=$(cpu_ticks "$server"); [ -z "$db" ] || db1=$(cpu_ticks "$db"); read -r all1 idle1 <<<"$(machine_ticks)"
+  awk -v n="$split" -v m="${db:+ mariadb}" -v s=$((server1 - server0)) -v d=$((db1 - db0)) -v a=$((all1 - all0)) -v i=$((idle1 - idle0)) \
+    'BEGIN {printf "RESULT cpu_split %s server=%.0f%%", n, 100*s/a; if (m != "") printf "%s=%.0f%%", m, 100*d/a;
+            printf " rest=%.0f%% idle=%.0f%% (of both cores)\n", 100*(a-i-s-d)/a, 100*i/a}'
+  local rate70=$(( $(sed -E 's/.*reports_per_s=([0-9]+).*/\1/' <<<"$max_line") * 70 / 100 ))
+  $bench load --url "$url" --seconds "$seconds" --rate "$rate70" --run "$open_run" --warmup 3 "$@"
+}
+
 if [[ " $phases " == *" mariadb "* ]]; then
 echo "== ss-server (group commit, pooled connections), MariaDB, $seconds s per phase"
 # SS_BENCH_CONNECTION_OPTIONS adds to ss-server's connection string (e.g. "Ignore Prepare=false" with a build that prepares its inserts).
@@ -51,15 +67,7 @@ for index in ${DROP_INDEXES:-}; do
 done
 # Each simulated agent gets its token in the server's database first: ss-server refuses reports without one.
 tokens=(--tokens-mysql "$conn;Database=ss_bench_$run")
-db_pid=$(cat "$db_dir/mysqld.pid")
-server0=$(cpu_ticks "${pids[0]}"); db0=$(cpu_ticks "$db_pid"); read -r all0 idle0 <<<"$(machine_ticks)"
-max_line=$($bench load --url http://127.0.0.1:5181 --seconds "$seconds" --concurrency 128 --run "m$run" --warmup 12 "${tokens[@]}" | tee /dev/stderr | grep '^RESULT mode')
-server1=$(cpu_ticks "${pids[0]}"); db1=$(cpu_ticks "$db_pid"); read -r all1 idle1 <<<"$(machine_ticks)"
-awk -v s=$((server1 - server0)) -v d=$((db1 - db0)) -v a=$((all1 - all0)) -v i=$((idle1 - idle0)) \
-  'BEGIN {printf "RESULT cpu_split closed_loop server=%.0f%% mariadb=%.0f%% rest=%.0f%% idle=%.0f%% (of both cores)\n", 100*s/a, 100*d/a, 100*(a-i-s-d)/a, 100*i/a}'
-max_rate=$(sed -E 's/.*reports_per_s=([0-9]+).*/\1/' <<<"$max_line")
-rate70=$(( max_rate * 70 / 100 ))
-$bench load --url http://127.0.0.1:5181 --seconds "$seconds" --rate "$rate70" --run "r$run" --warmup 3 "${tokens[@]}"
+closed_then_open http://127.0.0.1:5181 "${pids[0]}" closed_loop "$(cat "$db_dir/mysqld.pid")" "m$run" "r$run" "${tokens[@]}"
 echo "server log lines (one per stored report): $(grep -c 'Stored report' .tmp/bench-server.log || true)"
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 fi
@@ -82,13 +90,7 @@ dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls http://127.0.0.1:5184
 sqlite_server=$!
 pids+=($sqlite_server)
 wait_ready http://127.0.0.1:5184
-server0=$(cpu_ticks "$sqlite_server"); read -r all0 idle0 <<<"$(machine_ticks)"
-max_line=$($bench load --url http://127.0.0.1:5184 --seconds "$seconds" --concurrency 128 --run "q$run" --warmup 12 --tokens-sqlite "$sqlite_db" | tee /dev/stderr | grep '^RESULT mode')
-server1=$(cpu_ticks "$sqlite_server"); read -r all1 idle1 <<<"$(machine_ticks)"
-awk -v s=$((server1 - server0)) -v a=$((all1 - all0)) -v i=$((idle1 - idle0)) \
-  'BEGIN {printf "RESULT cpu_split sqlite_closed_loop server=%.0f%% rest=%.0f%% idle=%.0f%% (of both cores)\n", 100*s/a, 100*(a-i-s)/a, 100*i/a}'
-rate70=$(( $(sed -E 's/.*reports_per_s=([0-9]+).*/\1/' <<<"$max_line") * 70 / 100 ))
-$bench load --url http://127.0.0.1:5184 --seconds "$seconds" --rate "$rate70" --run "p$run" --warmup 3 --tokens-sqlite "$sqlite_db"
+closed_then_open http://127.0.0.1:5184 "$sqlite_server" sqlite_closed_loop "" "q$run" "p$run" --tokens-sqlite "$sqlite_db"
 kill "$sqlite_server"; wait "$sqlite_server" 2>/dev/null || true
 rm -f "$sqlite_db"*
 fi

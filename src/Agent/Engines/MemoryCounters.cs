@@ -8,7 +8,11 @@ internal readonly record struct MemoryCounters(ulong UsageBytes, ulong LimitByte
 {
     /// <summary>Picks the inactive file figure from a cgroup's memory.stat keys, whichever version wrote them.</summary>
     public static MemoryCounters FromStat(ulong usage, ulong limit, IReadOnlyDictionary<string, ulong>? stat) =>
-        new(usage, limit, stat is null ? 0
-            : stat.TryGetValue("total_inactive_file", out var v1) ? v1
-            : stat.TryGetValue("inactive_file", out var v2) ? v2 : 0);
+        new(usage, limit, stat is null ? 0 : InactiveFile(key => stat.TryGetValue(key, out var value) ? value : null));
+
+    /// <summary>
+    /// What docker stats leaves out of usage, from a memory.stat however it was read (<paramref name="value"/> of a key,
+    /// null when absent): v1's total_inactive_file (the hierarchy's), else v2's inactive_file, else 0.
+    /// </summary>
+    public static ulong InactiveFile(Func<string, ulong?> value) => value("total_inactive_file") ?? value("inactive_file") ?? 0;
 }

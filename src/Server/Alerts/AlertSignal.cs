@@ -35,7 +35,8 @@ internal sealed class AlertSignal : IDisposable
         }
     }
 
-    public void Pulse(IReadOnlyList<Contracts.MonitorReport> reports, DateTime receivedAt)
+    /// <summary>Wakes the evaluator, handing it <paramref name="reports"/> (enumerated only while it listens).</summary>
+    public void Pulse(IEnumerable<Contracts.MonitorReport> reports, DateTime receivedAt)
     {
         if (!_listening)
         {

@@ -147,14 +147,7 @@ internal sealed partial class IngestWriter : BackgroundService
             return;
         }
 
-        if (_committed is { Listening: true } committed)
-        {
-            committed.Pulse(batch.Select(p => p.Report).ToList(), receivedAt);
-        }
-        else
-        {
-            _committed?.Pulse();
-        }
+        _committed?.Pulse(batch.Select(p => p.Report), receivedAt);
 
         _metrics?.Committed(batch.Count, batch.Select(p => Stopwatch.GetElapsedTime(p.EnqueuedTimestamp).TotalSeconds));
         var logStored = _logger.IsEnabled(LogLevel.Information);

@@ -75,22 +75,22 @@ internal sealed class CgroupStatsReader
     public void Retain(IReadOnlySet<string> runningIds)
     {
         ArgumentNullException.ThrowIfNull(runningIds);
-        foreach (var key in _dirs.Keys.Where(k => !runningIds.Contains(k.Id)).ToList())
-        {
-            _dirs.TryRemove(key, out _);
-        }
-
+        DropPaths(id => !runningIds.Contains(id));
         _files.Retain(runningIds, HostFiles); // closes, in one pass, the files of every container not kept
     }
 
     private void Forget(string id)
     {
-        foreach (var key in _dirs.Keys.Where(k => k.Id == id).ToList())
+        DropPaths(known => known == id);
+        _files.Close(id);
+    }
+
+    private void DropPaths(Func<string, bool> gone)
+    {
+        foreach (var key in _dirs.Keys.Where(k => gone(k.Id)).ToList())
         {
             _dirs.TryRemove(key, out _);
         }
-
-        _files.Close(id);
     }
 
     /// <summary>dockerd's system_cpu_usage: user..softirq of the aggregate /proc/stat line (no steal, no guest), in nanoseconds.</summary>
@@ -300,8 +300,7 @@ internal sealed class CgroupStatsReader
         return null;
     }
 
-    /// <summary>What docker stats leaves out of usage: v1's total_inactive_file (the hierarchy's), else v2's inactive_file.</summary>
-    private static ulong InactiveFile(string memoryStat) => FlatKey(memoryStat, "total_inactive_file") ?? FlatKey(memoryStat, "inactive_file") ?? 0;
+    private static ulong InactiveFile(string memoryStat) => MemoryCounters.InactiveFile(key => FlatKey(memoryStat, key));
 
     /// <summary>
     /// One value of a flat-keyed cgroup file ("key value" lines), null when absent: looked up in the text rather than
