@@ -53,7 +53,7 @@ internal static class AgentProgram
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new HostCollector(options.ProcRoot));
-        services.AddSingleton(new FileSystemCollector(options.ProcRoot));
+        services.AddSingleton(_ => new FileSystemCollector(options.ProcRoot));
         var engineList = options.ResolveEngines(File.Exists);
         services.AddSingleton<IReadOnlyList<IContainerEngine>>(sp => Engines(engineList, options, sp.GetRequiredService<ILogger<DockerEngine>>()));
         services.AddSingleton<ContainerFigures>();

@@ -10,8 +10,10 @@ namespace StackScope.Agent.Host;
 /// statfs as df does (used = total - free, root's reserve counted as free). Mounts are those the agent sees: run it on
 /// the host, or mount what it should watch into its container.
 /// </summary>
-internal sealed partial class FileSystemCollector(string procRoot)
+internal sealed partial class FileSystemCollector(string procRoot) : IDisposable
 {
+    private readonly MountTable _mounts = new(Path.Combine(procRoot, "mounts"));
+
     // node_exporter collector/filesystem_linux.go: defMountPointsExcluded and defFSTypesExcluded.
     [GeneratedRegex("^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)")]
     private static partial Regex ExcludedMountPoints();
@@ -22,7 +24,7 @@ internal sealed partial class FileSystemCollector(string procRoot)
     public IReadOnlyList<FileSystemStat> Collect()
     {
         var result = new List<FileSystemStat>();
-        foreach (var (mountPoint, type) in RealMounts(KernelFile.ReadAllText(Path.Combine(procRoot, "mounts"))))
+        foreach (var (mountPoint, type) in _mounts.Read(RealMounts))
         {
             try
             {
@@ -38,6 +40,8 @@ internal sealed partial class FileSystemCollector(string procRoot)
 
         return result;
     }
+
+    public void Dispose() => _mounts.Dispose();
 
     /// <summary>Mount point and type of each mount kept, the later of two mounts on one point winning (it is the one visible).</summary>
     internal static IReadOnlyList<(string MountPoint, string Type)> RealMounts(string mounts)

@@ -121,6 +121,25 @@ public sealed class CgroupStatsReaderTests : IDisposable
         Assert.Equal(expected, CgroupStatsReader.FlatKey(text, key));
 
     [Fact]
+    public async Task The_host_counter_is_read_again_for_a_container_read_later_than_a_millisecond_after_it()
+    {
+        var root = Path.Combine(_root, "v1");
+        Write(root, $"cpuacct/docker/{Id}/cpuacct.usage", "7625560335\n");
+        Write(root, $"memory/docker/{Id}/memory.usage_in_bytes", "62914560\n");
+        Write(root, $"memory/docker/{Id}/memory.limit_in_bytes", "134217728\n");
+        Write(root, $"memory/docker/{Id}/memory.stat", "total_inactive_file 0\n");
+        var reader = new CgroupStatsReader(root, _proc, DockerEngine.CgroupPathPatterns);
+        Assert.Equal(1000UL * 10_000_000, reader.Read(Id)!.Cpu!.Value.SystemNanos);
+
+        File.WriteAllText(Path.Combine(_proc, "stat"), "cpu  800 0 200 800 100 0 100 7 9 0\ncpu0 400 0 100 400 50 0 50 3 4 0\n");
+        await Task.Delay(20);
+
+        var later = reader.Read(Id)!.Cpu!.Value;
+        Assert.Equal(2000UL * 10_000_000, later.SystemNanos);
+        Assert.Equal(1, later.OnlineCpus);
+    }
+
+    [Fact]
     public void A_container_without_visible_cgroup_is_left_to_the_engine_api() =>
         Assert.Null(new CgroupStatsReader(Path.Combine(_root, "empty"), _proc, DockerEngine.CgroupPathPatterns).Read(Id));
 

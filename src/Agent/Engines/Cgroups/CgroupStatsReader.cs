@@ -30,6 +30,14 @@ internal sealed class CgroupStatsReader
     private readonly ConcurrentDictionary<(string Controller, string Id), string> _dirs = new();
     private readonly KernelFileHandles _files;
 
+    // The host's counter as last read, and when (a Stopwatch timestamp). See Read for how long it is good for.
+    private HostReading? _host;
+
+    // Reused within this time: far shorter than any interval, so it stays within what a container's delta tolerates.
+    private static readonly TimeSpan HostReadingLife = TimeSpan.FromMilliseconds(1);
+
+    private sealed record HostReading(long At, ulong System, int Online);
+
     public CgroupStatsReader(string cgroupRoot, string procRoot, IReadOnlyList<string> pathPatterns, KernelFileHandles? files = null)
     {
         _cgroupRoot = cgroupRoot;
@@ -50,12 +58,13 @@ internal sealed class CgroupStatsReader
         {
             try
             {
-                // The host's counter is read right before the container's, for every container, as dockerd does: read
-                // once per cycle instead, a container read later in a busy cycle had its delta measured over a longer
-                // window than the host's (seen: 70 % for a container capped at 50 %).
-                var (times, online) = ProcStatParser.Parse(_files.Read(HostFiles, Path.Combine(_procRoot, "stat")));
-                var system = SystemNanos(times);
-                return _unified ? ReadV2(containerId, system, online, pid) : ReadV1(containerId, system, online, pid);
+                // The host's counter is read right before the container's, as dockerd does: read once per cycle instead,
+                // a container read later in a busy cycle had its delta measured over a longer window than the host's
+                // (seen: 70 % for a container capped at 50 %). A reading under a millisecond old is as good (an error of
+                // at most 1 ms in a 1 s interval: 0.1 % of the figure) and spares the kernel rendering /proc/stat, every
+                // interrupt's count included, for each of the containers read in turn in that millisecond.
+                var host = HostNow();
+                return _unified ? ReadV2(containerId, host.System, host.Online, pid) : ReadV1(containerId, host.System, host.Online, pid);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
             {
@@ -69,6 +78,19 @@ internal sealed class CgroupStatsReader
                 // once more with fresh ones.
             }
         }
+    }
+
+    private HostReading HostNow()
+    {
+        if (Volatile.Read(ref _host) is { } recent && System.Diagnostics.Stopwatch.GetElapsedTime(recent.At) < HostReadingLife)
+        {
+            return recent;
+        }
+
+        var (times, online) = ProcStatParser.Parse(_files.Read(HostFiles, Path.Combine(_procRoot, "stat")));
+        var reading = new HostReading(System.Diagnostics.Stopwatch.GetTimestamp(), SystemNanos(times), online);
+        Volatile.Write(ref _host, reading);
+        return reading;
     }
 
     /// <summary>Forgets the paths and closes the files of containers not read this cycle (gone, or no longer running).</summary>
