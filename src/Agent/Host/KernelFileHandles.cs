@@ -32,8 +32,11 @@ internal sealed class KernelFileHandles : IDisposable
         }
     }
 
-    /// <summary>The file's text, or null when it does not exist; throws when it cannot be read (the owner is then closed).</summary>
-    public string? TryRead(string owner, string path)
+    /// <summary>
+    /// The file's text, in this thread's buffer (<see cref="KernelFile.ReadChars"/>: parse it before the next read); false
+    /// when it does not exist. Throws when it cannot be read (the owner is then closed).
+    /// </summary>
+    public bool TryRead(string owner, string path, out ReadOnlySpan<char> text)
     {
         SafeFileHandle? handle = null;
         bool known;
@@ -44,7 +47,8 @@ internal sealed class KernelFileHandles : IDisposable
 
         if (known)
         {
-            return handle is null ? null : KernelFile.ReadAllText(handle);
+            text = handle is null ? default : KernelFile.ReadChars(handle);
+            return handle is not null;
         }
 
         try
@@ -54,19 +58,21 @@ internal sealed class KernelFileHandles : IDisposable
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             Keep(owner, path, null);
-            return null;
+            text = default;
+            return false;
         }
 
-        var text = KernelFile.ReadAllText(handle);
+        text = KernelFile.ReadChars(handle);
         if (!Keep(owner, path, handle))
         {
             handle.Dispose();
         }
 
-        return text;
+        return true;
     }
 
-    public string Read(string owner, string path) => TryRead(owner, path) ?? throw new FileNotFoundException("no such kernel file", path);
+    public ReadOnlySpan<char> Read(string owner, string path) =>
+        TryRead(owner, path, out var text) ? text : throw new FileNotFoundException("no such kernel file", path);
 
     /// <summary>Closes an owner's files (a container gone, or one whose files failed: they are opened afresh next time).</summary>
     public void Close(string owner)

@@ -8,11 +8,11 @@ namespace StackScope.Agent.Host;
 /// </summary>
 internal static class NetDevParser
 {
-    public static (long RxBytes, long TxBytes) Parse(string text)
+    public static (long RxBytes, long TxBytes) Parse(ReadOnlySpan<char> text)
     {
         long rx = 0, tx = 0;
         Span<Range> fields = stackalloc Range[17];
-        foreach (var line in text.AsSpan().EnumerateLines())
+        foreach (var line in text.EnumerateLines())
         {
             var colon = line.IndexOf(':');
             if (colon <= 0 || line[..colon].Trim().SequenceEqual("lo"))

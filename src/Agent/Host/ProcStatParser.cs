@@ -5,11 +5,11 @@ namespace StackScope.Agent.Host;
 /// <summary>Reads /proc/stat text (proc(5)): the aggregate CPU times and the number of online CPUs.</summary>
 internal static class ProcStatParser
 {
-    public static (CpuTimes Times, int OnlineCpus) Parse(string text)
+    public static (CpuTimes Times, int OnlineCpus) Parse(ReadOnlySpan<char> text)
     {
         CpuTimes? times = null;
         var online = 0;
-        foreach (var line in text.AsSpan().EnumerateLines())
+        foreach (var line in text.EnumerateLines())
         {
             if (!line.StartsWith("cpu"))
             {

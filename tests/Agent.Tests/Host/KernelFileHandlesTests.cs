@@ -12,9 +12,9 @@ public sealed class KernelFileHandlesTests : IDisposable
         var path = Write("cpuacct.usage", "100\n");
         using var files = new KernelFileHandles(budget: 10);
 
-        Assert.Equal("100\n", files.Read("c1", path));
+        Assert.Equal("100\n", files.Read("c1", path).ToString());
         File.WriteAllText(path, "2500\n"); // the same file, rewritten in place like a kernel counter
-        Assert.Equal("2500\n", files.Read("c1", path));
+        Assert.Equal("2500\n", files.Read("c1", path).ToString());
         Assert.Equal(1, files.OpenCount);
     }
 
@@ -24,13 +24,14 @@ public sealed class KernelFileHandlesTests : IDisposable
         var path = Path.Combine(_dir, "pids.current");
         using var files = new KernelFileHandles(budget: 10);
 
-        Assert.Null(files.TryRead("c1", path));
+        Assert.False(files.TryRead("c1", path, out _));
         Write("pids.current", "3\n");
-        Assert.Null(files.TryRead("c1", path));
-        Assert.Throws<FileNotFoundException>(() => files.Read("c1", path));
+        Assert.False(files.TryRead("c1", path, out _));
+        Assert.Throws<FileNotFoundException>(() => _ = files.Read("c1", path).Length);
 
         files.Close("c1"); // a new owner's life (a new container) looks again
-        Assert.Equal("3\n", files.TryRead("c1", path));
+        Assert.True(files.TryRead("c1", path, out var text));
+        Assert.Equal("3\n", text.ToString());
         Assert.Equal(1, files.OpenCount);
     }
 
@@ -41,10 +42,10 @@ public sealed class KernelFileHandlesTests : IDisposable
         var second = Write("b", "2");
         using var files = new KernelFileHandles(budget: 1);
 
-        Assert.Equal("1", files.Read("c1", first));
-        Assert.Equal("2", files.Read("c1", second));
+        Assert.Equal("1", files.Read("c1", first).ToString());
+        Assert.Equal("2", files.Read("c1", second).ToString());
         File.WriteAllText(second, "22");
-        Assert.Equal("22", files.Read("c1", second));
+        Assert.Equal("22", files.Read("c1", second).ToString());
         Assert.Equal(1, files.OpenCount);
     }
 
@@ -53,9 +54,9 @@ public sealed class KernelFileHandlesTests : IDisposable
     {
         var path = Write("memory.stat", "cache 0\n");
         using var files = new KernelFileHandles(budget: 10);
-        files.Read("host", path);
-        files.Read("c1", path);
-        files.Read("c2", path);
+        _ = files.Read("host", path).Length;
+        _ = files.Read("c1", path).Length;
+        _ = files.Read("c2", path).Length;
         Assert.Equal(3, files.OpenCount);
 
         files.Close("c1");

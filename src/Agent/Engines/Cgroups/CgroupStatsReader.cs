@@ -30,6 +30,11 @@ internal sealed class CgroupStatsReader
     private readonly ConcurrentDictionary<(string Controller, string Id), string> _dirs = new();
     private readonly KernelFileHandles _files;
 
+    // Each file's full path, made once while its container runs instead of a Path.Combine per file per cycle (with the
+    // files' text as strings, most of a cycle's allocations); dropped with the container's directories.
+    private readonly ConcurrentDictionary<(string Dir, string Name), string> _paths = new();
+    private readonly ConcurrentDictionary<(string Id, int Pid), string> _netDev = new();
+
     // The host's counter as last read, and when (a Stopwatch timestamp). See Read for how long it is good for.
     private HostReading? _host;
 
@@ -87,7 +92,7 @@ internal sealed class CgroupStatsReader
             return recent;
         }
 
-        var (times, online) = ProcStatParser.Parse(_files.Read(HostFiles, Path.Combine(_procRoot, "stat")));
+        var (times, online) = ProcStatParser.Parse(_files.Read(HostFiles, FileOf(_procRoot, "stat")));
         var reading = new HostReading(System.Diagnostics.Stopwatch.GetTimestamp(), SystemNanos(times), online);
         Volatile.Write(ref _host, reading);
         return reading;
@@ -111,9 +116,22 @@ internal sealed class CgroupStatsReader
     {
         foreach (var key in _dirs.Keys.Where(k => gone(k.Id)).ToList())
         {
-            _dirs.TryRemove(key, out _);
+            if (_dirs.TryRemove(key, out var dir))
+            {
+                foreach (var file in _paths.Keys.Where(f => f.Dir == dir).ToList())
+                {
+                    _paths.TryRemove(file, out _);
+                }
+            }
+        }
+
+        foreach (var pid in _netDev.Keys.Where(k => gone(k.Id)).ToList())
+        {
+            _netDev.TryRemove(pid, out _);
         }
     }
+
+    private string FileOf(string dir, string name) => _paths.GetOrAdd((dir, name), static file => Path.Combine(file.Dir, file.Name));
 
     /// <summary>dockerd's system_cpu_usage: user..softirq of the aggregate /proc/stat line (no steal, no guest), in nanoseconds.</summary>
     internal static ulong SystemNanos(CpuTimes times) =>
@@ -128,18 +146,18 @@ internal sealed class CgroupStatsReader
             return null;
         }
 
-        var usage = ReadNumber(id, Path.Combine(cpuDir, "cpuacct.usage"));
+        var usage = ReadNumber(id, FileOf(cpuDir, "cpuacct.usage"));
         var memory = new MemoryCounters(
-            ReadNumber(id, Path.Combine(memoryDir, "memory.usage_in_bytes")),
-            ReadNumber(id, Path.Combine(memoryDir, "memory.limit_in_bytes")),
-            InactiveFile(_files.Read(id, Path.Combine(memoryDir, "memory.stat"))));
+            ReadNumber(id, FileOf(memoryDir, "memory.usage_in_bytes")),
+            ReadNumber(id, FileOf(memoryDir, "memory.limit_in_bytes")),
+            InactiveFile(_files.Read(id, FileOf(memoryDir, "memory.stat"))));
         var (read, written) = BlockIoV1(id, Find("blkio", id));
         var pidsDir = Find("pids", id);
-        var io = new IoCounters(null, null, read, written, pidsDir is null ? null : TryNumber(id, Path.Combine(pidsDir, "pids.current")));
+        var io = new IoCounters(null, null, read, written, pidsDir is null ? null : TryNumber(id, FileOf(pidsDir, "pids.current")));
         return new ContainerCounters(new CpuSnapshot(usage, system, online), memory)
         {
-            Io = WithNetwork(io, pid, Path.Combine(cpuDir, "cgroup.procs")),
-            OomKills = TryKey(id, Path.Combine(memoryDir, "memory.oom_control"), "oom_kill"),
+            Io = WithNetwork(io, id, pid, FileOf(cpuDir, "cgroup.procs")),
+            OomKills = TryKey(id, FileOf(memoryDir, "memory.oom_control"), "oom_kill"),
         };
     }
 
@@ -151,18 +169,19 @@ internal sealed class CgroupStatsReader
             return null;
         }
 
-        var usageMicros = FlatKey(_files.Read(id, Path.Combine(dir, "cpu.stat")), "usage_usec") ?? 0;
-        var max = _files.Read(id, Path.Combine(dir, "memory.max")).Trim();
+        var usageMicros = FlatKey(_files.Read(id, FileOf(dir, "cpu.stat")), "usage_usec") ?? 0;
+        // Each text is parsed before the next read: they share this thread's buffer.
+        var max = _files.Read(id, FileOf(dir, "memory.max")).Trim() is var text && text.SequenceEqual("max") ? 0 : ulong.Parse(text, CultureInfo.InvariantCulture);
         var memory = new MemoryCounters(
-            ReadNumber(id, Path.Combine(dir, "memory.current")),
-            max == "max" ? 0 : ulong.Parse(max, CultureInfo.InvariantCulture),
-            InactiveFile(_files.Read(id, Path.Combine(dir, "memory.stat"))));
-        var (read, written) = _files.TryRead(id, Path.Combine(dir, "io.stat")) is { } ioStat ? ParseIoStat(ioStat) : ((long?)null, (long?)null);
-        var io = new IoCounters(null, null, read, written, TryNumber(id, Path.Combine(dir, "pids.current")));
+            ReadNumber(id, FileOf(dir, "memory.current")),
+            max,
+            InactiveFile(_files.Read(id, FileOf(dir, "memory.stat"))));
+        var (read, written) = _files.TryRead(id, FileOf(dir, "io.stat"), out var ioStat) ? ParseIoStat(ioStat) : ((long?)null, (long?)null);
+        var io = new IoCounters(null, null, read, written, TryNumber(id, FileOf(dir, "pids.current")));
         return new ContainerCounters(new CpuSnapshot(usageMicros * 1000, system, online), memory)
         {
-            Io = WithNetwork(io, pid, Path.Combine(dir, "cgroup.procs")),
-            OomKills = TryKey(id, Path.Combine(dir, "memory.events"), "oom_kill"),
+            Io = WithNetwork(io, id, pid, FileOf(dir, "cgroup.procs")),
+            OomKills = TryKey(id, FileOf(dir, "memory.events"), "oom_kill"),
         };
     }
 
@@ -184,7 +203,7 @@ internal sealed class CgroupStatsReader
         // A file this kernel does not keep is looked for once while the container runs (the handles remember it).
         foreach (var file in BlkioFiles)
         {
-            if (_files.TryRead(id, Path.Combine(dir, file)) is { } text && ParseBlkio(text) is { } totals)
+            if (_files.TryRead(id, FileOf(dir, file), out var text) && ParseBlkio(text) is { } totals)
             {
                 return totals;
             }
@@ -197,12 +216,12 @@ internal sealed class CgroupStatsReader
     /// Sums "major:minor Read|Write bytes" lines over devices (the CLI's calculateBlockIO adds every entry whose op is
     /// read or write); null when the file lists no device, so the next file is tried.
     /// </summary>
-    internal static (long Read, long Written)? ParseBlkio(string text)
+    internal static (long Read, long Written)? ParseBlkio(ReadOnlySpan<char> text)
     {
         long read = 0, written = 0;
         var any = false;
         Span<Range> parts = stackalloc Range[4];
-        foreach (var line in text.AsSpan().EnumerateLines())
+        foreach (var line in text.EnumerateLines())
         {
             var trimmed = line.Trim();
             if (trimmed.Split(parts, ' ', StringSplitOptions.RemoveEmptyEntries) != 3 ||
@@ -227,10 +246,10 @@ internal sealed class CgroupStatsReader
     }
 
     /// <summary>cgroup v2 io.stat: "major:minor rbytes=n wbytes=n rios=n ..." per device; dockerd reports rbytes/wbytes as Read/Write.</summary>
-    internal static (long Read, long Written) ParseIoStat(string text)
+    internal static (long Read, long Written) ParseIoStat(ReadOnlySpan<char> text)
     {
         long read = 0, written = 0;
-        foreach (var line in text.AsSpan().EnumerateLines())
+        foreach (var line in text.EnumerateLines())
         {
             foreach (var range in line.Split(' '))
             {
@@ -260,20 +279,29 @@ internal sealed class CgroupStatsReader
     /// sandbox's interfaces: /proc/&lt;pid&gt;/net/dev, loopback left out. The engine's PID for it first, else the first
     /// process its cgroup lists; null when neither is visible (the container exited meanwhile).
     /// </summary>
-    private IoCounters WithNetwork(IoCounters io, int pid, string procsFile)
+    private IoCounters WithNetwork(IoCounters io, string id, int pid, string procsFile)
     {
         // The engine's PID first: the cgroup's process list is read only when that one is not visible.
-        var counters = NetworkOf(pid > 0 ? pid.ToString(CultureInfo.InvariantCulture) : null) ?? NetworkOf(FirstProcess(procsFile));
+        var counters = NetworkOf(pid > 0 ? NetDevOf(id, pid) : null) ?? NetworkOf(FirstProcess(procsFile) is { } first ? NetDevOf(id, first) : null);
         return counters is var (rx, tx) ? io with { NetRxBytes = rx, NetTxBytes = tx } : io;
     }
 
-    private (long Rx, long Tx)? NetworkOf(string? pid)
+    private string NetDevOf(string id, int pid) => _netDev.GetOrAdd((id, pid),
+        static (process, procRoot) => Path.Combine(procRoot, process.Pid.ToString(CultureInfo.InvariantCulture), "net", "dev"), _procRoot);
+
+    private static (long Rx, long Tx)? NetworkOf(string? netDev)
     {
         try
         {
             // Opened for each read, unlike the cgroup files: the PID changes with a restart, and a file of an exited
             // process's namespace is not one to keep reading.
-            return pid is null ? null : NetDevParser.Parse(KernelFile.ReadAllText(Path.Combine(_procRoot, pid, "net", "dev")));
+            if (netDev is null)
+            {
+                return null;
+            }
+
+            using var handle = KernelFile.Open(netDev);
+            return NetDevParser.Parse(KernelFile.ReadChars(handle));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
@@ -281,14 +309,16 @@ internal sealed class CgroupStatsReader
         }
     }
 
-    private static string? FirstProcess(string procsFile)
+    private static int? FirstProcess(string procsFile)
     {
         try
         {
-            var procs = KernelFile.ReadAllText(procsFile).AsSpan();
+            using var handle = KernelFile.Open(procsFile);
+            var procs = KernelFile.ReadChars(handle);
             var end = procs.IndexOf('\n');
-            var first = (end < 0 ? procs : procs[..end]).Trim();
-            return first.IsEmpty || first.SequenceEqual("0") ? null : first.ToString();
+            return int.TryParse((end < 0 ? procs : procs[..end]).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var first) && first > 0
+                ? first
+                : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -297,10 +327,10 @@ internal sealed class CgroupStatsReader
     }
 
     private long? TryNumber(string id, string path) =>
-        long.TryParse(_files.TryRead(id, path)?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+        _files.TryRead(id, path, out var text) && long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private long? TryKey(string id, string path, string key) =>
-        _files.TryRead(id, path) is { } text && FlatKey(text, key) is { } value ? (long)value : null;
+        _files.TryRead(id, path, out var text) && FlatKey(text, key) is { } value ? (long)value : null;
 
     private string? Find(string controller, string id)
     {
@@ -322,7 +352,7 @@ internal sealed class CgroupStatsReader
         return null;
     }
 
-    private static ulong InactiveFile(string memoryStat) => MemoryCounters.InactiveFile(key => FlatKey(memoryStat, key));
+    private static ulong InactiveFile(ReadOnlySpan<char> memoryStat) => MemoryCounters.InactiveFile(memoryStat, static (text, key) => FlatKey(text, key));
 
     /// <summary>
     /// One value of a flat-keyed cgroup file ("key value" lines), null when absent: looked up in the text rather than
