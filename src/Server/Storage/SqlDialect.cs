@@ -68,6 +68,13 @@ internal abstract class SqlDialect
     /// </summary>
     public virtual bool InsertsRowByRow => false;
 
+    /// <summary>
+    /// Loads <paramref name="rows"/> (their names are the columns) into <paramref name="table"/> in one bulk load,
+    /// skipping rows whose key is stored already, as the INSERTs do; false when this database has no bulk load (or it is
+    /// switched off), and the caller inserts them.
+    /// </summary>
+    public virtual bool TryBulkLoad(DbConnection connection, DbTransaction transaction, string table, DbDataReader rows) => false;
+
     /// <summary>The raw tables' daily partitions, where the database has them (MySQL/MariaDB); null elsewhere.</summary>
     public virtual IRawPartitions? Partitions => null;
 

@@ -80,6 +80,17 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             return;
         }
 
+        // A bulk load where the database has one: three round trips (its table's columns, the load, the file), so not
+        // for a single row.
+        if (rows.Count > 1)
+        {
+            using var reader = new StoredRowReader<T>(fields, rows, receivedAt, StoredValue);
+            if (dialect.TryBulkLoad(connection, transaction, table, reader))
+            {
+                return;
+            }
+        }
+
         var perStatement = Math.Min(RowsPerStatement, ParametersPerStatement / (fields.Count + 1));
         for (var start = 0; start < rows.Count; start += perStatement)
         {
