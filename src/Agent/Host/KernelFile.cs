@@ -34,7 +34,7 @@ internal static class KernelFile
     }
 
     [ThreadStatic]
-    private static char[]? t_chars;
+    private static char[]? _chars;
 
     /// <summary>
     /// <see cref="ReadAllText(SafeFileHandle)"/> into this thread's buffer instead of a new string: valid until this
@@ -47,7 +47,7 @@ internal static class KernelFile
         try
         {
             var needed = Encoding.UTF8.GetMaxCharCount(length);
-            var chars = t_chars is { } held && held.Length >= needed ? held : t_chars = new char[Math.Max(needed, 4096)];
+            var chars = _chars is { } held && held.Length >= needed ? held : _chars = new char[Math.Max(needed, 4096)];
             return chars.AsSpan(0, Encoding.UTF8.GetChars(buffer.AsSpan(0, length), chars));
         }
         finally
