@@ -45,7 +45,11 @@ closed_then_open() {
   shift 6
   local server0 server1 db0=0 db1=0 all0 all1 idle0 idle1 max_line
   server0=$(cpu_ticks "$server"); [ -z "$db" ] || db0=$(cpu_ticks "$db"); read -r all0 idle0 <<<"$(machine_ticks)"
-  max_line=$($bench load --url "$url" --seconds "$seconds" --concurrency 128 --run "$closed_run" --warmup 12 "$@" | tee /dev/stderr | grep '^RESULT mode')
+  # Printed whole, then the RESULT line taken from it (a tee to /dev/stderr reopened a log file given as 2> and emptied it).
+  local closed_out
+  closed_out=$($bench load --url "$url" --seconds "$seconds" --concurrency 128 --run "$closed_run" --warmup 12 "$@")
+  echo "$closed_out"
+  max_line=$(grep '^RESULT mode' <<<"$closed_out")
   server1=$(cpu_ticks "$server"); [ -z "$db" ] || db1=$(cpu_ticks "$db"); read -r all1 idle1 <<<"$(machine_ticks)"
   awk -v n="$split" -v m="${db:+ mariadb}" -v s=$((server1 - server0)) -v d=$((db1 - db0)) -v a=$((all1 - all0)) -v i=$((idle1 - idle0)) \
     'BEGIN {printf "RESULT cpu_split %s server=%.0f%%", n, 100*s/a; if (m != "") printf "%s=%.0f%%", m, 100*d/a;

@@ -125,9 +125,9 @@ internal sealed class CgroupStatsReader
             }
         }
 
-        foreach (var pid in _netDev.Keys.Where(k => gone(k.Id)).ToList())
+        foreach (var process in _netDev.Keys.Where(k => gone(k.Id)).ToList())
         {
-            _netDev.TryRemove(pid, out _);
+            _netDev.TryRemove(process, out _);
         }
     }
 

@@ -39,6 +39,15 @@ internal sealed class MySqlDialect : SqlDialect
     // 0 not known yet, 1 the server takes LOAD DATA LOCAL, 2 it does not (MySQL 8 ships with local_infile off).
     private int _bulkLoads;
 
+    // The errors of a LOAD DATA LOCAL the server does not take: ER_NOT_ALLOWED_COMMAND (older servers),
+    // ER_CLIENT_LOCAL_FILES_DISABLED (MySQL 8), ER_LOAD_INFILE_CAPABILITY_DISABLED (MariaDB 10.5 on; seen here).
+    private static class LocalFilesRefused
+    {
+        public const int NotAllowed = 1148;
+        public const int MySql = 3948;
+        public const int MariaDb = 4166;
+    }
+
     /// <summary>
     /// MySqlBulkCopy: LOAD DATA LOCAL INFILE of the rows as tab-separated text. Against multi-row INSERTs, ss-server no
     /// longer builds a parameter per value nor MySqlConnector parses a statement of 2,000 of them, and MariaDB parses no
@@ -70,12 +79,12 @@ internal sealed class MySqlDialect : SqlDialect
         {
             copy.WriteToServer(rows);
         }
-        catch (MySqlException ex) when (ex.ErrorCode == MySqlErrorCode.NotAllowedCommand || ex.Number == 3948) // 3948: MySQL 8's local files off
+        catch (MySqlException ex) when (ex.Number is LocalFilesRefused.NotAllowed or LocalFilesRefused.MySql or LocalFilesRefused.MariaDb)
         {
-            // local_infile switched off since it was asked: this batch fails (its reports are answered 503 and sent
-            // again), the next ones insert.
+            // local_infile switched off since it was asked. The server refuses before it asks for the file, so nothing
+            // of this load went in and the transaction goes on: its rows, and every batch's after, are inserted.
             Volatile.Write(ref _bulkLoads, 2);
-            throw;
+            return false;
         }
 
         return true;
