@@ -182,7 +182,7 @@ internal sealed class SqliteDialect : SqlDialect
             // only in a file without tables yet (a new one); an older file is switched by its first maintenance run.
             // wal_autocheckpoint: the committing connection copies the WAL into the database once it holds this many pages
             // (default 1,000: 4 MB). Ingest rewrites the same index and table pages batch after batch, and a checkpoint
-            // writes each once: 20,000 pages (80 MB of WAL at most) took ingest from 2,237-2,404 to 3,318 reports/s,
+            // writes each once: 20,000 pages (about 80 MB of WAL) took ingest from 2,237-2,404 to 3,318 reports/s,
             // for longer pauses when one runs (BENCHMARKS.md, "SQLite ingest"). Commits stay durable (synchronous=FULL).
             pragma.CommandText = "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; " +
                 "PRAGMA wal_autocheckpoint=20000;";
