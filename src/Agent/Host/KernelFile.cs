@@ -17,6 +17,13 @@ internal static class KernelFile
         return ReadAllText(handle);
     }
 
+    /// <summary><see cref="ReadChars(SafeFileHandle)"/> of a file opened for this one read.</summary>
+    public static ReadOnlySpan<char> ReadChars(string path)
+    {
+        using var handle = Open(path);
+        return ReadChars(handle);
+    }
+
     public static SafeFileHandle Open(string path) => File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
 
     /// <summary>The whole text of an open kernel file, read from offset 0 (the kernel renders it afresh for each read from the start).</summary>

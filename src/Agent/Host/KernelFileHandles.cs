@@ -33,7 +33,7 @@ internal sealed class KernelFileHandles : IDisposable
     }
 
     /// <summary>
-    /// The file's text, in this thread's buffer (<see cref="KernelFile.ReadChars"/>: parse it before the next read); false
+    /// The file's text, in this thread's buffer (<see cref="KernelFile.ReadChars(SafeFileHandle)"/>: parse it before the next read); false
     /// when it does not exist. Throws when it cannot be read (the owner is then closed).
     /// </summary>
     public bool TryRead(string owner, string path, out ReadOnlySpan<char> text)

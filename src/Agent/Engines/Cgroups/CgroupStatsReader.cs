@@ -295,13 +295,7 @@ internal sealed class CgroupStatsReader
         {
             // Opened for each read, unlike the cgroup files: the PID changes with a restart, and a file of an exited
             // process's namespace is not one to keep reading.
-            if (netDev is null)
-            {
-                return null;
-            }
-
-            using var handle = KernelFile.Open(netDev);
-            return NetDevParser.Parse(KernelFile.ReadChars(handle));
+            return netDev is null ? null : NetDevParser.Parse(KernelFile.ReadChars(netDev));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
@@ -313,8 +307,7 @@ internal sealed class CgroupStatsReader
     {
         try
         {
-            using var handle = KernelFile.Open(procsFile);
-            var procs = KernelFile.ReadChars(handle);
+            var procs = KernelFile.ReadChars(procsFile);
             var end = procs.IndexOf('\n');
             return int.TryParse((end < 0 ? procs : procs[..end]).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var first) && first > 0
                 ? first

@@ -36,8 +36,8 @@ internal sealed class MySqlDialect : SqlDialect
 
     public override IReadOnlyList<Migration> Migrations => MySqlMigrations.All;
 
-    // 0 not known yet, 1 the server takes LOAD DATA LOCAL, 2 it does not (MySQL 8 ships with local_infile off).
-    private int _bulkLoads;
+    // Set once the server refused a LOAD DATA LOCAL (local_infile off, MySQL 8's default): INSERTs from then on.
+    private volatile bool _localFilesRefused;
 
     // The errors of a LOAD DATA LOCAL the server does not take: ER_NOT_ALLOWED_COMMAND (older servers),
     // ER_CLIENT_LOCAL_FILES_DISABLED (MySQL 8), ER_LOAD_INFILE_CAPABILITY_DISABLED (MariaDB 10.5 on; seen here).
@@ -56,20 +56,16 @@ internal sealed class MySqlDialect : SqlDialect
     /// </summary>
     public override bool TryBulkLoad(DbConnection connection, DbTransaction transaction, string table, DbDataReader rows)
     {
-        var mysql = (MySqlConnection)connection;
-        var tx = (MySqlTransaction)transaction;
-        if (Volatile.Read(ref _bulkLoads) == 0)
-        {
-            using var ask = new MySqlCommand("SELECT @@GLOBAL.local_infile", mysql, tx);
-            Volatile.Write(ref _bulkLoads, Convert.ToInt64(ask.ExecuteScalar(), CultureInfo.InvariantCulture) == 1 ? 1 : 2);
-        }
-
-        if (_bulkLoads != 1)
+        if (_localFilesRefused)
         {
             return false;
         }
 
-        var copy = new MySqlBulkCopy(mysql, tx) { DestinationTableName = table, ConflictOption = MySqlBulkLoaderConflictOption.Ignore };
+        var copy = new MySqlBulkCopy((MySqlConnection)connection, (MySqlTransaction)transaction)
+        {
+            DestinationTableName = table,
+            ConflictOption = MySqlBulkLoaderConflictOption.Ignore,
+        };
         for (var i = 0; i < rows.FieldCount; i++)
         {
             copy.ColumnMappings.Add(new MySqlBulkCopyColumnMapping(i, rows.GetName(i)));
@@ -81,9 +77,9 @@ internal sealed class MySqlDialect : SqlDialect
         }
         catch (MySqlException ex) when (ex.Number is LocalFilesRefused.NotAllowed or LocalFilesRefused.MySql or LocalFilesRefused.MariaDb)
         {
-            // local_infile switched off since it was asked. The server refuses before it asks for the file, so nothing
-            // of this load went in and the transaction goes on: its rows, and every batch's after, are inserted.
-            Volatile.Write(ref _bulkLoads, 2);
+            // Off from the start or switched off since: the server refuses before it asks for the file, so nothing of
+            // this load went in and the transaction goes on. Its rows, and every batch's after, are inserted.
+            _localFilesRefused = true;
             return false;
         }
 
