@@ -4,8 +4,8 @@ using System.Data.Common;
 namespace StackScope.Server.Storage;
 
 /// <summary>
-/// A batch's rows of one table as a forward-only reader, for a provider's bulk load: MySqlBulkCopy takes a reader
-/// and asks only for the field count and each row's values. The batch's arrival time, where the table keeps one, is
+/// A batch's rows of one table as a forward-only reader, for a provider's bulk load, which asks only for the
+/// field count, the names and each row's values. The batch's arrival time, where the table keeps one, is
 /// the last field.
 /// </summary>
 internal sealed class StoredRowReader<T>(IReadOnlyList<StoredField<T>> fields, IReadOnlyList<T> rows, object? receivedAt, Func<StoredField<T>, T, object> value)

@@ -19,7 +19,7 @@ internal sealed class MySqlDialect : SqlDialect
         {
             // DATETIME columns hold UTC; read them back as such.
             DateTimeKind = MySqlDateTimeKind.Utc,
-            // For MySqlBulkCopy's LOAD DATA LOCAL INFILE; the client then sends only what a bulk copy gives it.
+            // For MySqlBulkLoader's LOAD DATA LOCAL INFILE from a stream; the client then sends only the stream it is given.
             AllowLoadLocalInfile = true,
         };
         if (!builder.ContainsKey("Connection Timeout"))
@@ -49,10 +49,10 @@ internal sealed class MySqlDialect : SqlDialect
     }
 
     /// <summary>
-    /// MySqlBulkCopy: LOAD DATA LOCAL INFILE of the rows as tab-separated text. Against multi-row INSERTs, ss-server no
-    /// longer builds a parameter per value nor MySqlConnector parses a statement of 2,000 of them, and MariaDB parses no
-    /// VALUES lists: 4,271-4,634 -> 6,286-6,465 reports/s (BENCHMARKS.md). Duplicate keys are skipped (IGNORE), as
-    /// the INSERTs' no-op update did. Where the server refuses local files, the INSERTs stay.
+    /// LOAD DATA LOCAL INFILE of the rows as tab-separated text (<see cref="TabSeparatedRows"/>). Against multi-row
+    /// INSERTs, ss-server no longer builds a parameter per value nor MySqlConnector parses a statement of 2,000 of them,
+    /// and MariaDB parses no VALUES lists: 4,271-4,634 -> 6,286-6,465 reports/s (BENCHMARKS.md). Duplicate keys are
+    /// skipped (IGNORE), as the INSERTs' no-op update did. Where the server refuses local files, the INSERTs stay.
     /// </summary>
     public override bool TryBulkLoad(DbConnection connection, DbTransaction transaction, string table, DbDataReader rows)
     {
@@ -61,19 +61,26 @@ internal sealed class MySqlDialect : SqlDialect
             return false;
         }
 
-        var copy = new MySqlBulkCopy((MySqlConnection)connection, (MySqlTransaction)transaction)
+        using var source = TabSeparatedRows.Write(rows);
+        var loader = new MySqlBulkLoader((MySqlConnection)connection)
         {
-            DestinationTableName = table,
+            TableName = table,
+            Local = true,
+            SourceStream = source,
+            CharacterSet = "utf8mb4",
+            FieldTerminator = "\t",
+            LineTerminator = "\n",
+            EscapeCharacter = '\\',
             ConflictOption = MySqlBulkLoaderConflictOption.Ignore,
         };
         for (var i = 0; i < rows.FieldCount; i++)
         {
-            copy.ColumnMappings.Add(new MySqlBulkCopyColumnMapping(i, rows.GetName(i)));
+            loader.Columns.Add(rows.GetName(i));
         }
 
         try
         {
-            copy.WriteToServer(rows);
+            loader.Load();
         }
         catch (MySqlException ex) when (ex.Number is LocalFilesRefused.NotAllowed or LocalFilesRefused.MySql or LocalFilesRefused.MariaDb)
         {
