@@ -17,12 +17,12 @@ internal static class TabSeparatedRows
     // Per writer thread: a batch's text reaches a few hundred KB, and a fresh buffer each batch would be a large-object
     // allocation (a full GC's trigger) every time.
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    private static ArrayBufferWriter<byte>? _buffer;
 
     /// <summary>The rows' text, read from the calling thread's buffer: valid until the thread's next call.</summary>
     public static MemoryStream Write(DbDataReader rows)
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(64 * 1024);
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(64 * 1024);
         buffer.ResetWrittenCount();
         var fields = rows.FieldCount;
         while (rows.Read())
