@@ -10,6 +10,7 @@
 #   HOT_EVERY=0 bench/alerts.sh ...                    no agent crosses the CPU rule: evaluation without notices
 #   SIDE_BY_SIDE=1 bench/alerts.sh ...                 off and on at the same time, two servers on one MariaDB (two
 #                                                      databases), each with its own load: both see the same drift
+#   SIDE_BY_SIDE=1 SWAP_SIDES=1 ROUNDS=4 ...             the two servers trade places every second round
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -80,16 +81,20 @@ load() {
 if [ -n "${SIDE_BY_SIDE:-}" ]; then
   for round in $(seq 1 "${ROUNDS:-1}"); do
     fresh_mariadb
-    off=$(start_server off 5186 ss_alerts_off 5198)
-    on=$(start_server "${SECOND_MODE:-on}" 5187 ss_alerts_on "$hook_port")
-    trap 'kill "$off" "$on" 2>/dev/null || true; scripts/mariadb.sh stop "$db_dir" || true' EXIT
+    # SWAP_SIDES=1: every second round the servers trade places (port, start order, which load runs in the background),
+    # so whatever favours one place falls on each mode in turn.
+    first=off; second=${SECOND_MODE:-on}
+    if [ -n "${SWAP_SIDES:-}" ] && [ $((round % 2)) -eq 0 ]; then first=${SECOND_MODE:-on}; second=off; fi
+    a=$(start_server "$first" 5186 "ss_alerts_a" 5198)
+    b=$(start_server "$second" 5187 "ss_alerts_b" "$hook_port")
+    trap 'kill "$a" "$b" 2>/dev/null || true; scripts/mariadb.sh stop "$db_dir" || true' EXIT
     wait_ready 5186; wait_ready 5187
-    echo "== round $round, side by side: $agents agents x $containers containers every 10 s for $seconds s to each server (off pid $off, on pid $on)"
-    load off 5186 "$off" 5198 | sed 's/^RESULT alerts /RESULT alerts off: /' > .tmp/bench-alerts-off.out &
-    off_load=$!
-    load on 5187 "$on" "$hook_port" | sed 's/^RESULT alerts /RESULT alerts on: /'
-    wait "$off_load"; cat .tmp/bench-alerts-off.out
-    stop_servers "$off" "$on"
+    echo "== round $round, side by side: $agents agents x $containers containers every 10 s for $seconds s to each server ($first: pid $a on 5186, $second: pid $b on 5187)"
+    load "$first" 5186 "$a" 5198 | sed "s/^RESULT alerts /RESULT alerts $first (5186): /" > .tmp/bench-alerts-a.out &
+    a_load=$!
+    load "$second" 5187 "$b" "$hook_port" | sed "s/^RESULT alerts /RESULT alerts $second (5187): /"
+    wait "$a_load"; cat .tmp/bench-alerts-a.out
+    stop_servers "$a" "$b"
     echo "server logs: $(cat .tmp/bench-alerts-server-5186.log .tmp/bench-alerts-server-5187.log | grep -c ' warn\| fail' || true) warning/error lines"
   done
   scripts/mariadb.sh stop "$db_dir"

@@ -15,13 +15,20 @@ namespace StackScope.Server.Storage.MySql;
 internal static class TabSeparatedRows
 {
     // Per writer thread: a batch's text reaches a few hundred KB, and a fresh buffer each batch would be a large-object
-    // allocation (a full GC's trigger) every time.
+    // allocation (a full GC's trigger) every time. One grown past this by an outsized batch is not kept.
+    private const int MaxKeptBytes = 8 * 1024 * 1024;
+
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _buffer;
 
     /// <summary>The rows' text, read from the calling thread's buffer: valid until the thread's next call.</summary>
     public static MemoryStream Write(DbDataReader rows)
     {
+        if (_buffer is { Capacity: > MaxKeptBytes })
+        {
+            _buffer = null; // the stream of the thread's last call, its only other holder, is done with
+        }
+
         var buffer = _buffer ??= new ArrayBufferWriter<byte>(64 * 1024);
         buffer.ResetWrittenCount();
         var fields = rows.FieldCount;
