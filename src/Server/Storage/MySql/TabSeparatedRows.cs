@@ -61,17 +61,8 @@ internal static class TabSeparatedRows
             case string text:
                 WriteText(buffer, text);
                 break;
-            case double number:
-                Format(buffer, number);
-                break;
-            case float number:
-                Format(buffer, number);
-                break;
-            case long number:
-                Format(buffer, number);
-                break;
-            case int number:
-                Format(buffer, number);
+            case double or float or long or int:
+                Format(buffer, (IUtf8SpanFormattable)value);
                 break;
             case bool flag:
                 Put(buffer, flag ? (byte)'1' : (byte)'0');
