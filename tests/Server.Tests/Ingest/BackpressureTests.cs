@@ -40,7 +40,18 @@ public sealed class BackpressureTests
                 await Task.Delay(100);
             }
 
-            await Task.Delay(300);
+            // One report waits in the writer and two in the queue; the rest are answered while the lock is still held,
+            // and none of those can be a 200, as nothing commits. Waiting for them (not a fixed time) keeps this true on
+            // a slow machine.
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (posts.Count(p => p.IsCompleted) < posts.Length - 3 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            var answeredWhileLocked = posts.Where(p => p.IsCompleted).Select(p => p.Result.StatusCode).ToList();
+            Assert.NotEmpty(answeredWhileLocked);
+            Assert.All(answeredWhileLocked, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
             await tx.RollbackAsync();
         }
 
