@@ -73,7 +73,7 @@ internal abstract class SqlDialect
     /// skipping rows whose key is stored already, as the INSERTs do; false when this database has no bulk load (or it is
     /// switched off), and the caller inserts them.
     /// </summary>
-    public virtual bool TryBulkLoad(DbConnection connection, DbTransaction transaction, string table, DbDataReader rows) => false;
+    public virtual bool TryBulkLoad(DbConnection connection, DbTransaction transaction, string table, StoredRows rows) => false;
 
     /// <summary>The raw tables' daily partitions, where the database has them (MySQL/MariaDB); null elsewhere.</summary>
     public virtual IRawPartitions? Partitions => null;

@@ -40,8 +40,8 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
     private readonly ConcurrentDictionary<(string Table, int Rows), string> _insertSql = new();
 
     // The (agent, node) pairs this process has committed. Nothing deletes agent_node rows, and nearly every batch's pairs
-    // are known: skipping them saves the table's load (on MariaDB three round trips and a SHOW WARNINGS for the
-    // duplicates) in each batch. Forgotten past the bound; a pair stored again is a duplicate the insert skips.
+    // are known: skipping them saves the table's load in each batch (on MariaDB its round trips, and warnings for the
+    // duplicates it skipped). Forgotten past the bound; a pair stored again is a duplicate the insert skips.
     private const int MaxStoredNodes = 200_000;
     private readonly ConcurrentDictionary<(string AgentId, string NodeName), byte> _storedNodes = new();
 
@@ -74,14 +74,18 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
         InsertRows(connection, transaction, "container_event", EventRow,
             ordered.SelectMany(r => r.Events ?? [], (r, e) => (r, e)).ToList(), receivedAt);
         transaction.Commit();
-        if (_storedNodes.Count + nodes.Count > MaxStoredNodes)
+        // Only when a batch brought new pairs: a ConcurrentDictionary's Count takes all its locks.
+        if (nodes.Count > 0)
         {
-            _storedNodes.Clear();
-        }
+            if (_storedNodes.Count + nodes.Count > MaxStoredNodes)
+            {
+                _storedNodes.Clear();
+            }
 
-        foreach (var node in nodes)
-        {
-            _storedNodes.TryAdd(node, 0);
+            foreach (var node in nodes)
+            {
+                _storedNodes.TryAdd(node, 0);
+            }
         }
     }
 
@@ -96,15 +100,11 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             return;
         }
 
-        // A bulk load where the database has one: three round trips (its table's columns, the load, the file), so not
+        // A bulk load where the database has one: two round trips (the statement, then the rows it asks for), so not
         // for a single row.
-        if (rows.Count > 1)
+        if (rows.Count > 1 && dialect.TryBulkLoad(connection, transaction, table, new StoredRows<T>(fields, rows, receivedAt, StoredValue)))
         {
-            using var reader = new StoredRowReader<T>(fields, rows, receivedAt, StoredValue);
-            if (dialect.TryBulkLoad(connection, transaction, table, reader))
-            {
-                return;
-            }
+            return;
         }
 
         var perStatement = Math.Min(RowsPerStatement, ParametersPerStatement / (fields.Count + 1));

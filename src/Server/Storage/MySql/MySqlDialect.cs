@@ -54,7 +54,7 @@ internal sealed class MySqlDialect : SqlDialect
     /// and MariaDB parses no VALUES lists: 4,271-4,634 -> 6,286-6,465 reports/s (BENCHMARKS.md). Duplicate keys are
     /// skipped (IGNORE), as the INSERTs' no-op update did. Where the server refuses local files, the INSERTs stay.
     /// </summary>
-    public override bool TryBulkLoad(DbConnection connection, DbTransaction transaction, string table, DbDataReader rows)
+    public override bool TryBulkLoad(DbConnection connection, DbTransaction transaction, string table, StoredRows rows)
     {
         if (_localFilesRefused)
         {
@@ -73,10 +73,7 @@ internal sealed class MySqlDialect : SqlDialect
             EscapeCharacter = '\\',
             ConflictOption = MySqlBulkLoaderConflictOption.Ignore,
         };
-        for (var i = 0; i < rows.FieldCount; i++)
-        {
-            loader.Columns.Add(rows.GetName(i));
-        }
+        loader.Columns.AddRange(rows.Columns);
 
         try
         {

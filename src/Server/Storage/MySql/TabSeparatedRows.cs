@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Data.Common;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -7,7 +6,7 @@ using System.Text;
 namespace StackScope.Server.Storage.MySql;
 
 /// <summary>
-/// A reader's rows as the text <c>LOAD DATA ... FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n'</c>
+/// A batch's rows as the text <c>LOAD DATA ... FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n'</c>
 /// reads: NULL as <c>\N</c>, the escape, tab, newline, carriage return and NUL characters escaped, numbers and times in
 /// the invariant forms MySqlConnector's text protocol sends for parameters. Written by hand because MySqlBulkCopy, which
 /// formats the same text, first reads the table's columns: one round trip per table in every batch (issue #15).
@@ -22,7 +21,7 @@ internal static class TabSeparatedRows
     private static ArrayBufferWriter<byte>? _buffer;
 
     /// <summary>The rows' text, read from the calling thread's buffer: valid until the thread's next call.</summary>
-    public static MemoryStream Write(DbDataReader rows)
+    public static MemoryStream Write(StoredRows rows)
     {
         if (_buffer is { Capacity: > MaxKeptBytes })
         {
@@ -31,17 +30,17 @@ internal static class TabSeparatedRows
 
         var buffer = _buffer ??= new ArrayBufferWriter<byte>(64 * 1024);
         buffer.ResetWrittenCount();
-        var fields = rows.FieldCount;
-        while (rows.Read())
+        var columns = rows.Columns.Count;
+        for (var row = 0; row < rows.Count; row++)
         {
-            for (var i = 0; i < fields; i++)
+            for (var column = 0; column < columns; column++)
             {
-                if (i > 0)
+                if (column > 0)
                 {
                     Put(buffer, (byte)'\t');
                 }
 
-                WriteValue(buffer, rows.GetValue(i));
+                WriteValue(buffer, rows.Value(row, column));
             }
 
             Put(buffer, (byte)'\n');
