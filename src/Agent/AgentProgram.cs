@@ -23,11 +23,17 @@ internal static class AgentProgram
         {
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddJsonFile("appsettings.json", optional: true, reloadOnChange: false);
+        var settingsFile = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        if (File.Exists(settingsFile))
+        {
+            using var settings = File.OpenRead(settingsFile);
+            builder.Configuration.AddJsonStream(settings);
+        }
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
         builder.Configuration.AddCommandLine(args.Where(a => a != "--once").ToArray());
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        builder.Logging.AddConsole();
+        // --once: stdout carries only the records, the document and the answer, so scripts can parse it; logs go to stderr.
+        builder.Logging.AddProvider(new Logging.LineLoggerProvider(once ? Console.Error : Console.Out, TimeProvider.System));
 
         var options = new AgentOptions();
         builder.Configuration.GetSection(AgentOptions.SectionName).Bind(options);
@@ -65,8 +71,6 @@ internal static class AgentProgram
 
         if (once)
         {
-            // stdout carries only the records, the document and the answer, so scripts can parse it; logs go to stderr.
-            services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             using var host = builder.Build();
             try
             {
