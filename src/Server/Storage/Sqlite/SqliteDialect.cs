@@ -181,8 +181,9 @@ internal sealed class SqliteDialect : SqlDialect
             using var pragma = connection.CreateCommand();
             // journal_mode is stored in the file; synchronous and busy_timeout are per connection. auto_vacuum takes effect
             // only in a file without tables yet (a new one); an older file is switched by its first maintenance run.
-            // Setting auto_vacuum takes the write lock even when the file has it already, so it runs on this process's
-            // first open only: on every open, each reader (a token check, a query) waited behind a committing writer.
+            // Setting auto_vacuum writes the first page even when the file has that mode already (the write lock, and
+            // two fsyncs), so it runs on this process's first open only: on every open, each reader (a token check, a
+            // query) waited behind a committing writer (BENCHMARKS.md, "SQLite: a connection's open no longer writes").
             // wal_autocheckpoint: the committing connection copies the WAL into the database once it holds this many pages
             // (default 1,000: 4 MB). Ingest rewrites the same index and table pages batch after batch, and a checkpoint
             // writes each once: 20,000 pages (about 80 MB of WAL) took ingest from 2,237-2,404 to 3,318 reports/s,
