@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Data.Sqlite;
 using StackScope.Contracts;
 using StackScope.Tests.Common;
 
@@ -22,17 +21,8 @@ public sealed class BackpressureTests
         var t0 = new DateTime(2025, 4, 1, 0, 0, 0, DateTimeKind.Utc);
         await server.Credentials.AgentTokenAsync(agent); // issuing writes; the lock below would hold it up
         Task<HttpResponseMessage>[] posts;
-        await using (var blocker = new SqliteConnection(database.ConnectionString))
+        await using (await database.HoldWriteLockAsync())
         {
-            await blocker.OpenAsync();
-            await using var tx = (SqliteTransaction)await blocker.BeginTransactionAsync(System.Data.IsolationLevel.Serializable);
-            await using (var lockCommand = blocker.CreateCommand())
-            {
-                lockCommand.Transaction = tx;
-                lockCommand.CommandText = "INSERT INTO schema_version(version, name, applied_at) VALUES (999, 'lock', 'x')";
-                await lockCommand.ExecuteNonQueryAsync();
-            }
-
             posts = new Task<HttpResponseMessage>[8];
             for (var i = 0; i < posts.Length; i++)
             {
@@ -52,7 +42,6 @@ public sealed class BackpressureTests
             var answeredWhileLocked = posts.Where(p => p.IsCompleted).Select(p => p.Result.StatusCode).ToList();
             Assert.NotEmpty(answeredWhileLocked);
             Assert.All(answeredWhileLocked, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
-            await tx.RollbackAsync();
         }
 
         var responses = await Task.WhenAll(posts);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
 using StackScope.Tests.Common;
 
 namespace StackScope.Server.Tests.Storage;
@@ -18,15 +17,7 @@ public sealed class SqliteReaderTests
         Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(server.Client, Reports.Seed(agent, t0))).StatusCode);
         await server.Credentials.ReadTokenAsync(); // issuing writes
 
-        await using var blocker = new SqliteConnection(database.ConnectionString);
-        await blocker.OpenAsync();
-        await using var tx = (SqliteTransaction)await blocker.BeginTransactionAsync(System.Data.IsolationLevel.Serializable);
-        await using (var lockCommand = blocker.CreateCommand())
-        {
-            lockCommand.Transaction = tx;
-            lockCommand.CommandText = "INSERT INTO schema_version(version, name, applied_at) VALUES (999, 'lock', 'x')";
-            await lockCommand.ExecuteNonQueryAsync();
-        }
+        await using var writeLock = await database.HoldWriteLockAsync();
 
         // Several reads, so some open a connection the pool did not have yet. The server's busy timeout is 30 s: a read
         // that waited for the lock would run into the 15 s here instead.
@@ -36,7 +27,5 @@ public sealed class SqliteReaderTests
         {
             Assert.Contains(JsonNode.Parse(body)!["data"]!.AsArray(), a => (string?)a!["agentId"] == agent);
         }
-
-        await tx.RollbackAsync();
     }
 }
