@@ -61,6 +61,9 @@ internal abstract class SqlDialect
     /// </summary>
     public virtual TimeSpan WriterPause => TimeSpan.Zero;
 
+    /// <summary>The most parameters a multi-row statement takes (the rows per statement follow from its columns).</summary>
+    public virtual int ParametersPerStatement => 2000;
+
     /// <summary>
     /// True when rows are best inserted one at a time through one prepared statement per table (SQLite: in process, so
     /// no round trips to save, while a statement of many rows is parsed afresh and binds each of its thousands of

@@ -107,7 +107,7 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             return;
         }
 
-        var perStatement = Math.Min(RowsPerStatement, ParametersPerStatement / (fields.Count + 1));
+        var perStatement = Math.Max(1, Math.Min(RowsPerStatement, Math.Min(ParametersPerStatement, dialect.ParametersPerStatement) / (fields.Count + 1)));
         for (var start = 0; start < rows.Count; start += perStatement)
         {
             var count = Math.Min(perStatement, rows.Count - start);

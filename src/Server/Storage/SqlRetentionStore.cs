@@ -232,28 +232,35 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
             return 0;
         }
 
+        // A transaction per RowsPerInsert rows (each write short), in statements of as many rows as the dialect's
+        // parameters allow.
+        var perStatement = Math.Max(1, Math.Min(RowsPerInsert, Dialect.ParametersPerStatement / columns.Count));
         foreach (var chunk in rows.Chunk(RowsPerInsert))
         {
             await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct).ConfigureAwait(false);
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            var sql = new StringBuilder("REPLACE INTO ").Append(table).Append('(').AppendJoin(',', columns).Append(") VALUES ");
-            var p = 0;
-            for (var r = 0; r < chunk.Length; r++)
+            foreach (var statementRows in chunk.Chunk(perStatement))
             {
-                sql.Append(r == 0 ? "(" : ",(");
-                for (var c = 0; c < columns.Count; c++)
+                await using var command = connection.CreateCommand();
+                command.Transaction = tx;
+                var sql = new StringBuilder("REPLACE INTO ").Append(table).Append('(').AppendJoin(',', columns).Append(") VALUES ");
+                var p = 0;
+                for (var r = 0; r < statementRows.Length; r++)
                 {
-                    var name = "@v" + (p++).ToString(CultureInfo.InvariantCulture);
-                    sql.Append(c == 0 ? "" : ",").Append(name);
-                    SqlDatabase.AddParameter(command, name, chunk[r][c]);
+                    sql.Append(r == 0 ? "(" : ",(");
+                    for (var c = 0; c < columns.Count; c++)
+                    {
+                        var name = "@v" + (p++).ToString(CultureInfo.InvariantCulture);
+                        sql.Append(c == 0 ? "" : ",").Append(name);
+                        SqlDatabase.AddParameter(command, name, statementRows[r][c]);
+                    }
+
+                    sql.Append(')');
                 }
 
-                sql.Append(')');
+                command.CommandText = sql.ToString();
+                await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
 
-            command.CommandText = sql.ToString();
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
             await Task.Delay(Dialect.WriterPause, ct).ConfigureAwait(false);
         }

@@ -93,6 +93,14 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override TimeSpan WriterPause => TimeSpan.FromMilliseconds(30);
 
+    /// <summary>
+    /// SQLite finds a named parameter by a linear scan of the statement's names, when it parses the statement and again
+    /// when Microsoft.Data.Sqlite binds each one by name: a statement's cost grows with the square of its parameters.
+    /// At 2,000 that scan was 91 % of a maintenance run's CPU (perf); a statement is no round trip here, so many small
+    /// ones cost little (BENCHMARKS.md, "SQLite: statements of fewer parameters").
+    /// </summary>
+    public override int ParametersPerStatement => 250;
+
     public override string DeleteChunk(string table, string where, int limit) =>
         string.Create(CultureInfo.InvariantCulture, $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where} LIMIT {limit})");
 
