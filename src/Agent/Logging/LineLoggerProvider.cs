@@ -3,9 +3,10 @@ namespace StackScope.Agent.Logging;
 /// <summary>
 /// One line per entry, as the console logger's "simple" single-line format with UTC timestamps writes it
 /// (<c>2026-11-27 10:00:00 warn: Category[0] message</c>, an exception on the lines after). Written by hand because
-/// Microsoft.Extensions.Logging.Console, with its formatters, options and queue thread, cost the agent 0.6 MB of its
-/// resident memory against a 14 MB target (BENCHMARKS.md, "Agent memory", session 13). Entries are written as they
-/// come: the agent logs a few lines an hour, not enough to need the console logger's queue.
+/// Microsoft.Extensions.Logging.Console, with its formatters, options and queue thread, kept the agent over its 14 MB
+/// RSS target: without it (and with the settings read as a stream) 13.9 MB instead of 14.4 (BENCHMARKS.md, "Agent
+/// memory: its own log lines"). Entries are written as they come: the agent logs a few lines an hour, not enough to
+/// need the console logger's queue.
 /// </summary>
 internal sealed class LineLoggerProvider(TextWriter output, TimeProvider clock) : ILoggerProvider
 {
