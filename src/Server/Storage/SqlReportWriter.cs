@@ -13,13 +13,9 @@ namespace StackScope.Server.Storage;
 /// </summary>
 internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
 {
-    // Small enough that a statement's parameter list (about 2,000) stays off the large-object heap, whose
-    // allocations force full GCs (seen as 1-2 gen2 GCs a second under load); large enough that a batch
-    // needs few round trips.
-    private const int ParametersPerStatement = 2000;
     private const int RowsPerStatement = 200;
 
-    private static readonly string[] ParameterNames = Enumerable.Range(0, ParametersPerStatement + 64)
+    private static readonly string[] ParameterNames = Enumerable.Range(0, SqlDialect.MostParametersPerStatement + 64)
         .Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
 
     // A report's lists kept in tables of their own carry the report's key in front of their own columns.
@@ -107,7 +103,7 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             return;
         }
 
-        var perStatement = Math.Max(1, Math.Min(RowsPerStatement, Math.Min(ParametersPerStatement, dialect.ParametersPerStatement) / (fields.Count + 1)));
+        var perStatement = Math.Max(1, Math.Min(RowsPerStatement, dialect.ParametersPerStatement / (fields.Count + 1)));
         for (var start = 0; start < rows.Count; start += perStatement)
         {
             var count = Math.Min(perStatement, rows.Count - start);
