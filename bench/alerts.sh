@@ -11,6 +11,7 @@
 #   SIDE_BY_SIDE=1 bench/alerts.sh ...                 off and on at the same time, two servers on one MariaDB (two
 #                                                      databases), each with its own load: both see the same drift
 #   SIDE_BY_SIDE=1 SWAP_SIDES=1 ROUNDS=4 ...             the two servers trade places every second round
+#   SERVER_ENV="DOTNET_X=1 ..." bench/alerts.sh ...     runtime settings for the servers alone (not the load generators)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -48,7 +49,8 @@ hook_port=5199
 # $4; prints its pid.
 start_server() {
   local enabled; enabled=$([ "$1" = on ] && echo true || echo false)
-  dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls "http://127.0.0.1:$2" --Storage:Provider mysql \
+  # shellcheck disable=SC2086 # SERVER_ENV is a list of NAME=value words
+  env ${SERVER_ENV:-} dotnet src/Server/bin/Release/net10.0/ss-server.dll --Urls "http://127.0.0.1:$2" --Storage:Provider mysql \
     --Storage:ConnectionString "$conn;Database=$3" --Auth:Mode open --Alerts:Enabled "$enabled" --Alerts:RulesFile "$root/$rules" \
     --Alerts:Channels:bench:Type webhook --Alerts:Channels:bench:Url "http://127.0.0.1:$4/hook" \
     > ".tmp/bench-alerts-server-$2.log" 2>&1 &

@@ -131,6 +131,20 @@ public sealed class AlertsAgainstDockerTests(TestContainers containers, ITestOut
             Latency(latencies, "silence resolved", back, hook, await hook.WaitForAsync(WebhookReceiver.Is("resolved", "silent"), TimeSpan.FromSeconds(30), "silence resolved"), 2 * Interval + 2);
             await Task.Delay(TimeSpan.FromSeconds(2 * Interval)); // anything doubled would have arrived by now
         }
+        catch
+        {
+            // What the agent said and what the server stored tell a missed condition from a late one.
+            output.WriteLine("agent:\n" + string.Join('\n', agent.Lines.TakeLast(60)));
+            output.WriteLine("events stored: " + await server.Client.GetStringAsync($"/api/v1/agents/{agentId}/events"));
+            foreach (var name in new[] { exit, oom, loop, sick, busy, flap })
+            {
+                var state = await Cli.RunAsync("docker", ["inspect", "-f", "{{.State.Status}} exit {{.State.ExitCode}} oomKilled {{.State.OOMKilled}}", name],
+                    DockerEngine.Environment_);
+                output.WriteLine($"engine's view of {name}: {state.Output.Trim()}{state.Error.Trim()}");
+            }
+
+            throw;
+        }
         finally
         {
             await agent.DisposeAsync();

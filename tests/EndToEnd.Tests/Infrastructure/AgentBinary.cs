@@ -43,6 +43,7 @@ public static class AgentBinary
 public sealed partial class RunningAgent : IAsyncDisposable
 {
     private readonly CapturedProcess _process;
+    private bool _disposed;
 
     private RunningAgent(CapturedProcess process) => _process = process;
 
@@ -79,8 +80,15 @@ public sealed partial class RunningAgent : IAsyncDisposable
 
     public Task<int> StopAsync() => _process.SignalAndWaitAsync("TERM", TimeSpan.FromSeconds(30));
 
+    /// <summary>Idempotent: a test that stopped the agent itself and failed before starting another disposes it again in its finally.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _process.KillAsync();
         _process.Dispose();
     }
