@@ -19,6 +19,9 @@ internal sealed class AlertEngine(AlertOptions options)
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private Dictionary<string, int> _ruleIndex = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ContainerMemo> _memos = new(StringComparer.Ordinal);
+
+    // Agents whose last sample listed every container (an engine read, at least one container).
+    private readonly HashSet<string> _listedBefore = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Backfill> _backfills = new(StringComparer.Ordinal);
     private readonly List<AlertOutcome> _out = [];
     // The states changed since the last TakeDirty: a list, not a scan, as every container has a restart counter's state.
@@ -233,11 +236,28 @@ internal sealed class AlertEngine(AlertOptions options)
             slots[i] = SlotFor(targets[i]);
         }
 
+        // A container absent from this agent's previous complete sample appeared since: every restart it counts happened
+        // after that sample, within any window that reaches back to it. One already there when the evaluator first saw
+        // the agent (or after a report that could not list every container) may have restarted long ago: its count is
+        // only a base to count from.
+        var appeared = new bool[targets.Length];
+        var watched = _listedBefore.Contains(agentId);
         for (var i = 0; i < targets.Length; i++)
         {
             var container = sample.Containers[i];
             seen.Add(container.Name);
-            (_memos.TryGetValue(targets[i], out var memo) ? memo : _memos[targets[i]] = new ContainerMemo()).Last = container;
+            var memo = _memos.TryGetValue(targets[i], out var known) ? known : _memos[targets[i]] = new ContainerMemo();
+            appeared[i] = watched && memo.Last is null;
+            memo.Last = container;
+        }
+
+        if (sample.Containers.Count > 0 && !sample.Host.EngineUnread)
+        {
+            _listedBefore.Add(agentId);
+        }
+        else
+        {
+            _listedBefore.Remove(agentId);
         }
 
         foreach (var rule in _rules)
@@ -265,7 +285,7 @@ internal sealed class AlertEngine(AlertOptions options)
                 {
                     if (rule.MatchesContainer(sample.Containers[i]))
                     {
-                        EvaluateContainer(rule, slots[i], agentId, targets[i], sample.Containers[i], at, late);
+                        EvaluateContainer(rule, slots[i], agentId, targets[i], sample.Containers[i], appeared[i], at, late);
                     }
                 }
 
@@ -365,7 +385,7 @@ internal sealed class AlertEngine(AlertOptions options)
         }
     }
 
-    private void EvaluateContainer(CompiledRule rule, Slot slot, string agentId, string target, ContainerPoint c, DateTime at, bool late)
+    private void EvaluateContainer(CompiledRule rule, Slot slot, string agentId, string target, ContainerPoint c, bool appeared, DateTime at, bool late)
     {
         var r = rule.Rule;
         if (r.Kind == AlertKinds.Metric)
@@ -405,7 +425,7 @@ internal sealed class AlertEngine(AlertOptions options)
 
                 break;
             case AlertConditions.RestartLoop:
-                EvaluateRestarts(rule, slot, agentId, target, c, at, late);
+                EvaluateRestarts(rule, slot, agentId, target, c, appeared, at, late);
                 break;
             case AlertConditions.NotRunning:
                 var down = c.Status != "running";
@@ -440,7 +460,7 @@ internal sealed class AlertEngine(AlertOptions options)
         StepTarget(rule, agentId, target, c.Name, null, at, down, down, null, late,
             () => down ? $"container {c.Name} on {agentId} is expected to run but is {c.Status}" : $"container {c.Name} on {agentId} runs");
 
-    private void EvaluateRestarts(CompiledRule rule, Slot slot, string agentId, string target, ContainerPoint c, DateTime at, bool late)
+    private void EvaluateRestarts(CompiledRule rule, Slot slot, string agentId, string target, ContainerPoint c, bool appeared, DateTime at, bool late)
     {
         if (c.RestartCount is not { } count)
         {
@@ -449,7 +469,10 @@ internal sealed class AlertEngine(AlertOptions options)
 
         var r = rule.Rule;
         var state = slot.States[rule.Index] ?? Create(r, target, agentId, c.Name, null);
-        if (state.LastRestartCount is { } last && count > last)
+        // A container that appeared since the agent's previous sample counts from none: a crash loop that began between
+        // two samples is told at the restart that makes the count, not one later.
+        var before = state.LastRestartCount ?? (appeared ? 0 : null);
+        if (before is { } last && count > last)
         {
             state.Restarts.Add(new RestartMark(at, count - last));
             Touch(state);

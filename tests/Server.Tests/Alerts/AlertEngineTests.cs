@@ -196,6 +196,26 @@ public sealed class AlertEngineTests
     }
 
     [Fact]
+    public void A_container_that_appeared_between_samples_counts_its_restarts_from_none_one_there_from_the_start_from_its_first_count()
+    {
+        var engine = Engine("{name: loop, kind: state, condition: restart_loop, count: 3, within: 60s}");
+        // There when the evaluator first saw the agent: 7 restarts of unknown age, only a base.
+        Assert.Empty(Told(Feed(engine, Sample(T0, 50, null, Running("old") with { RestartCount = 7 }))));
+        // New since that sample, and already restarted three times: told now, not at a fourth restart.
+        var told = Feed(engine, Sample(T0.AddSeconds(10), 50, null, Running("old") with { RestartCount = 7 }, Running("new") with { RestartCount = 3 }));
+        Assert.Equal(["fired"], Told(told));
+        Assert.Equal("loop", Assert.Single(told).Rule.Name);
+        Assert.EndsWith("/new", Assert.Single(told).State.Target, StringComparison.Ordinal);
+
+        // After a report that could not list the engine, a container seen again is not taken for a new one.
+        var other = Engine("{name: loop, kind: state, condition: restart_loop, count: 3, within: 60s}");
+        Assert.Empty(Told(Feed(other, Sample(T0, 50, null, Running("a")))));
+        var unread = Sample(T0.AddSeconds(10), 50, null, Running("a"));
+        Assert.Empty(Told(Feed(other, unread with { Host = unread.Host with { EngineUnread = true } })));
+        Assert.Empty(Told(Feed(other, Sample(T0.AddSeconds(20), 50, null, Running("a"), Running("b") with { RestartCount = 5 }))));
+    }
+
+    [Fact]
     public void Scope_labels_opt_out_and_threshold_overrides_apply_per_container()
     {
         var engine = Engine("{name: cmem, kind: metric, metric: container.memory_percent, threshold: 50, scope: {containers: ['db-*'], images: ['postgres:*']}}");
