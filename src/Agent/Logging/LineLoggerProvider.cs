@@ -1,10 +1,15 @@
+using System.Globalization;
+using System.Text;
+using StackScope.Contracts;
+
 namespace StackScope.Agent.Logging;
 
 /// <summary>
 /// One line per entry, as the console logger's "simple" single-line format with UTC timestamps writes it
-/// (<c>2026-11-27 10:00:00 warn: Category[0] message</c>, an exception on the lines after). Written by hand because
-/// Microsoft.Extensions.Logging.Console, with its formatters, options and queue thread, kept the agent over its 14 MB
-/// RSS target: without it (and with the settings read as a stream) 13.9 MB instead of 14.4 (BENCHMARKS.md, "Agent
+/// (<c>2026-11-27 10:00:00 warn: Category[0] message</c>, an exception on the line after), control characters escaped
+/// as the server's log lines have them (<see cref="LogText"/>), the exception's line breaks too: its message may be an
+/// engine's. Written by hand because Microsoft.Extensions.Logging.Console, with its formatters, options and queue
+/// thread, kept the agent over its 14 MB RSS target: without it (and with the settings read as a stream) 13.9 MB instead of 14.4 (BENCHMARKS.md, "Agent
 /// memory: its own log lines"). Entries are written as they come: the agent logs a few lines an hour, not enough to
 /// need the console logger's queue.
 /// </summary>
@@ -24,14 +29,16 @@ internal sealed class LineLoggerProvider(TextWriter output, TimeProvider clock) 
 
     private void Write(LogLevel level, string category, EventId eventId, string message, Exception? exception)
     {
-        var line = $"{clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} {Short(level)}: {category}[{eventId.Id}] {message}";
+        var line = new StringBuilder(128).Append(CultureInfo.InvariantCulture, $"{clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} {Short(level)}: {category}[{eventId.Id}] ");
+        LogText.AppendEscaped(line, message);
+        if (exception is not null)
+        {
+            LogText.AppendEscaped(line.AppendLine(), exception.ToString());
+        }
+
         lock (_gate)
         {
-            output.WriteLine(line);
-            if (exception is not null)
-            {
-                output.WriteLine(exception.ToString());
-            }
+            output.WriteLine(line.ToString());
 
             output.Flush();
         }

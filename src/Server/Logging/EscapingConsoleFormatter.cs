@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using StackScope.Contracts;
 
 namespace StackScope.Server.Logging;
 
@@ -44,38 +45,17 @@ internal sealed class EscapingConsoleFormatter : ConsoleFormatter, IDisposable
 
         line.Append(Level(logEntry.LogLevel)).Append(": ").Append(logEntry.Category)
             .Append('[').Append(logEntry.EventId.Id.ToString(CultureInfo.InvariantCulture)).Append("] ");
-        AppendEscaped(line, message);
+        LogText.AppendEscaped(line, message);
         if (logEntry.Exception is { } exception)
         {
             line.Append(' ');
-            AppendEscaped(line, exception.ToString());
+            LogText.AppendEscaped(line, exception.ToString());
         }
 
         textWriter.WriteLine(line.ToString());
     }
 
     public void Dispose() => _reload?.Dispose();
-
-    /// <summary>Control characters as <c>\r</c>, <c>\n</c>, <c>\t</c> or <c>\uXXXX</c>; everything else as is.</summary>
-    internal static void AppendEscaped(StringBuilder line, string? text)
-    {
-        foreach (var c in text ?? "")
-        {
-            if (!char.IsControl(c))
-            {
-                line.Append(c);
-                continue;
-            }
-
-            line.Append(c switch
-            {
-                '\r' => "\\r",
-                '\n' => "\\n",
-                '\t' => "\\t",
-                _ => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
-            });
-        }
-    }
 
     private static string Level(LogLevel level) => level switch
     {

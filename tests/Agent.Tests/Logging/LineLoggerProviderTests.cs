@@ -40,6 +40,19 @@ public sealed class LineLoggerProviderTests
     }
 
     [Fact]
+    public void Control_characters_from_outside_are_escaped_so_no_value_or_exception_forges_a_line()
+    {
+        var output = new StringWriter();
+        using var provider = new LineLoggerProvider(output, new FakeTimeProvider(Now));
+        var logger = provider.CreateLogger("c");
+        // An engine's error text (a remote or hostile engine chooses it) with a forged entry and a terminal escape.
+        logger.LogWarning(new IOException("bad\r\n2026-11-27 10:15:30 crit: forged"), "engine answered {Text}", "x\n2026-11-27 10:15:30 info: forged\u001b[2J");
+        var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(@"2026-11-27 10:15:30 warn: c[0] engine answered x\n2026-11-27 10:15:30 info: forged\u001b[2J", lines[0]);
+        Assert.StartsWith(@"System.IO.IOException: bad\r\n2026-11-27 10:15:30 crit: forged", Assert.Single(lines[1..]), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Levels_come_from_the_logging_configuration()
     {
         var output = new StringWriter();

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using StackScope.Server.Logging;
+using StackScope.Contracts;
 using StackScope.Tests.Common;
 
 namespace StackScope.Server.Tests;
@@ -46,7 +46,7 @@ public sealed class LogForgingTests
     public void Control_characters_are_written_escaped(string message, string written)
     {
         var line = new StringBuilder();
-        EscapingConsoleFormatter.AppendEscaped(line, message);
+        LogText.AppendEscaped(line, message);
         Assert.Equal(written, line.ToString());
     }
 }
