@@ -102,7 +102,9 @@ public sealed class AgentIoAgainstDockerStatsTests(TestContainers containers)
     {
         var units = new (string Suffix, double Factor)[] { ("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3), ("B", 1) };
         var (suffix, factor) = units.First(u => shown.EndsWith(u.Suffix, StringComparison.Ordinal));
-        var value = double.Parse(shown[..^suffix.Length], CultureInfo.InvariantCulture) * factor;
+        // Whole bytes: 4.07 * 1000 is 4070.0000000000005 in binary, which put 4065 bytes (shown as "4.07kB": the CLI's
+        // half-way case) just under the range.
+        var value = Math.Round(double.Parse(shown[..^suffix.Length], CultureInfo.InvariantCulture) * factor);
         var rounding = value < 1000 ? 0.5 : 0.5 * Math.Pow(10, Math.Floor(Math.Log10(value)) - 2);
         return (value - rounding, value + rounding);
     }
