@@ -246,8 +246,9 @@ internal sealed class LifecycleTracker
             var resolved = Resolve(sample, ContainerActions.Die, now.FinishedNano, now.ExitCode, null, floor, nowNano, emitted, events);
             if (resolved && now.OomKilled)
             {
-                // inspect's OOMKilled: the run that just ended was killed by the OOM killer.
-                Resolve(sample, ContainerActions.Oom, now.FinishedNano, null, null, floor, nowNano, emitted, events);
+                // inspect's OOMKilled: the run that just ended was killed by the OOM killer. Its stream event may still be
+                // on the way when the die's has come: the run's end is looked at again next sample, not taken as told.
+                resolved = Resolve(sample, ContainerActions.Oom, now.FinishedNano, null, null, floor, nowNano, emitted, events);
             }
 
             finished = resolved ? now.FinishedNano : before.FinishedNano;

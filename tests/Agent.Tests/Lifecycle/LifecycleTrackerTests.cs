@@ -92,6 +92,22 @@ public sealed class LifecycleTrackerTests : IDisposable
     }
 
     [Fact]
+    public void An_oom_whose_stream_event_never_comes_is_reconstructed_after_the_grace_though_the_die_came()
+    {
+        var tracker = new LifecycleTracker("node", Store, T0);
+        Report(tracker, T0 + S, Sample(T0 - 60 * S, 0));
+        var killed = Sample(T0 - 60 * S, T0 + (10 * S), exitCode: 137, oom: true, state: "exited");
+        tracker.Enqueue("docker", Event(ContainerActions.Die, T0 + (10 * S) + 1000, exitCode: 137));
+
+        // Sampled just after the end: the die came by the stream, the oom (inspect says there was one) not yet.
+        Assert.Equal([ContainerActions.Die], Report(tracker, T0 + (10 * S) + (S / 2), killed).Select(e => e.Action));
+        // It never comes (the engine's stream lost it): reconstructed from inspect once the grace has passed, once.
+        var oom = Assert.Single(Report(tracker, T0 + (20 * S), killed));
+        Assert.Equal((ContainerActions.Oom, ContainerActions.SourceReconciled, T0 + (10 * S)), (oom.Action, oom.Source, oom.TimeNano));
+        Assert.Empty(Report(tracker, T0 + (30 * S), killed));
+    }
+
+    [Fact]
     public void A_report_that_never_reached_the_spool_loses_nothing()
     {
         var tracker = new LifecycleTracker("node", Store, T0);
