@@ -73,13 +73,12 @@ internal static class LoadGenerator
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RESULT server_rss_mib start={rssAtStart:0.0} end={ProcessMemory.RssMiB(serverPid):0.0} max={rssProbe.MaxMiB:0.0}"));
-            var minutes = rssProbe.MinuteMaxMiB;
-            if (minutes.Count >= 3)
+            // The last minute may be a few seconds long: left out of the trend.
+            var whole = rssProbe.MinuteMaxMiB.SkipLast(1).ToList();
+            if (ProcessMemory.Trend(whole) is { } trend)
             {
-                // The last minute may be a few seconds long: left out of the trend.
-                var whole = minutes.Take(minutes.Count - 1).ToList();
                 Console.WriteLine("RESULT server_rss_mib by minute (peak): " + string.Join(' ', whole.Select(m => m.ToString("0.0", CultureInfo.InvariantCulture))));
-                Console.WriteLine("RESULT server_rss_mib trend: " + (ProcessMemory.Trend(whole) ?? "too short to tell"));
+                Console.WriteLine("RESULT server_rss_mib trend: " + trend);
             }
         }
 

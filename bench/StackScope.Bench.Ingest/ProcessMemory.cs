@@ -13,7 +13,6 @@ internal sealed class ProcessMemory : IDisposable
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly List<double> _minutes = [];
     private readonly Lock _gate = new();
-    private double _max;
 
     private ProcessMemory(int pid) => _timer = new Timer(_ => Sample(RssMiB(pid)), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
 
@@ -23,7 +22,7 @@ internal sealed class ProcessMemory : IDisposable
         {
             lock (_gate)
             {
-                return _max;
+                return _minutes.Count == 0 ? 0 : _minutes.Max();
             }
         }
     }
@@ -84,7 +83,6 @@ internal sealed class ProcessMemory : IDisposable
         var minute = (int)(Stopwatch.GetElapsedTime(_started).TotalMinutes);
         lock (_gate)
         {
-            _max = Math.Max(_max, mib);
             while (_minutes.Count <= minute)
             {
                 _minutes.Add(0);

@@ -25,6 +25,7 @@ public sealed class AlertsAgainstDockerTests(TestContainers containers, ITestOut
     {
         var p = containers.Prefix + "al-";
         var (exit, oom, loop, sick, busy, flap) = (p + "exit", p + "oom", p + "loop", p + "sick", p + "busy", p + "flap");
+        string[] all = [exit, oom, OomRetry(oom), loop, sick, busy, flap];
         await using var hook = await WebhookReceiver.StartAsync();
         await using var alertmanager = await WebhookReceiver.StartAsync();
         var rulesFile = Path.Combine(Directory.CreateTempSubdirectory("ss-e2e-rules-").FullName, "rules.yaml");
@@ -145,7 +146,7 @@ public sealed class AlertsAgainstDockerTests(TestContainers containers, ITestOut
                 output.WriteLine("events stored: not readable: " + ex.Message);
             }
 
-            foreach (var name in new[] { exit, oom, oom + "-2", loop, sick, busy, flap })
+            foreach (var name in all)
             {
                 var state = await Cli.RunAsync("docker", ["inspect", "-f", "{{.State.Status}} exit {{.State.ExitCode}} oomKilled {{.State.OOMKilled}}", name],
                     DockerEngine.Environment_);
@@ -157,7 +158,7 @@ public sealed class AlertsAgainstDockerTests(TestContainers containers, ITestOut
         finally
         {
             await agent.DisposeAsync();
-            foreach (var name in new[] { exit, oom, oom + "-2", loop, sick, busy, flap })
+            foreach (var name in all)
             {
                 await Cli.RunAsync("docker", ["rm", "-f", name], DockerEngine.Environment_);
             }
@@ -265,7 +266,7 @@ public sealed class AlertsAgainstDockerTests(TestContainers containers, ITestOut
     /// </summary>
     private async Task<(DateTime At, string Name)> OomKilledAsync(string name)
     {
-        foreach (var attempt in new[] { name, name + "-2" })
+        foreach (var attempt in new[] { name, OomRetry(name) })
         {
             await Docker("run", "-d", "--network", "none", "--memory", "32m", "--memory-swap", "32m", "--name", attempt, DockerEngine.Image,
                 "sh", "-c", "head -c 100000000 /dev/zero | sort > /dev/null");
@@ -287,6 +288,8 @@ public sealed class AlertsAgainstDockerTests(TestContainers containers, ITestOut
 
         throw new InvalidOperationException("the engine recorded no OOM kill in two attempts");
     }
+
+    private static string OomRetry(string name) => name + "-2";
 
     private static async Task<DateTime> FinishedAtAsync(string name)
     {

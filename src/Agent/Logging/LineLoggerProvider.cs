@@ -9,9 +9,9 @@ namespace StackScope.Agent.Logging;
 /// (<c>2026-11-27 10:00:00 warn: Category[0] message</c>, an exception on the line after), control characters escaped
 /// as the server's log lines have them (<see cref="LogText"/>), the exception's line breaks too: its message may be an
 /// engine's. Written by hand because Microsoft.Extensions.Logging.Console, with its formatters, options and queue
-/// thread, kept the agent over its 14 MB RSS target: without it (and with the settings read as a stream) 13.9 MB instead of 14.4 (BENCHMARKS.md, "Agent
-/// memory: its own log lines"). Entries are written as they come: the agent logs a few lines an hour, not enough to
-/// need the console logger's queue.
+/// thread, kept the agent over its 14 MB RSS target: without it (and with the settings read as a stream) 13.9 MB
+/// instead of 14.4 (BENCHMARKS.md, "Agent memory: its own log lines"). Entries are written as they come: the agent logs
+/// a few lines an hour, not enough to need the console logger's queue.
 /// </summary>
 internal sealed class LineLoggerProvider(TextWriter output, TimeProvider clock) : ILoggerProvider
 {
@@ -39,7 +39,6 @@ internal sealed class LineLoggerProvider(TextWriter output, TimeProvider clock) 
         lock (_gate)
         {
             output.WriteLine(line.ToString());
-
             output.Flush();
         }
     }

@@ -71,6 +71,9 @@ internal abstract class SqlDialect
     /// <inheritdoc cref="MostParametersPerStatement"/>
     public virtual int ParametersPerStatement => MostParametersPerStatement;
 
+    /// <summary>Rows of <paramref name="columns"/> columns in one statement: at most <paramref name="most"/>, within the parameters.</summary>
+    public int RowsPerStatement(int columns, int most) => Math.Max(1, Math.Min(most, ParametersPerStatement / columns));
+
     /// <summary>
     /// True when rows are best inserted one at a time through one prepared statement per table (SQLite: in process, so
     /// no round trips to save, while a statement of many rows is parsed afresh and binds each of its thousands of

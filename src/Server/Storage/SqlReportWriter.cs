@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Globalization;
-using System.Text;
 using StackScope.Contracts;
 
 namespace StackScope.Server.Storage;
@@ -14,9 +12,6 @@ namespace StackScope.Server.Storage;
 internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
 {
     private const int RowsPerStatement = 200;
-
-    private static readonly string[] ParameterNames = Enumerable.Range(0, SqlDialect.MostParametersPerStatement + 64)
-        .Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
 
     // A report's lists kept in tables of their own carry the report's key in front of their own columns.
     private static readonly IReadOnlyList<StoredField<(MonitorReport Report, FileSystemStat Item)>> FileSystemRow =
@@ -103,7 +98,7 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             return;
         }
 
-        var perStatement = Math.Max(1, Math.Min(RowsPerStatement, dialect.ParametersPerStatement / (fields.Count + 1)));
+        var perStatement = dialect.RowsPerStatement(fields.Count + 1, RowsPerStatement);
         for (var start = 0; start < rows.Count; start += perStatement)
         {
             var count = Math.Min(perStatement, rows.Count - start);
@@ -115,12 +110,12 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
             {
                 foreach (var field in fields)
                 {
-                    SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), StoredValue(field, rows[row]));
+                    SqlDatabase.AddParameter(command, MultiRowStatement.ParameterName(parameterIndex++), StoredValue(field, rows[row]));
                 }
 
                 if (receivedAt is not null)
                 {
-                    SqlDatabase.AddParameter(command, ParameterName(parameterIndex++), receivedAt);
+                    SqlDatabase.AddParameter(command, MultiRowStatement.ParameterName(parameterIndex++), receivedAt);
                 }
             }
 
@@ -142,12 +137,12 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
         command.CommandText = _insertSql.GetOrAdd((table, 1), key => BuildInsert(key.Table, fields, key.Rows, receivedAt is not null));
         for (var i = 0; i < fields.Count; i++)
         {
-            SqlDatabase.AddParameter(command, ParameterName(i), DBNull.Value);
+            SqlDatabase.AddParameter(command, MultiRowStatement.ParameterName(i), DBNull.Value);
         }
 
         if (receivedAt is not null)
         {
-            SqlDatabase.AddParameter(command, ParameterName(fields.Count), receivedAt);
+            SqlDatabase.AddParameter(command, MultiRowStatement.ParameterName(fields.Count), receivedAt);
         }
 
         command.Prepare();
@@ -175,28 +170,11 @@ internal sealed class SqlReportWriter(SqlDatabase database) : IReportWriter
         .. fields.Select(f => new StoredField<(MonitorReport Report, T Item)>(f.Column, row => f.Value(row.Item), f.IsTime)),
     ];
 
-    private static string ParameterName(int index) =>
-        index < ParameterNames.Length ? ParameterNames[index] : "@p" + index.ToString(CultureInfo.InvariantCulture);
-
     private string BuildInsert<T>(string table, IReadOnlyList<StoredField<T>> fields, int rows, bool withReceivedAt)
     {
-        var columns = fields.Count + (withReceivedAt ? 1 : 0);
-        var sql = new StringBuilder(64 + (rows * columns * 8));
-        sql.Append("INSERT INTO ").Append(table).Append('(').AppendJoin(',', fields.Select(f => f.Column))
-            .Append(withReceivedAt ? "," + ReportColumns.ReceivedAt : "").Append(") VALUES ");
-        var parameterIndex = 0;
-        for (var row = 0; row < rows; row++)
-        {
-            sql.Append(row == 0 ? "(" : ",(");
-            for (var column = 0; column < columns; column++)
-            {
-                sql.Append(column == 0 ? "" : ",").Append(ParameterName(parameterIndex++));
-            }
-
-            sql.Append(')');
-        }
-
+        string[] columns = [.. fields.Select(f => f.Column), .. withReceivedAt ? [ReportColumns.ReceivedAt] : Array.Empty<string>()];
         // A duplicate row is left as it is: the no-op update names a column the table has.
-        return sql.Append(database.Dialect.SkipDuplicates(withReceivedAt ? ReportColumns.ReceivedAt : fields[0].Column)).ToString();
+        return MultiRowStatement.Build("INSERT", table, columns, rows)
+            .Append(database.Dialect.SkipDuplicates(withReceivedAt ? ReportColumns.ReceivedAt : fields[0].Column)).ToString();
     }
 }

@@ -234,7 +234,7 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
 
         // A transaction per RowsPerInsert rows (each write short), in statements of as many rows as the dialect's
         // parameters allow.
-        var perStatement = Math.Max(1, Math.Min(RowsPerInsert, Dialect.ParametersPerStatement / columns.Count));
+        var perStatement = Dialect.RowsPerStatement(columns.Count, RowsPerInsert);
         foreach (var chunk in rows.Chunk(RowsPerInsert))
         {
             await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct).ConfigureAwait(false);
@@ -242,22 +242,13 @@ internal sealed class SqlRetentionStore(SqlDatabase database)
             {
                 await using var command = connection.CreateCommand();
                 command.Transaction = tx;
-                var sql = new StringBuilder("REPLACE INTO ").Append(table).Append('(').AppendJoin(',', columns).Append(") VALUES ");
+                command.CommandText = MultiRowStatement.Build("REPLACE", table, columns, statementRows.Length).ToString();
                 var p = 0;
-                for (var r = 0; r < statementRows.Length; r++)
+                foreach (var value in statementRows.SelectMany(r => r))
                 {
-                    sql.Append(r == 0 ? "(" : ",(");
-                    for (var c = 0; c < columns.Count; c++)
-                    {
-                        var name = "@v" + (p++).ToString(CultureInfo.InvariantCulture);
-                        sql.Append(c == 0 ? "" : ",").Append(name);
-                        SqlDatabase.AddParameter(command, name, statementRows[r][c]);
-                    }
-
-                    sql.Append(')');
+                    SqlDatabase.AddParameter(command, MultiRowStatement.ParameterName(p++), value);
                 }
 
-                command.CommandText = sql.ToString();
                 await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
 
