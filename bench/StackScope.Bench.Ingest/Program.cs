@@ -14,6 +14,7 @@ return args.FirstOrDefault() switch
     "retention-disk" => await RetentionBench.DiskAsync(BenchArgs.Parse(args.Skip(1))),
     "retention-sqlite" => await RetentionBench.SqliteAsync(BenchArgs.Parse(args.Skip(1))),
     "alerts-engine" => AlertEngineBench.Run(BenchArgs.Parse(args.Skip(1))),
+    "reader" => ReaderBench.Run(BenchArgs.Parse(args.Skip(1))),
     "baseline-server" => await BaselineServer.RunAsync(BenchArgs.Parse(args.Skip(1))),
     _ => Usage(),
 };

@@ -25,6 +25,42 @@ public static class WireTimestamp
         return false;
     }
 
+    /// <summary>
+    /// <see cref="TryParse(string?, out DateTime)"/> over the form's UTF-8 bytes, as they stand in a JSON body: the server
+    /// reads tens of thousands of these a second, and the string and culture-aware parse were most of their cost.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out DateTime utc)
+    {
+        utc = default;
+        if (utf8.Length != Format.Length || utf8[4] != '-' || utf8[7] != '-' || utf8[10] != ' ' || utf8[13] != ':' || utf8[16] != ':' ||
+            !TryDigits(utf8.Slice(0, 4), out var year) || !TryDigits(utf8.Slice(5, 2), out var month) ||
+            !TryDigits(utf8.Slice(8, 2), out var day) || !TryDigits(utf8.Slice(11, 2), out var hour) ||
+            !TryDigits(utf8.Slice(14, 2), out var minute) || !TryDigits(utf8.Slice(17, 2), out var second) ||
+            year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        utc = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc);
+        return true;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<byte> digits, out int value)
+    {
+        value = 0;
+        foreach (var b in digits)
+        {
+            if (b is < (byte)'0' or > (byte)'9')
+            {
+                return false;
+            }
+
+            value = (value * 10) + (b - '0');
+        }
+
+        return true;
+    }
+
     /// <summary>The second (wire form) that Unix nanoseconds fall in: an event's <c>event_datetime</c> for its <c>time_nano</c>.</summary>
     public static DateTime FromUnixNanos(long unixNanos) => Truncate(DateTime.UnixEpoch.AddTicks(unixNanos / 100));
 

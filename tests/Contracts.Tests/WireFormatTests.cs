@@ -55,6 +55,21 @@ public class WireFormatTests
     [InlineData("2024-08-30 12:59:41Z", false)]
     [InlineData("2024-08-30 12:59:41.5", false)]
     [InlineData("2024-8-30 12:59:41", false)]
+    [InlineData("2024-08-30 24:00:00", false)]
+    [InlineData("2024-08-30 23:60:00", false)]
+    [InlineData("2024-08-30 23:59:60", false)]
+    [InlineData("2024-13-01 00:00:00", false)]
+    [InlineData("2024-00-10 00:00:00", false)]
+    [InlineData("2024-08-00 00:00:00", false)]
+    [InlineData("2024-04-31 00:00:00", false)]
+    [InlineData("0000-01-01 00:00:00", false)]
+    [InlineData("0001-01-01 00:00:00", true)]
+    [InlineData("9999-12-31 23:59:59", true)]
+    [InlineData("2024-08-30 12:59:4a", false)]
+    [InlineData("+024-08-30 12:59:41", false)]
+    [InlineData(" 2024-08-30 12:59:4", false)]
+    [InlineData("2024-08-30 1:59:41 ", false)]
+    [InlineData("2024/08/30 12:59:41", false)]
     [InlineData("", false)]
     [InlineData(null, false)]
     public void WireTimestamp_accepts_only_the_exact_form(string? text, bool valid)
@@ -65,6 +80,11 @@ public class WireFormatTests
             Assert.Equal(text, WireTimestamp.ToWire(parsed));
             Assert.Equal(DateTimeKind.Utc, parsed.Kind);
         }
+
+        // The server's reader parses the body's bytes: the same answer, the same instant.
+        Assert.Equal(valid, WireTimestamp.TryParse(System.Text.Encoding.UTF8.GetBytes(text ?? ""), out var fromBytes));
+        Assert.Equal(parsed, fromBytes);
+        Assert.Equal(parsed.Kind, fromBytes.Kind);
     }
 
     [Theory]

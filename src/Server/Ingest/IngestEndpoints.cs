@@ -101,7 +101,7 @@ internal static class IngestEndpoints
         }
     }
 
-    private static MonitorReport Parse(ReadOnlySequence<byte> body)
+    internal static MonitorReport Parse(ReadOnlySequence<byte> body)
     {
         JsonDocument document;
         try

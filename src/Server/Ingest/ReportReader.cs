@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using StackScope.Contracts;
 using StackScope.Server.Api;
@@ -9,10 +10,28 @@ namespace StackScope.Server.Ingest;
 /// wrongly typed value. Hand-written over <see cref="JsonElement"/> rather than the source-generated
 /// deserializer because the contract promises a message per field, and the deserializer reports missing,
 /// null and wrong-type values in three different, unstable shapes. Unknown fields are ignored: the wire
-/// only ever grows.
+/// only ever grows. Each object's fields are found in one walk over it (<see cref="ObjectFields"/>).
 /// </summary>
 internal static class ReportReader
 {
+    // In the order the agent writes them (the walk tries the next one first).
+    private static readonly ObjectFields ReportFields = new(
+        "engine_type", "agent_id", "ser_cpu_count", "ser_cpu_percent", "ser_memory_total", "ser_memory_used", "ser_memory_percent",
+        "ser_get_datetime", "container_stats", "ser_load_1", "ser_load_5", "ser_load_15", "ser_uptime_seconds", "ser_swap_total",
+        "ser_swap_used", "ser_net_rx_bytes", "ser_net_tx_bytes", "ser_filesystems", "container_events", "engine_types", "unread_engines");
+
+    private static readonly ObjectFields ContainerFields = new(
+        "engine_type", "agent_id", "node_name", "container_name", "status", "con_get_datetime", "con_cpu_percent", "con_memory_usage",
+        "con_memory_percent", "container_id", "image", "con_net_rx_bytes", "con_net_tx_bytes", "con_block_read_bytes",
+        "con_block_write_bytes", "con_pids", "con_memory_limit", "con_cpu_usage_ns", "health", "restart_count", "exit_code",
+        "oom_killed", "started_at", "labels", "finished_at");
+
+    private static readonly ObjectFields FileSystemFields = new("mount_point", "fs_type", "total_bytes", "used_bytes");
+
+    private static readonly ObjectFields EventFields = new(
+        "container_id", "container_name", "node_name", "action", "event_datetime", "time_nano", "source", "image", "exit_code",
+        "kill_signal", "health");
+
     public static MonitorReport Read(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
@@ -20,41 +39,43 @@ internal static class ReportReader
             throw Reject(ResultCodes.WrongType, $"body: expected a JSON object, got {Describe(root.ValueKind)}");
         }
 
+        var at = FieldPath.Top;
+        using var f = ReportFields.Walk(root);
         return new MonitorReport
         {
-            EngineType = String(root, "engine_type", ""),
-            AgentId = String(root, "agent_id", ""),
-            CpuCount = Integer(root, "ser_cpu_count", ""),
-            CpuPercent = Number(root, "ser_cpu_percent", ""),
-            MemoryTotalMiB = Number(root, "ser_memory_total", ""),
-            MemoryUsedMiB = Number(root, "ser_memory_used", ""),
-            MemoryPercent = Number(root, "ser_memory_percent", ""),
-            SampledAt = Timestamp(root, "ser_get_datetime", ""),
-            Containers = ReadContainers(root),
-            Load1 = OptionalNumber(root, "ser_load_1", ""),
-            Load5 = OptionalNumber(root, "ser_load_5", ""),
-            Load15 = OptionalNumber(root, "ser_load_15", ""),
-            UptimeSeconds = OptionalLong(root, "ser_uptime_seconds", ""),
-            SwapTotalMiB = OptionalNumber(root, "ser_swap_total", ""),
-            SwapUsedMiB = OptionalNumber(root, "ser_swap_used", ""),
-            NetRxBytes = OptionalLong(root, "ser_net_rx_bytes", ""),
-            NetTxBytes = OptionalLong(root, "ser_net_tx_bytes", ""),
-            FileSystems = OptionalArray(root, "ser_filesystems", ReadFileSystem),
-            Events = OptionalArray(root, "container_events", ReadEvent),
-            EngineTypes = OptionalWords(root, "engine_types"),
-            UnreadEngines = OptionalWords(root, "unread_engines"),
+            EngineType = String(f, "engine_type", at),
+            AgentId = String(f, "agent_id", at),
+            CpuCount = Integer(f, "ser_cpu_count", at),
+            CpuPercent = Number(f, "ser_cpu_percent", at),
+            MemoryTotalMiB = Number(f, "ser_memory_total", at),
+            MemoryUsedMiB = Number(f, "ser_memory_used", at),
+            MemoryPercent = Number(f, "ser_memory_percent", at),
+            SampledAt = Timestamp(f, "ser_get_datetime", at),
+            Containers = ReadContainers(f),
+            Load1 = OptionalNumber(f, "ser_load_1", at),
+            Load5 = OptionalNumber(f, "ser_load_5", at),
+            Load15 = OptionalNumber(f, "ser_load_15", at),
+            UptimeSeconds = OptionalLong(f, "ser_uptime_seconds", at),
+            SwapTotalMiB = OptionalNumber(f, "ser_swap_total", at),
+            SwapUsedMiB = OptionalNumber(f, "ser_swap_used", at),
+            NetRxBytes = OptionalLong(f, "ser_net_rx_bytes", at),
+            NetTxBytes = OptionalLong(f, "ser_net_tx_bytes", at),
+            FileSystems = OptionalArray(f, "ser_filesystems", FileSystemFields, ReadFileSystem),
+            Events = OptionalArray(f, "container_events", EventFields, ReadEvent),
+            EngineTypes = OptionalWords(f, "engine_types"),
+            UnreadEngines = OptionalWords(f, "unread_engines"),
         };
     }
 
     // A short list of words (engine types): at most 8 are kept apart from a flood; the validator names the rest.
-    private static List<string>? OptionalWords(JsonElement root, string name)
+    private static List<string>? OptionalWords(ObjectFields.Found f, string name)
     {
-        if (IsAbsent(root, name))
+        var array = f[name];
+        if (IsAbsent(array))
         {
             return null;
         }
 
-        var array = root.GetProperty(name);
         if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() > 64)
         {
             throw Reject(ResultCodes.WrongType, $"{name}: expected an array of at most 64 strings, got {Describe(array.ValueKind)}");
@@ -71,9 +92,10 @@ internal static class ReportReader
         return words;
     }
 
-    private static List<T>? OptionalArray<T>(JsonElement root, string name, Func<JsonElement, string, T> read)
+    private static List<T>? OptionalArray<T>(ObjectFields.Found f, string name, ObjectFields fields, Func<ObjectFields.Found, FieldPath, T> read)
     {
-        if (!root.TryGetProperty(name, out var array) || array.ValueKind == JsonValueKind.Null)
+        var array = f[name];
+        if (IsAbsent(array))
         {
             return null;
         }
@@ -84,184 +106,182 @@ internal static class ReportReader
         }
 
         var list = new List<T>(array.GetArrayLength());
-        var index = 0;
         foreach (var element in array.EnumerateArray())
         {
-            var prefix = $"{name}[{index++}].";
-            list.Add(element.ValueKind == JsonValueKind.Object
-                ? read(element, prefix)
-                : throw Reject(ResultCodes.WrongType, $"{prefix.TrimEnd('.')}: expected an object, got {Describe(element.ValueKind)}"));
+            var at = new FieldPath(name, list.Count);
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                throw Reject(ResultCodes.WrongType, $"{at.Element}: expected an object, got {Describe(element.ValueKind)}");
+            }
+
+            using var found = fields.Walk(element);
+            list.Add(read(found, at));
         }
 
         return list;
     }
 
-    private static FileSystemStat ReadFileSystem(JsonElement element, string prefix) => new()
+    private static FileSystemStat ReadFileSystem(ObjectFields.Found f, FieldPath at) => new()
     {
-        MountPoint = String(element, "mount_point", prefix),
-        FsType = String(element, "fs_type", prefix),
-        TotalBytes = Long(element, "total_bytes", prefix),
-        UsedBytes = Long(element, "used_bytes", prefix),
+        MountPoint = String(f, "mount_point", at),
+        FsType = String(f, "fs_type", at),
+        TotalBytes = Long(f, "total_bytes", at),
+        UsedBytes = Long(f, "used_bytes", at),
     };
 
-    private static ContainerEvent ReadEvent(JsonElement element, string prefix) => new()
+    private static ContainerEvent ReadEvent(ObjectFields.Found f, FieldPath at) => new()
     {
-        ContainerId = String(element, "container_id", prefix),
-        ContainerName = String(element, "container_name", prefix),
-        NodeName = String(element, "node_name", prefix),
-        Action = String(element, "action", prefix),
-        OccurredAt = Timestamp(element, "event_datetime", prefix),
-        TimeNano = Long(element, "time_nano", prefix),
-        Source = String(element, "source", prefix),
-        Image = OptionalString(element, "image", prefix),
-        ExitCode = OptionalInteger(element, "exit_code", prefix),
-        Signal = OptionalInteger(element, "kill_signal", prefix),
-        Health = OptionalString(element, "health", prefix),
+        ContainerId = String(f, "container_id", at),
+        ContainerName = String(f, "container_name", at),
+        NodeName = String(f, "node_name", at),
+        Action = String(f, "action", at),
+        OccurredAt = Timestamp(f, "event_datetime", at),
+        TimeNano = Long(f, "time_nano", at),
+        Source = String(f, "source", at),
+        Image = OptionalString(f, "image", at),
+        ExitCode = OptionalInteger(f, "exit_code", at),
+        Signal = OptionalInteger(f, "kill_signal", at),
+        Health = OptionalString(f, "health", at),
     };
 
-    private static List<ContainerStat> ReadContainers(JsonElement root)
+    private static List<ContainerStat> ReadContainers(ObjectFields.Found report)
     {
-        var containers = Field(root, "container_stats", "");
+        var containers = Field(report, "container_stats", FieldPath.Top);
         if (containers.ValueKind != JsonValueKind.Array)
         {
             throw Reject(ResultCodes.WrongType, $"container_stats: expected an array, got {Describe(containers.ValueKind)}");
         }
 
         var list = new List<ContainerStat>(containers.GetArrayLength());
-        var index = 0;
         foreach (var element in containers.EnumerateArray())
         {
-            list.Add(ReadContainer(element, $"container_stats[{index++}]."));
+            list.Add(ReadContainer(element, new FieldPath("container_stats", list.Count)));
         }
 
         return list;
     }
 
-    private static ContainerStat ReadContainer(JsonElement element, string prefix)
+    private static ContainerStat ReadContainer(JsonElement element, FieldPath at)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            throw Reject(ResultCodes.WrongType, $"{prefix.TrimEnd('.')}: expected an object, got {Describe(element.ValueKind)}");
+            throw Reject(ResultCodes.WrongType, $"{at.Element}: expected an object, got {Describe(element.ValueKind)}");
         }
 
+        using var f = ContainerFields.Walk(element);
         return new ContainerStat
         {
-            EngineType = String(element, "engine_type", prefix),
-            AgentId = String(element, "agent_id", prefix),
-            NodeName = String(element, "node_name", prefix),
-            ContainerName = String(element, "container_name", prefix),
-            Status = String(element, "status", prefix),
-            SampledAt = Timestamp(element, "con_get_datetime", prefix),
-            CpuPercent = Number(element, "con_cpu_percent", prefix),
-            MemoryUsageMiB = Number(element, "con_memory_usage", prefix),
-            MemoryPercent = Number(element, "con_memory_percent", prefix),
-            ContainerId = OptionalString(element, "container_id", prefix),
-            Image = OptionalString(element, "image", prefix),
-            NetRxBytes = OptionalLong(element, "con_net_rx_bytes", prefix),
-            NetTxBytes = OptionalLong(element, "con_net_tx_bytes", prefix),
-            BlockReadBytes = OptionalLong(element, "con_block_read_bytes", prefix),
-            BlockWriteBytes = OptionalLong(element, "con_block_write_bytes", prefix),
-            Pids = OptionalLong(element, "con_pids", prefix),
-            MemoryLimitBytes = OptionalLong(element, "con_memory_limit", prefix),
-            CpuUsageNanos = OptionalLong(element, "con_cpu_usage_ns", prefix),
-            Health = OptionalString(element, "health", prefix),
-            RestartCount = OptionalInteger(element, "restart_count", prefix),
-            ExitCode = OptionalInteger(element, "exit_code", prefix),
-            OomKilled = OptionalBoolean(element, "oom_killed", prefix),
-            StartedAt = OptionalTimestamp(element, "started_at", prefix),
-            FinishedAt = OptionalTimestamp(element, "finished_at", prefix),
-            Labels = OptionalLabels(element, "labels", prefix),
+            EngineType = String(f, "engine_type", at),
+            AgentId = String(f, "agent_id", at),
+            NodeName = String(f, "node_name", at),
+            ContainerName = String(f, "container_name", at),
+            Status = String(f, "status", at),
+            SampledAt = Timestamp(f, "con_get_datetime", at),
+            CpuPercent = Number(f, "con_cpu_percent", at),
+            MemoryUsageMiB = Number(f, "con_memory_usage", at),
+            MemoryPercent = Number(f, "con_memory_percent", at),
+            ContainerId = OptionalString(f, "container_id", at),
+            Image = OptionalString(f, "image", at),
+            NetRxBytes = OptionalLong(f, "con_net_rx_bytes", at),
+            NetTxBytes = OptionalLong(f, "con_net_tx_bytes", at),
+            BlockReadBytes = OptionalLong(f, "con_block_read_bytes", at),
+            BlockWriteBytes = OptionalLong(f, "con_block_write_bytes", at),
+            Pids = OptionalLong(f, "con_pids", at),
+            MemoryLimitBytes = OptionalLong(f, "con_memory_limit", at),
+            CpuUsageNanos = OptionalLong(f, "con_cpu_usage_ns", at),
+            Health = OptionalString(f, "health", at),
+            RestartCount = OptionalInteger(f, "restart_count", at),
+            ExitCode = OptionalInteger(f, "exit_code", at),
+            OomKilled = OptionalBoolean(f, "oom_killed", at),
+            StartedAt = OptionalTimestamp(f, "started_at", at),
+            FinishedAt = OptionalTimestamp(f, "finished_at", at),
+            Labels = OptionalLabels(f, "labels", at),
         };
     }
 
     // Optional fields (added by StackScope): missing and null both mean "not measured"; a present value must be well-typed.
-    private static bool IsAbsent(JsonElement owner, string name) =>
-        !owner.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null;
+    private static bool IsAbsent(JsonElement value) => value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null;
 
-    private static string? OptionalString(JsonElement owner, string name, string prefix) => IsAbsent(owner, name) ? null : String(owner, name, prefix);
+    private static string? OptionalString(ObjectFields.Found f, string name, FieldPath at) => IsAbsent(f[name]) ? null : String(f, name, at);
 
-    private static double? OptionalNumber(JsonElement owner, string name, string prefix) => IsAbsent(owner, name) ? null : Number(owner, name, prefix);
+    private static double? OptionalNumber(ObjectFields.Found f, string name, FieldPath at) => IsAbsent(f[name]) ? null : Number(f, name, at);
 
-    private static long? OptionalLong(JsonElement owner, string name, string prefix) => IsAbsent(owner, name) ? null : Long(owner, name, prefix);
+    private static long? OptionalLong(ObjectFields.Found f, string name, FieldPath at) => IsAbsent(f[name]) ? null : Long(f, name, at);
 
-    private static int? OptionalInteger(JsonElement owner, string name, string prefix) => IsAbsent(owner, name) ? null : Integer(owner, name, prefix);
+    private static int? OptionalInteger(ObjectFields.Found f, string name, FieldPath at) => IsAbsent(f[name]) ? null : Integer(f, name, at);
 
-    private static DateTime? OptionalTimestamp(JsonElement owner, string name, string prefix) => IsAbsent(owner, name) ? null : Timestamp(owner, name, prefix);
+    private static DateTime? OptionalTimestamp(ObjectFields.Found f, string name, FieldPath at) => IsAbsent(f[name]) ? null : Timestamp(f, name, at);
 
-    private static Dictionary<string, string>? OptionalLabels(JsonElement owner, string name, string prefix)
+    private static Dictionary<string, string>? OptionalLabels(ObjectFields.Found f, string name, FieldPath at)
     {
-        if (IsAbsent(owner, name))
+        var value = f[name];
+        if (IsAbsent(value))
         {
             return null;
         }
 
-        var value = owner.GetProperty(name);
         if (value.ValueKind != JsonValueKind.Object)
         {
-            throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected an object of strings, got {Describe(value.ValueKind)}");
+            throw Reject(ResultCodes.WrongType, $"{at}{name}: expected an object of strings, got {Describe(value.ValueKind)}");
         }
 
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in value.EnumerateObject())
         {
             labels[property.Name] = property.Value.ValueKind == JsonValueKind.String
-                ? Text(property.Value, $"{prefix}{name}")
-                : throw Reject(ResultCodes.WrongType, $"{prefix}{name}.{Truncate(property.Name)}: expected a string, got {Describe(property.Value.ValueKind)}");
+                ? Text(property.Value, at, name)
+                : throw Reject(ResultCodes.WrongType, $"{at}{name}.{Truncate(property.Name)}: expected a string, got {Describe(property.Value.ValueKind)}");
         }
 
         return labels;
     }
 
-    private static bool? OptionalBoolean(JsonElement owner, string name, string prefix)
+    private static bool? OptionalBoolean(ObjectFields.Found f, string name, FieldPath at)
     {
-        if (IsAbsent(owner, name))
+        var value = f[name];
+        if (IsAbsent(value))
         {
             return null;
         }
 
-        var value = owner.GetProperty(name);
         return value.ValueKind is JsonValueKind.True or JsonValueKind.False
             ? value.GetBoolean()
-            : throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected a boolean, got {Describe(value.ValueKind)}");
+            : throw Reject(ResultCodes.WrongType, $"{at}{name}: expected a boolean, got {Describe(value.ValueKind)}");
     }
 
-    private static long Long(JsonElement owner, string name, string prefix)
+    private static long Long(ObjectFields.Found f, string name, FieldPath at)
     {
-        var value = Field(owner, name, prefix);
+        var value = Field(f, name, at);
         if (value.ValueKind != JsonValueKind.Number)
         {
-            throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected an integer, got {Describe(value.ValueKind)}");
+            throw Reject(ResultCodes.WrongType, $"{at}{name}: expected an integer, got {Describe(value.ValueKind)}");
         }
 
         return value.TryGetInt64(out var integer)
             ? integer
-            : throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected an integer, got {Truncate(value.GetRawText())}");
+            : throw Reject(ResultCodes.WrongType, $"{at}{name}: expected an integer, got {Truncate(value.GetRawText())}");
     }
 
-    private static JsonElement Field(JsonElement owner, string name, string prefix)
+    private static JsonElement Field(ObjectFields.Found f, string name, FieldPath at)
     {
-        if (!owner.TryGetProperty(name, out var value))
+        var value = f[name];
+        return value.ValueKind switch
         {
-            throw Reject(ResultCodes.MissingField, $"{prefix}{name}: required field is missing");
-        }
-
-        if (value.ValueKind == JsonValueKind.Null)
-        {
-            throw Reject(ResultCodes.MissingField, $"{prefix}{name}: required field is null");
-        }
-
-        return value;
+            JsonValueKind.Undefined => throw Reject(ResultCodes.MissingField, $"{at}{name}: required field is missing"),
+            JsonValueKind.Null => throw Reject(ResultCodes.MissingField, $"{at}{name}: required field is null"),
+            _ => value,
+        };
     }
 
-    private static string String(JsonElement owner, string name, string prefix)
+    private static string String(ObjectFields.Found f, string name, FieldPath at)
     {
-        var value = Field(owner, name, prefix);
+        var value = Field(f, name, at);
         return value.ValueKind == JsonValueKind.String
-            ? Text(value, prefix + name)
-            : throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected a string, got {Describe(value.ValueKind)}");
+            ? Text(value, at, name)
+            : throw Reject(ResultCodes.WrongType, $"{at}{name}: expected a string, got {Describe(value.ValueKind)}");
     }
 
-    private static string Text(JsonElement value, string field)
+    private static string Text(JsonElement value, FieldPath at, string name)
     {
         try
         {
@@ -270,47 +290,54 @@ internal static class ReportReader
         catch (InvalidOperationException)
         {
             // JsonDocument checks UTF-8 inside strings only when they are read.
-            throw Reject(ResultCodes.MalformedJson, $"body: malformed JSON (invalid UTF-8 in {field})");
+            throw Reject(ResultCodes.MalformedJson, $"body: malformed JSON (invalid UTF-8 in {at}{name})");
         }
     }
 
-    private static double Number(JsonElement owner, string name, string prefix)
+    private static double Number(ObjectFields.Found f, string name, FieldPath at)
     {
-        var value = Field(owner, name, prefix);
+        var value = Field(f, name, at);
         if (value.ValueKind != JsonValueKind.Number)
         {
-            throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected a number, got {Describe(value.ValueKind)}");
+            throw Reject(ResultCodes.WrongType, $"{at}{name}: expected a number, got {Describe(value.ValueKind)}");
         }
 
         // Integers are numbers too: the original sends an exited container's zeros as 0, not 0.0.
         if (!value.TryGetDouble(out var number) || !double.IsFinite(number))
         {
-            throw Reject(ResultCodes.InvalidValue, $"{prefix}{name}: {value.GetRawText()} is not a finite number");
+            throw Reject(ResultCodes.InvalidValue, $"{at}{name}: {value.GetRawText()} is not a finite number");
         }
 
         return number;
     }
 
-    private static int Integer(JsonElement owner, string name, string prefix)
+    private static int Integer(ObjectFields.Found f, string name, FieldPath at)
     {
-        var value = Long(owner, name, prefix);
+        var value = Long(f, name, at);
         return value is >= int.MinValue and <= int.MaxValue
             ? (int)value
-            : throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected an integer, got {value}");
+            : throw Reject(ResultCodes.WrongType, $"{at}{name}: expected an integer, got {value}");
     }
 
-    private static DateTime Timestamp(JsonElement owner, string name, string prefix)
+    private static DateTime Timestamp(ObjectFields.Found f, string name, FieldPath at)
     {
-        var value = Field(owner, name, prefix);
+        var value = Field(f, name, at);
         if (value.ValueKind != JsonValueKind.String)
         {
-            throw Reject(ResultCodes.WrongType, $"{prefix}{name}: expected a string '{WireTimestamp.Format}', got {Describe(value.ValueKind)}");
+            throw Reject(ResultCodes.WrongType, $"{at}{name}: expected a string '{WireTimestamp.Format}', got {Describe(value.ValueKind)}");
         }
 
-        var text = Text(value, prefix + name);
+        // The raw value is the string in its quotes; a well-formed timestamp has no escapes, so it is read as it stands.
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (raw.Length == WireTimestamp.Format.Length + 2 && WireTimestamp.TryParse(raw[1..^1], out var fast))
+        {
+            return fast;
+        }
+
+        var text = Text(value, at, name);
         return WireTimestamp.TryParse(text, out var utc)
             ? utc
-            : throw Reject(ResultCodes.InvalidTimestamp, $"{prefix}{name}: expected UTC '{WireTimestamp.Format}', got '{Truncate(text)}'");
+            : throw Reject(ResultCodes.InvalidTimestamp, $"{at}{name}: expected UTC '{WireTimestamp.Format}', got '{Truncate(text)}'");
     }
 
     internal static string Truncate(string? text) =>

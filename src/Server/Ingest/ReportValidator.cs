@@ -109,7 +109,7 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         for (var i = 0; i < report.Containers.Count; i++)
         {
             var container = report.Containers[i];
-            var prefix = $"container_stats[{i}].";
+            var at = new FieldPath("container_stats", i);
             if (container.AgentId != report.AgentId || (container.EngineType != report.EngineType && !engines.Contains(container.EngineType)))
             {
                 var field = container.AgentId != report.AgentId ? "agent_id" : "engine_type";
@@ -117,58 +117,58 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
                     ? (container.AgentId, report.AgentId)
                     : (container.EngineType, report.EngineType);
                 throw new ApiProblemException(StatusCodes.Status400BadRequest, ResultCodes.InconsistentContainer,
-                    $"{prefix}{field}: '{ReportReader.Truncate(mine)}' differs from the report's '{ReportReader.Truncate(theirs)}'");
+                    $"{at}{field}: '{ReportReader.Truncate(mine)}' differs from the report's '{ReportReader.Truncate(theirs)}'");
             }
 
-            CheckName(prefix + "node_name", container.NodeName, isContainerName: false);
-            CheckName(prefix + "container_name", container.ContainerName, isContainerName: true);
+            CheckName(at.Name("node_name"), container.NodeName, isContainerName: false);
+            CheckName(at.Name("container_name"), container.ContainerName, isContainerName: true);
             if (container.Status.Length is 0 or > MaxStatusLength || !container.Status.All(char.IsAsciiLetterLower))
             {
-                throw Invalid($"{prefix}status: must be 1-{MaxStatusLength} lower-case letters (the engine's state), got '{ReportReader.Truncate(container.Status)}'");
+                throw Invalid($"{at}status: must be 1-{MaxStatusLength} lower-case letters (the engine's state), got '{ReportReader.Truncate(container.Status)}'");
             }
 
-            CheckRange(prefix + "con_cpu_percent", container.CpuPercent, maxCpuPercent, "100 x ser_cpu_count");
-            CheckRange(prefix + "con_memory_usage", container.MemoryUsageMiB, double.MaxValue, "");
-            CheckRange(prefix + "con_memory_percent", container.MemoryPercent, 100, "100");
-            CheckTime(prefix + "con_get_datetime", container.SampledAt);
-            ValidateLifecycle(prefix, container);
+            CheckRange(at.Name("con_cpu_percent"), container.CpuPercent, maxCpuPercent, "100 x ser_cpu_count");
+            CheckRange(at.Name("con_memory_usage"), container.MemoryUsageMiB, double.MaxValue, "");
+            CheckRange(at.Name("con_memory_percent"), container.MemoryPercent, 100, "100");
+            CheckTime(at.Name("con_get_datetime"), container.SampledAt);
+            ValidateLifecycle(at, container);
 
             // Two entries for one container at one instant cannot both be true, and the second would be lost.
             if (!seen.Add((container.NodeName, container.ContainerName)))
             {
-                throw Invalid($"{prefix}container_name: '{ReportReader.Truncate(container.ContainerName)}' on node '{ReportReader.Truncate(container.NodeName)}' appears twice");
+                throw Invalid($"{at}container_name: '{ReportReader.Truncate(container.ContainerName)}' on node '{ReportReader.Truncate(container.NodeName)}' appears twice");
             }
         }
     }
 
-    private void ValidateLifecycle(string prefix, ContainerStat container)
+    private void ValidateLifecycle(FieldPath at, ContainerStat container)
     {
-        CheckContainerId(prefix + "container_id", container.ContainerId);
-        CheckImage(prefix + "image", container.Image);
-        CheckOptional(prefix + "con_net_rx_bytes", container.NetRxBytes);
-        CheckOptional(prefix + "con_net_tx_bytes", container.NetTxBytes);
-        CheckOptional(prefix + "con_block_read_bytes", container.BlockReadBytes);
-        CheckOptional(prefix + "con_block_write_bytes", container.BlockWriteBytes);
-        CheckOptional(prefix + "con_pids", container.Pids);
-        CheckOptional(prefix + "con_memory_limit", container.MemoryLimitBytes);
-        CheckOptional(prefix + "con_cpu_usage_ns", container.CpuUsageNanos);
-        CheckHealth(prefix + "health", container.Health);
-        CheckOptional(prefix + "restart_count", container.RestartCount);
+        CheckContainerId(at.Name("container_id"), container.ContainerId);
+        CheckImage(at.Name("image"), container.Image);
+        CheckOptional(at.Name("con_net_rx_bytes"), container.NetRxBytes);
+        CheckOptional(at.Name("con_net_tx_bytes"), container.NetTxBytes);
+        CheckOptional(at.Name("con_block_read_bytes"), container.BlockReadBytes);
+        CheckOptional(at.Name("con_block_write_bytes"), container.BlockWriteBytes);
+        CheckOptional(at.Name("con_pids"), container.Pids);
+        CheckOptional(at.Name("con_memory_limit"), container.MemoryLimitBytes);
+        CheckOptional(at.Name("con_cpu_usage_ns"), container.CpuUsageNanos);
+        CheckHealth(at.Name("health"), container.Health);
+        CheckOptional(at.Name("restart_count"), container.RestartCount);
         // exit_code: any integer, as the engine passes on what the process returned.
         if (container.StartedAt is { } started)
         {
-            CheckTime(prefix + "started_at", started);
+            CheckTime(at.Name("started_at"), started);
         }
 
         if (container.FinishedAt is { } finished)
         {
-            CheckTime(prefix + "finished_at", finished);
+            CheckTime(at.Name("finished_at"), finished);
         }
 
-        CheckLabels(prefix + "labels", container.Labels);
+        CheckLabels(at.Name("labels"), container.Labels);
     }
 
-    private static void CheckLabels(string field, IReadOnlyDictionary<string, string>? labels)
+    private static void CheckLabels(FieldName field, IReadOnlyDictionary<string, string>? labels)
     {
         if (labels is null)
         {
@@ -210,22 +210,22 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         for (var i = 0; i < fileSystems.Count; i++)
         {
             var fs = fileSystems[i];
-            var prefix = $"ser_filesystems[{i}].";
+            var at = new FieldPath("ser_filesystems", i);
             if (fs.MountPoint.Length is 0 or > FileSystemStat.MaxMountPointLength || fs.MountPoint[0] != '/' || fs.MountPoint.Any(char.IsControl))
             {
-                throw Invalid($"{prefix}mount_point: must be an absolute path of 1-{FileSystemStat.MaxMountPointLength} characters without control characters");
+                throw Invalid($"{at}mount_point: must be an absolute path of 1-{FileSystemStat.MaxMountPointLength} characters without control characters");
             }
 
             if (fs.FsType.Length is 0 or > FileSystemStat.MaxTypeLength || fs.FsType.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
             {
-                throw Invalid($"{prefix}fs_type: must be 1-{FileSystemStat.MaxTypeLength} characters without spaces, got '{ReportReader.Truncate(fs.FsType)}'");
+                throw Invalid($"{at}fs_type: must be 1-{FileSystemStat.MaxTypeLength} characters without spaces, got '{ReportReader.Truncate(fs.FsType)}'");
             }
 
-            CheckRange(prefix + "total_bytes", fs.TotalBytes, long.MaxValue, "");
-            CheckRange(prefix + "used_bytes", fs.UsedBytes, fs.TotalBytes, "total_bytes");
+            CheckRange(at.Name("total_bytes"), fs.TotalBytes, long.MaxValue, "");
+            CheckRange(at.Name("used_bytes"), fs.UsedBytes, fs.TotalBytes, "total_bytes");
             if (!seen.Add(fs.MountPoint))
             {
-                throw Invalid($"{prefix}mount_point: '{ReportReader.Truncate(fs.MountPoint)}' appears twice");
+                throw Invalid($"{at}mount_point: '{ReportReader.Truncate(fs.MountPoint)}' appears twice");
             }
         }
     }
@@ -245,38 +245,38 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            var prefix = $"container_events[{i}].";
-            CheckContainerId(prefix + "container_id", e.ContainerId);
-            CheckName(prefix + "container_name", e.ContainerName, isContainerName: true);
-            CheckName(prefix + "node_name", e.NodeName, isContainerName: false);
+            var at = new FieldPath("container_events", i);
+            CheckContainerId(at.Name("container_id"), e.ContainerId);
+            CheckName(at.Name("container_name"), e.ContainerName, isContainerName: true);
+            CheckName(at.Name("node_name"), e.NodeName, isContainerName: false);
             if (!ContainerActions.IsKnown(e.Action))
             {
-                throw Invalid($"{prefix}action: unknown action '{ReportReader.Truncate(e.Action)}'; known: {string.Join(", ", ContainerActions.All)}");
+                throw Invalid($"{at}action: unknown action '{ReportReader.Truncate(e.Action)}'; known: {string.Join(", ", ContainerActions.All)}");
             }
 
-            CheckTime(prefix + "event_datetime", e.OccurredAt);
+            CheckTime(at.Name("event_datetime"), e.OccurredAt);
             // The key holds the nanoseconds, the reader the seconds: two times for one event must be one time.
             if (e.TimeNano <= 0 || WireTimestamp.FromUnixNanos(e.TimeNano) != e.OccurredAt)
             {
-                throw Invalid($"{prefix}time_nano: {e.TimeNano} is not within the second of event_datetime {WireTimestamp.ToWire(e.OccurredAt)}");
+                throw Invalid($"{at}time_nano: {e.TimeNano} is not within the second of event_datetime {WireTimestamp.ToWire(e.OccurredAt)}");
             }
 
             if (e.Source is not (ContainerActions.SourceEngine or ContainerActions.SourceReconciled))
             {
-                throw Invalid($"{prefix}source: must be '{ContainerActions.SourceEngine}' or '{ContainerActions.SourceReconciled}', got '{ReportReader.Truncate(e.Source)}'");
+                throw Invalid($"{at}source: must be '{ContainerActions.SourceEngine}' or '{ContainerActions.SourceReconciled}', got '{ReportReader.Truncate(e.Source)}'");
             }
 
-            CheckImage(prefix + "image", e.Image);
+            CheckImage(at.Name("image"), e.Image);
             if (e.Signal is { } signal)
             {
-                CheckRange(prefix + "kill_signal", signal, 255, "255");
+                CheckRange(at.Name("kill_signal"), signal, 255, "255");
             }
 
-            CheckHealth(prefix + "health", e.Health);
+            CheckHealth(at.Name("health"), e.Health);
         }
     }
 
-    private static void CheckContainerId(string field, string? id)
+    private static void CheckContainerId(FieldName field, string? id)
     {
         if (id is not null && !ContainerStat.IsValidId(id))
         {
@@ -284,7 +284,7 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         }
     }
 
-    private static void CheckImage(string field, string? image)
+    private static void CheckImage(FieldName field, string? image)
     {
         if (image is not null && !ContainerStat.IsValidImage(image))
         {
@@ -292,7 +292,7 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         }
     }
 
-    private static void CheckHealth(string field, string? health)
+    private static void CheckHealth(FieldName field, string? health)
     {
         if (health is not null && !ContainerHealth.IsKnown(health))
         {
@@ -301,7 +301,7 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
     }
 
     // Whole numbers too (counters, uptime, restarts): a long is exact as a double far beyond any bound checked here.
-    private static void CheckOptional(string field, double? value)
+    private static void CheckOptional(FieldName field, double? value)
     {
         if (value is { } v)
         {
@@ -309,7 +309,7 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         }
     }
 
-    private static void CheckRange(string field, double value, double max, string maxName)
+    private static void CheckRange(FieldName field, double value, double max, string maxName)
     {
         if (value < 0)
         {
@@ -322,7 +322,7 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         }
     }
 
-    private static void CheckName(string field, string value, bool isContainerName)
+    private static void CheckName(FieldName field, string value, bool isContainerName)
     {
         if (WireNames.Problem(value, isContainerName) is { } problem)
         {
@@ -332,7 +332,7 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         }
     }
 
-    private void CheckTime(string field, DateTime utc)
+    private void CheckTime(FieldName field, DateTime utc)
     {
         var latest = clock.GetUtcNow().UtcDateTime.AddSeconds(options.Value.MaxFutureSkewSeconds);
         if (utc < Earliest)

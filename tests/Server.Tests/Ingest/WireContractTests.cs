@@ -55,6 +55,43 @@ public class WireContractTests
     }
 
     [Fact]
+    public void Fields_are_read_in_any_order_and_with_escaped_names()
+    {
+        // The reader tries the agent's order first; another order, or a name spelled with JSON escapes, is the same report.
+        var json = JsonSerializer.Serialize(EveryFieldSet(), ContractsJsonContext.Default.MonitorReport);
+        var wire = JsonNode.Parse(json)!.AsObject();
+        var shuffled = Reversed(wire);
+        var text = shuffled.ToJsonString()
+            .Replace("\"agent_id\"", "\"agent\\u005fid\"", StringComparison.Ordinal)
+            .Replace("\"con_get_datetime\"", "\"con\\u005Fget_datetime\"", StringComparison.Ordinal);
+        // A timestamp's value with an escape too: read as the text it stands for.
+        text = System.Text.RegularExpressions.Regex.Replace(text, "(\"ser_get_datetime\":\"[0-9]{4})-", "$1\\u002d");
+        Assert.Contains("\\u005fid", text, StringComparison.Ordinal);
+        Assert.Contains("\\u002d", text, StringComparison.Ordinal);
+
+        using var document = JsonDocument.Parse(text);
+        var read = ReportReader.Read(document.RootElement);
+
+        Assert.Equal(json, JsonSerializer.Serialize(read, ContractsJsonContext.Default.MonitorReport));
+    }
+
+    private static JsonObject Reversed(JsonObject source)
+    {
+        var reversed = new JsonObject();
+        foreach (var (name, value) in source.Reverse())
+        {
+            reversed[name] = value switch
+            {
+                JsonObject inner when name != "labels" => Reversed(inner), // labels keep their order: a dictionary's, compared below
+                JsonArray array => new JsonArray([.. array.Select(e => e is JsonObject o ? (JsonNode)Reversed(o) : e?.DeepClone())]),
+                _ => value?.DeepClone(),
+            };
+        }
+
+        return reversed;
+    }
+
+    [Fact]
     public void Every_field_has_a_stored_column_named_as_on_the_wire()
     {
         Assert.Equal(ReportFields.Order(), ReportColumns.Server.Select(f => f.Column).Order());

@@ -18,13 +18,15 @@ public sealed class TabSeparatedRowsTests
         [
             ["a\\b\tc\nd\re\0f é 🐳", 0.1 + 0.2, long.MaxValue, -7, true, new DateTime(2026, 11, 27, 8, 5, 3, 123, 456)],
             [null, 1e-7, 0L, 0, false, new DateTime(2024, 8, 30, 12, 59, 41)],
+            ["", -0.5, -1L, int.MinValue, true, new DateTime(9999, 12, 31, 23, 59, 59).AddTicks(9_999_999)],
         ];
 
         using var text = TabSeparatedRows.Write(Rows(rows, "s", "d", "l", "i", "b", "t"));
 
         Assert.Equal(
             "a\\\\b\\tc\\nd\\re\\0f é 🐳\t0.30000000000000004\t9223372036854775807\t-7\t1\t2026-11-27 08:05:03.123456\n" +
-            "\\N\t1E-07\t0\t0\t0\t2024-08-30 12:59:41.000000\n",
+            "\\N\t1E-07\t0\t0\t0\t2024-08-30 12:59:41.000000\n" +
+            "\t-0.5\t-1\t-2147483648\t1\t9999-12-31 23:59:59.999999\n",
             Encoding.UTF8.GetString(text.ToArray()));
     }
 

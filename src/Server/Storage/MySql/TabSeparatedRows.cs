@@ -67,8 +67,7 @@ internal static class TabSeparatedRows
                 Put(buffer, flag ? (byte)'1' : (byte)'0');
                 break;
             case DateTime time:
-                // DATETIME's text form; microseconds as MySqlConnector sends a DateTime parameter.
-                Format(buffer, time, "yyyy'-'MM'-'dd' 'HH':'mm':'ss'.'ffffff");
+                WriteTime(buffer, time);
                 break;
             default:
                 // A new column's type must be added here, not guessed: a wrong text form would store a wrong value.
@@ -121,11 +120,41 @@ internal static class TabSeparatedRows
         buffer.Advance(bytes + escapes);
     }
 
+    // DATETIME's text form, yyyy-MM-dd HH:mm:ss.ffffff, as MySqlConnector sends a DateTime parameter; digit by digit, as
+    // the culture-aware custom format was a percent of the server's CPU at the ingest maximum.
+    private static void WriteTime(ArrayBufferWriter<byte> buffer, DateTime time)
+    {
+        var span = buffer.GetSpan(26);
+        Digits(span, 0, 4, time.Year);
+        span[4] = (byte)'-';
+        Digits(span, 5, 2, time.Month);
+        span[7] = (byte)'-';
+        Digits(span, 8, 2, time.Day);
+        span[10] = (byte)' ';
+        Digits(span, 11, 2, time.Hour);
+        span[13] = (byte)':';
+        Digits(span, 14, 2, time.Minute);
+        span[16] = (byte)':';
+        Digits(span, 17, 2, time.Second);
+        span[19] = (byte)'.';
+        Digits(span, 20, 6, (int)(time.Ticks % TimeSpan.TicksPerSecond / 10));
+        buffer.Advance(26);
+    }
+
+    private static void Digits(Span<byte> span, int start, int count, int value)
+    {
+        for (var i = start + count - 1; i >= start; i--)
+        {
+            span[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+    }
+
     // Numbers in their shortest round-trip form, as MySqlConnector writes a parameter's value.
-    private static void Format<TValue>(ArrayBufferWriter<byte> buffer, TValue value, string? format = null)
+    private static void Format<TValue>(ArrayBufferWriter<byte> buffer, TValue value)
         where TValue : IUtf8SpanFormattable
     {
-        if (!value.TryFormat(buffer.GetSpan(64), out var written, format, CultureInfo.InvariantCulture))
+        if (!value.TryFormat(buffer.GetSpan(64), out var written, default, CultureInfo.InvariantCulture))
         {
             throw new InvalidOperationException($"{value} did not fit its text form's 64 bytes");
         }
