@@ -41,17 +41,19 @@ internal static class ReportReader
 
         var at = FieldPath.Top;
         using var f = ReportFields.Walk(root);
+        var engineType = String(f, "engine_type", at);
+        var agentId = String(f, "agent_id", at);
         return new MonitorReport
         {
-            EngineType = String(f, "engine_type", at),
-            AgentId = String(f, "agent_id", at),
+            EngineType = engineType,
+            AgentId = agentId,
             CpuCount = Integer(f, "ser_cpu_count", at),
             CpuPercent = Number(f, "ser_cpu_percent", at),
             MemoryTotalMiB = Number(f, "ser_memory_total", at),
             MemoryUsedMiB = Number(f, "ser_memory_used", at),
             MemoryPercent = Number(f, "ser_memory_percent", at),
             SampledAt = Timestamp(f, "ser_get_datetime", at),
-            Containers = ReadContainers(f),
+            Containers = ReadContainers(f, engineType, agentId),
             Load1 = OptionalNumber(f, "ser_load_1", at),
             Load5 = OptionalNumber(f, "ser_load_5", at),
             Load15 = OptionalNumber(f, "ser_load_15", at),
@@ -144,7 +146,7 @@ internal static class ReportReader
         Health = OptionalString(f, "health", at),
     };
 
-    private static List<ContainerStat> ReadContainers(ObjectFields.Found report)
+    private static List<ContainerStat> ReadContainers(ObjectFields.Found report, string engineType, string agentId)
     {
         var containers = Field(report, "container_stats", FieldPath.Top);
         if (containers.ValueKind != JsonValueKind.Array)
@@ -153,15 +155,19 @@ internal static class ReportReader
         }
 
         var list = new List<ContainerStat>(containers.GetArrayLength());
+        ContainerStat? previous = null;
         foreach (var element in containers.EnumerateArray())
         {
-            list.Add(ReadContainer(element, new FieldPath("container_stats", list.Count)));
+            previous = ReadContainer(element, new FieldPath("container_stats", list.Count), engineType, agentId, previous);
+            list.Add(previous);
         }
 
         return list;
     }
 
-    private static ContainerStat ReadContainer(JsonElement element, FieldPath at)
+    // Every container repeats the report's engine and agent, and nearly always the node and state of the one before: the
+    // strings already read are kept for them instead of a copy per container (a fifth of ingest's allocations were strings).
+    private static ContainerStat ReadContainer(JsonElement element, FieldPath at, string engineType, string agentId, ContainerStat? previous)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -171,11 +177,11 @@ internal static class ReportReader
         using var f = ContainerFields.Walk(element);
         return new ContainerStat
         {
-            EngineType = String(f, "engine_type", at),
-            AgentId = String(f, "agent_id", at),
-            NodeName = String(f, "node_name", at),
+            EngineType = String(f, "engine_type", at, engineType),
+            AgentId = String(f, "agent_id", at, agentId),
+            NodeName = String(f, "node_name", at, previous?.NodeName ?? agentId),
             ContainerName = String(f, "container_name", at),
-            Status = String(f, "status", at),
+            Status = String(f, "status", at, previous?.Status ?? "running"),
             SampledAt = Timestamp(f, "con_get_datetime", at),
             CpuPercent = Number(f, "con_cpu_percent", at),
             MemoryUsageMiB = Number(f, "con_memory_usage", at),
@@ -273,12 +279,16 @@ internal static class ReportReader
         };
     }
 
-    private static string String(ObjectFields.Found f, string name, FieldPath at)
+    /// <summary>A required string; <paramref name="likely"/> itself when the value is the same text.</summary>
+    private static string String(ObjectFields.Found f, string name, FieldPath at, string? likely = null)
     {
         var value = Field(f, name, at);
-        return value.ValueKind == JsonValueKind.String
-            ? Text(value, at, name)
-            : throw Reject(ResultCodes.WrongType, $"{at}{name}: expected a string, got {Describe(value.ValueKind)}");
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw Reject(ResultCodes.WrongType, $"{at}{name}: expected a string, got {Describe(value.ValueKind)}");
+        }
+
+        return likely is not null && value.ValueEquals(likely) ? likely : Text(value, at, name);
     }
 
     private static string Text(JsonElement value, FieldPath at, string name)
