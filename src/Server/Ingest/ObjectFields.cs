@@ -3,6 +3,7 @@ using System.Collections.Frozen;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace StackScope.Server.Ingest;
 
@@ -17,11 +18,14 @@ internal sealed class ObjectFields
     private readonly byte[][] _utf8;
     private readonly FrozenDictionary<string, int> _index;
 
-    public ObjectFields(params string[] names)
+    private ObjectFields(IReadOnlyList<string> names)
     {
         _utf8 = [.. names.Select(Encoding.UTF8.GetBytes)];
         _index = names.Select((name, i) => (name, i)).ToFrozenDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
     }
+
+    /// <summary>The wire fields of a contract type, in the order the agent writes them (its declaration order).</summary>
+    public static ObjectFields Of(JsonTypeInfo contract) => new([.. contract.Properties.Select(p => p.Name)]);
 
     /// <summary>The object's values of the known fields; a field it lacks reads as <see cref="JsonValueKind.Undefined"/>.</summary>
     public Found Walk(JsonElement element)

@@ -14,23 +14,11 @@ namespace StackScope.Server.Ingest;
 /// </summary>
 internal static class ReportReader
 {
-    // In the order the agent writes them (the walk tries the next one first).
-    private static readonly ObjectFields ReportFields = new(
-        "engine_type", "agent_id", "ser_cpu_count", "ser_cpu_percent", "ser_memory_total", "ser_memory_used", "ser_memory_percent",
-        "ser_get_datetime", "container_stats", "ser_load_1", "ser_load_5", "ser_load_15", "ser_uptime_seconds", "ser_swap_total",
-        "ser_swap_used", "ser_net_rx_bytes", "ser_net_tx_bytes", "ser_filesystems", "container_events", "engine_types", "unread_engines");
-
-    private static readonly ObjectFields ContainerFields = new(
-        "engine_type", "agent_id", "node_name", "container_name", "status", "con_get_datetime", "con_cpu_percent", "con_memory_usage",
-        "con_memory_percent", "container_id", "image", "con_net_rx_bytes", "con_net_tx_bytes", "con_block_read_bytes",
-        "con_block_write_bytes", "con_pids", "con_memory_limit", "con_cpu_usage_ns", "health", "restart_count", "exit_code",
-        "oom_killed", "started_at", "labels", "finished_at");
-
-    private static readonly ObjectFields FileSystemFields = new("mount_point", "fs_type", "total_bytes", "used_bytes");
-
-    private static readonly ObjectFields EventFields = new(
-        "container_id", "container_name", "node_name", "action", "event_datetime", "time_nano", "source", "image", "exit_code",
-        "kill_signal", "health");
+    // The contract types' own field lists: a field added to one is known here with no second list to keep.
+    private static readonly ObjectFields ReportFields = ObjectFields.Of(ContractsJsonContext.Default.MonitorReport);
+    private static readonly ObjectFields ContainerFields = ObjectFields.Of(ContractsJsonContext.Default.ContainerStat);
+    private static readonly ObjectFields FileSystemFields = ObjectFields.Of(ContractsJsonContext.Default.FileSystemStat);
+    private static readonly ObjectFields EventFields = ObjectFields.Of(ContractsJsonContext.Default.ContainerEvent);
 
     public static MonitorReport Read(JsonElement root)
     {
