@@ -141,18 +141,10 @@ internal static class AlertBench
         var list = ReportFactory.Containers(agent, time, containers, exitedEvery: 0)
             .Select((c, i) => c with { CpuPercent = Math.Round(i * 1.37 % 40, 2), RestartCount = 0, Pids = 4 + i }).ToArray();
 
-        return JsonSerializer.SerializeToUtf8Bytes(new MonitorReport
+        return JsonSerializer.SerializeToUtf8Bytes(ReportFactory.Report(agent, time, list) with
         {
-            EngineType = EngineTypes.Docker,
-            AgentId = agent,
-            CpuCount = 2,
             CpuPercent = hostCpu,
-            MemoryTotalMiB = 1956,
-            MemoryUsedMiB = 569,
-            MemoryPercent = 29.09,
             Load1 = 0.5,
-            SampledAt = time,
-            Containers = list,
             FileSystems = [new FileSystemStat { MountPoint = "/", FsType = "ext4", TotalBytes = 100_000_000_000, UsedBytes = 40_000_000_000 }],
         }, ContractsJsonContext.Default.MonitorReport);
     }

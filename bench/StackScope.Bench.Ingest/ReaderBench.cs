@@ -47,17 +47,8 @@ internal static class ReaderBench
     private static byte[] FullReport(int count)
     {
         var time = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        var containers = ReportFactory.Containers("agent-full", time, count, exitedEvery: 5).Select((c, i) => new ContainerStat
+        var containers = ReportFactory.Containers("agent-full", time, count, exitedEvery: 5).Select((c, i) => c with
         {
-            EngineType = c.EngineType,
-            AgentId = c.AgentId,
-            NodeName = c.NodeName,
-            ContainerName = c.ContainerName,
-            Status = c.Status,
-            SampledAt = c.SampledAt,
-            CpuPercent = c.CpuPercent,
-            MemoryUsageMiB = c.MemoryUsageMiB,
-            MemoryPercent = c.MemoryPercent,
             ContainerId = $"{i:x4}f3a1c0de9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3",
             Image = "registry.example/app:1.4.2",
             NetRxBytes = 123_456_789 + i,
@@ -80,17 +71,8 @@ internal static class ReaderBench
                 ["stackscope.alert.ignore"] = "false",
             },
         }).ToList();
-        return JsonSerializer.SerializeToUtf8Bytes(new MonitorReport
+        return JsonSerializer.SerializeToUtf8Bytes(ReportFactory.Report("agent-full", time, containers) with
         {
-            EngineType = EngineTypes.Docker,
-            AgentId = "agent-full",
-            CpuCount = 2,
-            CpuPercent = 12.5,
-            MemoryTotalMiB = 1956,
-            MemoryUsedMiB = 569,
-            MemoryPercent = 29.09,
-            SampledAt = time,
-            Containers = containers,
             Load1 = 0.42,
             Load5 = 0.38,
             Load15 = 0.35,

@@ -16,21 +16,23 @@ internal sealed class ReportFactory(string runId, int agents, int containers)
         var n = Interlocked.Increment(ref _next);
         var agent = AgentId(n);
         var time = Start.AddSeconds(10 * (n / agents));
-        var list = Containers(agent, time, containers, exitedEvery: 5);
-
-        return (agent, JsonSerializer.SerializeToUtf8Bytes(new MonitorReport
-        {
-            EngineType = EngineTypes.Docker,
-            AgentId = agent,
-            CpuCount = 2,
-            CpuPercent = 12.5,
-            MemoryTotalMiB = 1956,
-            MemoryUsedMiB = 569,
-            MemoryPercent = 29.09,
-            SampledAt = time,
-            Containers = list,
-        }, ContractsJsonContext.Default.MonitorReport));
+        return (agent, JsonSerializer.SerializeToUtf8Bytes(Report(agent, time, Containers(agent, time, containers, exitedEvery: 5)),
+            ContractsJsonContext.Default.MonitorReport));
     }
+
+    /// <summary>A simulated agent's report with the original's fields: a 2-core host at 12.5 % and 29 % of its memory.</summary>
+    public static MonitorReport Report(string agent, DateTime time, IReadOnlyList<ContainerStat> containers) => new()
+    {
+        EngineType = EngineTypes.Docker,
+        AgentId = agent,
+        CpuCount = 2,
+        CpuPercent = 12.5,
+        MemoryTotalMiB = 1956,
+        MemoryUsedMiB = 569,
+        MemoryPercent = 29.09,
+        SampledAt = time,
+        Containers = containers,
+    };
 
     /// <summary>A simulated agent's containers: app-00, app-01...; every <paramref name="exitedEvery"/>th exited (0: none).</summary>
     public static ContainerStat[] Containers(string agent, DateTime time, int count, int exitedEvery)
