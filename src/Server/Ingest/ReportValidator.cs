@@ -16,7 +16,6 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
     private const int MaxStatusLength = ReportLimits.MaxStatusLength;
     private const int MaxEngines = 8;
 
-    // Older than any agent could have spooled; also keeps DATETIME columns clear of their edge values.
     // engine_types: the engines of a report from an agent that watches several; unread_engines: those it could not read.
     // Null for a report of one engine (nearly all of them): nothing to look up, so no set made per report.
     private static HashSet<string>? Engines(MonitorReport report)
@@ -62,6 +61,7 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
     [ThreadStatic]
     private static HashSet<(string, string)>? _seenContainers;
 
+    // Older than any agent could have spooled; also keeps DATETIME columns clear of their edge values.
     private static readonly DateTime Earliest = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     public void Validate(MonitorReport report)

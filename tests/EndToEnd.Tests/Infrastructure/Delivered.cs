@@ -29,7 +29,7 @@ public static class Delivered
 
     /// <summary>
     /// Every report the (stopped) agent sampled is stored exactly once, with all its containers, or still in its spool
-    /// (sampled after the spool was last seen empty, before the stop), and nothing else is stored.
+    /// (sampled after the spool was last seen empty, before the stop; perhaps stored as well), and nothing else is stored.
     /// </summary>
     public static async Task AssertSampledStoredOnceAsync(TestDatabase database, string agentId, RunningAgent agent, string spool)
     {
@@ -42,11 +42,15 @@ public static class Delivered
         Assert.True(spooled.Count <= 1, $"{agentId}: {spooled.Count} reports still spooled at the stop");
         var missing = sampled.Select(s => s.Time).Except(stored).Except(spooled).ToList();
         Assert.True(missing.Count == 0, $"{agentId}: {missing.Count} of {sampled.Count} sampled reports never arrived, e.g. {string.Join(", ", missing.Take(5))}");
-        Assert.Equal(sampled.Select(s => s.Time).Except(spooled).Order(), stored.Order());
+        // Nothing stored that was not sampled. A report still spooled may be stored too: a stop that cancels its POST
+        // after the server committed leaves it for the next start to resend, and the server takes the resend as a
+        // duplicate (at least once, stored once).
+        var unsampled = stored.Except(sampled.Select(s => s.Time)).ToList();
+        Assert.True(unsampled.Count == 0, $"{agentId}: {unsampled.Count} stored reports were never sampled, e.g. {string.Join(", ", unsampled.Take(5))}");
         var containers = (await database.QueryAsync(
                 "SELECT con_get_datetime AS t, COUNT(*) AS n FROM container WHERE agent_id = @a GROUP BY con_get_datetime", ("@a", agentId)))
             .ToDictionary(r => Wire(r["t"]), r => Convert.ToInt32(r["n"], CultureInfo.InvariantCulture));
-        foreach (var (time, count) in sampled)
+        foreach (var (time, count) in sampled.Where(s => stored.Contains(s.Time)))
         {
             Assert.Equal(count, containers.GetValueOrDefault(time));
         }
