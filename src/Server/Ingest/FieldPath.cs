@@ -13,7 +13,7 @@ internal readonly struct FieldPath(string? array, int index)
 
     public FieldName Name(string name) => new(this, name);
 
-    public override string ToString() => array is null ? "" : $"{array}[{index}].";
+    public override string ToString() => array is null ? "" : Element + ".";
 }
 
 /// <summary>A field at a <see cref="FieldPath"/>: <c>container_stats[3].con_cpu_percent</c>, as text only when a message names it.</summary>

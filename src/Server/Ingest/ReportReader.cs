@@ -327,7 +327,7 @@ internal static class ReportReader
 
         // The raw value is the string in its quotes; a well-formed timestamp has no escapes, so it is read as it stands.
         var raw = JsonMarshal.GetRawUtf8Value(value);
-        if (raw.Length == WireTimestamp.Format.Length + 2 && WireTimestamp.TryParse(raw[1..^1], out var fast))
+        if (WireTimestamp.TryParse(raw[1..^1], out var fast))
         {
             return fast;
         }
