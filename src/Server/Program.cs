@@ -13,5 +13,4 @@ if (AdminCli.Handles(args))
     return await AdminCli.RunAsync(args, Console.Out, Console.Error, Console.In).ConfigureAwait(false);
 }
 
-await ServerApp.Build(args).RunAsync().ConfigureAwait(false);
-return 0;
+return await StackScope.Server.Hosting.ServerExit.RunAsync(ServerApp.Build(args)).ConfigureAwait(false);

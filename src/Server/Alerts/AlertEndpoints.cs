@@ -169,7 +169,7 @@ internal static class AlertEndpoints
             ?? throw new ApiProblemException(StatusCodes.Status404NotFound, ResultCodes.NotFound, $"id: no incident {id}");
         var now = clock.GetUtcNow().UtcDateTime;
         var by = context.User.Identity?.Name ?? "open-mode";
-        var silence = new AlertSilence(0, Escape(incident.AgentId), incident.ContainerName is { } c ? Escape(c) : "*", Escape(incident.Rule), now,
+        var silence = new AlertSilence(0, Glob.Escape(incident.AgentId), incident.ContainerName is { } c ? Glob.Escape(c) : "*", Glob.Escape(incident.Rule), now,
             now.AddMinutes(minutes), Limit(request.Comment, $"acknowledged incident {id}"), by);
         var silenceId = await store.AddSilenceAsync(silence, id, context.RequestAborted).ConfigureAwait(false);
         await WriteSilenceAsync(context, silence with { Id = silenceId }).ConfigureAwait(false);
@@ -259,7 +259,7 @@ internal static class AlertEndpoints
 
     private static ChannelView ToView(ChannelSpec c, ChannelStatus? s) => new(c.Name, c.Type, c.Source,
         c.Type == ChannelTypes.Email ? $"smtp://{c.SmtpHost}:{c.SmtpPort} to {string.Join(", ", c.To)}" : NoticeSender.Redact(c.Url), c.Format,
-        s?.Pending ?? 0, s?.FailedAttempts ?? 0, s?.LastError, s?.LastSentAt, s?.NextAttemptAt);
+        s?.Pending ?? 0, s?.FailedAttempts ?? 0, s?.LastError, s?.LastSentAt, s?.NextAttemptAt, s?.Parked ?? 0, s?.ParkedError);
 
     private static async Task PutChannelAsync(HttpContext context, string name, ChannelCatalog channels, SqlAlertStore store, TimeProvider clock)
     {
@@ -369,9 +369,6 @@ internal static class AlertEndpoints
         pattern ??= "*";
         return Glob.TryParse(pattern, out var problem) is not null ? pattern : throw RuleProblem.At(field, problem!);
     }
-
-    // A literal name as a pattern that matches only itself.
-    private static string Escape(string name) => string.Concat(name.Select(c => c is '*' or '?' or '[' ? $"[{c}]" : c.ToString()));
 
     private static string Limit(string? text, string fallback) =>
         string.IsNullOrWhiteSpace(text) ? fallback : text.Length <= 500 && !text.Any(char.IsControl) ? text : throw RuleProblem.At("reason", "at most 500 characters without control characters");

@@ -51,8 +51,30 @@ internal sealed class AlertEngine(AlertOptions options)
         }
     }
 
-    public void SetSilences(IEnumerable<AlertSilence> silences) =>
-        _silences = silences.Select(s => (s, Glob.Parse(s.AgentGlob), Glob.Parse(s.ContainerGlob), Glob.Parse(s.RuleGlob))).ToList();
+    /// <summary>
+    /// The silences in force. One whose pattern no longer parses (stored by an older version, or edited in the database)
+    /// is left out and returned, so the caller can say so: it must not stop every other silence and rule.
+    /// </summary>
+    public IReadOnlyList<AlertSilence> SetSilences(IEnumerable<AlertSilence> silences)
+    {
+        var usable = new List<(AlertSilence, Glob, Glob, Glob)>();
+        var refused = new List<AlertSilence>();
+        foreach (var s in silences)
+        {
+            if (Glob.TryParse(s.AgentGlob, out _) is { } agent && Glob.TryParse(s.ContainerGlob, out _) is { } container
+                && Glob.TryParse(s.RuleGlob, out _) is { } rule)
+            {
+                usable.Add((s, agent, container, rule));
+            }
+            else
+            {
+                refused.Add(s);
+            }
+        }
+
+        _silences = usable;
+        return refused;
+    }
 
     public void Load(IEnumerable<TargetState> states)
     {

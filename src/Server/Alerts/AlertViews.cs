@@ -20,7 +20,9 @@ internal sealed record ChannelView(
     [property: JsonPropertyName("failedAttempts")] int FailedAttempts,
     [property: JsonPropertyName("lastError")] string? LastError,
     [property: JsonPropertyName("lastSentAt")] DateTime? LastSentAt,
-    [property: JsonPropertyName("nextAttemptAt")] DateTime? NextAttemptAt);
+    [property: JsonPropertyName("nextAttemptAt")] DateTime? NextAttemptAt,
+    [property: JsonPropertyName("parked")] int Parked,
+    [property: JsonPropertyName("parkedError")] string? ParkedError);
 
 internal sealed record IncidentView(
     [property: JsonPropertyName("id")] long Id,

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Extensions.Options;
 using StackScope.Contracts;
 using StackScope.Server.Alerts.Channels;
+using StackScope.Server.Hosting;
 using StackScope.Server.Storage;
 
 namespace StackScope.Server.Alerts;
@@ -62,12 +63,15 @@ internal sealed partial class AlertWorker(
 
         var sending = SendLoopAsync(stoppingToken);
         var period = TimeSpan.FromSeconds(Math.Max(options.Value.EvaluateIntervalSeconds, 2 * MinPassGap.TotalSeconds));
+        var failures = new LoopFailures(logger, "Alerts: the evaluation pass", period, TimeSpan.FromMinutes(1), clock);
         while (!stoppingToken.IsCancellationRequested)
         {
+            var pause = MinPassGap;
             try
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await PassAsync(stoppingToken).ConfigureAwait(false);
+                failures.Succeeded();
                 if (_leader)
                 {
                     metrics?.AlertPass(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -77,17 +81,21 @@ internal sealed partial class AlertWorker(
             {
                 break;
             }
-            catch (Exception ex) when (ex is StorageUnavailableException or DbException or InvalidOperationException or Api.ApiProblemException)
+            catch (Exception ex)
             {
-                // Nothing of the pass was committed: start again from what is stored.
+                // Nothing of the pass was committed: start again from what is stored. Whatever the failure (a database
+                // away, a rule or an input nobody foresaw), the loop goes on: alerting must outlive any one of them.
                 _engine = null;
-                LogPassFailed(logger, ex.Message);
+                pause = failures.Failed(ex);
             }
 
             try
             {
-                await Task.Delay(MinPassGap, clock, stoppingToken).ConfigureAwait(false);
-                await ingested.WaitAsync(period - MinPassGap, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(pause, clock, stoppingToken).ConfigureAwait(false);
+                if (failures.ConsecutiveFailures == 0)
+                {
+                    await ingested.WaitAsync(period - MinPassGap, stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -159,7 +167,11 @@ internal sealed partial class AlertWorker(
                 _version = version;
             }
 
-            engine.SetSilences(await store.SilencesAsync(now, ct).ConfigureAwait(false));
+            foreach (var refused in engine.SetSilences(await store.SilencesAsync(now, ct).ConfigureAwait(false)))
+            {
+                LogSilenceRefused(logger, refused.Id, refused.ContainerGlob);
+            }
+
             _refreshedAt = now;
         }
 
@@ -458,6 +470,7 @@ internal sealed partial class AlertWorker(
         // Only this process's passes queue notices, and each one that did wakes this loop: between them it waits for the
         // next retry that falls due, looking at the outbox at least every SendCheck (and after a storage error, sooner).
         var retry = TimeSpan.FromSeconds(Math.Max(0.5, options.Value.EvaluateIntervalSeconds));
+        var failures = new LoopFailures(logger, "Alerts: the outbox sender", retry, TimeSpan.FromMinutes(1), clock);
         while (!ct.IsCancellationRequested)
         {
             var wait = SendCheck;
@@ -471,15 +484,17 @@ internal sealed partial class AlertWorker(
                         : nextDue is { } due ? TimeSpan.FromTicks(Math.Clamp((due - clock.GetUtcNow().UtcDateTime).Ticks, MinSendWait.Ticks, SendCheck.Ticks))
                         : SendCheck;
                 }
+
+                failures.Succeeded();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is StorageUnavailableException or DbException or InvalidOperationException)
+            catch (Exception ex)
             {
-                LogSendFailed(logger, "(outbox)", ex.Message);
-                wait = retry;
+                // The outbox keeps every notice: whatever failed (the database, a channel nobody foresaw), the loop goes on.
+                wait = failures.Failed(ex);
             }
 
             if (wait > TimeSpan.Zero)
@@ -518,17 +533,27 @@ internal sealed partial class AlertWorker(
                 return (Sent: false, Next: (DateTime?)null);
             }
 
-            var notice = System.Text.Json.JsonSerializer.Deserialize(head.Notice, AlertsJsonContext.Default.Notice)!;
             try
             {
+                var notice = System.Text.Json.JsonSerializer.Deserialize(head.Notice, AlertsJsonContext.Default.Notice)
+                    ?? throw new ChannelFailedException("the stored notice is empty", permanent: true);
                 await sender.SendAsync(channel, notice, ct).ConfigureAwait(false);
                 metrics?.Notification(channel.Type, delivered: true);
                 await store.MarkSentAsync(head.Id, clock.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
                 return (Sent: true, Next: null);
             }
-            catch (ChannelFailedException ex)
+            catch (Exception ex) when (ex is ChannelFailedException or System.Text.Json.JsonException)
             {
                 metrics?.Notification(channel.Type, delivered: false);
+                if (ex is System.Text.Json.JsonException || ((ChannelFailedException)ex).Permanent)
+                {
+                    // Sending it again would fail the same way: set it aside with its reason so the channel's later
+                    // notices go out; the channel's status shows it.
+                    LogParked(logger, channel.Name, head.Id, ex.Message);
+                    await store.MarkParkedAsync(head.Id, ex.Message, clock.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
+                    return (Sent: true, Next: null);
+                }
+
                 var wait = Math.Min(options.Value.MaxBackoffSeconds, Math.Pow(2, Math.Min(head.Attempts, 16)));
                 LogSendFailed(logger, channel.Name, ex.Message);
                 var next = clock.GetUtcNow().UtcDateTime.AddSeconds(wait);
@@ -542,8 +567,11 @@ internal sealed partial class AlertWorker(
     [LoggerMessage(Level = LogLevel.Information, Message = "Alerts: {Change} the evaluation lease ({Holder})")]
     private static partial void LogLeader(ILogger logger, string change, string holder);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Alerts: evaluation pass failed, retried from what is stored: {Problem}")]
-    private static partial void LogPassFailed(ILogger logger, string problem);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alerts: silence {Id} is left out: a pattern of it does not parse ({Container})")]
+    private static partial void LogSilenceRefused(ILogger logger, long id, string container);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Alerts: channel {Channel} can never take notice {Id}; parked: {Problem}")]
+    private static partial void LogParked(ILogger logger, string channel, long id, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alerts: channel {Channel} failed, retried with backoff: {Problem}")]
     private static partial void LogSendFailed(ILogger logger, string channel, string problem);

@@ -73,8 +73,9 @@ internal sealed partial class IngestWriter : BackgroundService
         {
             await _schema.EnsureAsync(stoppingToken).ConfigureAwait(false);
         }
-        catch (StorageUnavailableException ex)
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
+            // Each batch makes sure of the schema again: a database away (or answering oddly) at start costs nothing more.
             LogStorageDown(_logger, ex.Message);
         }
 
@@ -204,8 +205,10 @@ internal sealed partial class IngestWriter : BackgroundService
             _database.PingAsync(CancellationToken.None).GetAwaiter().GetResult();
             return false;
         }
-        catch (StorageUnavailableException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // A ping that fails in any way (a node still joining a cluster answers an error of its own) means the
+            // database is not there to take the report: 503 and a retry, never an end of this writer.
             return true;
         }
     }

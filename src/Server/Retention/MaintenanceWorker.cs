@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Microsoft.Extensions.Options;
+using System.Data.Common;
 using StackScope.Server.Storage;
 
 namespace StackScope.Server.Retention;
@@ -41,14 +41,15 @@ internal sealed partial class MaintenanceWorker(MaintenanceJob job, SqlLeaseStor
             {
                 await RunIfLeaderAsync(job, leases, _holder, TimeSpan.FromSeconds(options.Value.LeaseSeconds), clock, stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is StorageUnavailableException or DbException
-                                       || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
-            {
-                LogFailed(logger, ex.Message);
-            }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Exception ex)
+            {
+                // Whatever failed (the database, a table nobody foresaw), the next interval tries again: expiry must not
+                // end the server, which would stop ingest too.
+                LogFailed(logger, ex, ex.Message);
             }
         }
     }
@@ -95,5 +96,5 @@ internal sealed partial class MaintenanceWorker(MaintenanceJob job, SqlLeaseStor
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Maintenance: run failed, tried again next interval: {Reason}")]
-    private static partial void LogFailed(ILogger logger, string reason);
+    private static partial void LogFailed(ILogger logger, Exception exception, string reason);
 }

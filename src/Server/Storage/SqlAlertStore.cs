@@ -404,7 +404,7 @@ internal sealed class SqlAlertStore(SqlDatabase database)
             (await connection.QueryAsync<(long Id, string Channel, string Notice, int Attempts, object Next)>(new CommandDefinition(
                 """
                 SELECT o.id, o.channel, o.notice, o.attempts, o.next_attempt_at FROM alert_outbox o
-                JOIN (SELECT channel, MIN(id) AS id FROM alert_outbox WHERE sent_at IS NULL GROUP BY channel) h ON h.id = o.id
+                JOIN (SELECT channel, MIN(id) AS id FROM alert_outbox WHERE sent_at IS NULL AND parked_at IS NULL GROUP BY channel) h ON h.id = o.id
                 """, cancellationToken: ct)).ConfigureAwait(false))
             .Select(r => new OutboxItem(r.Id, r.Channel, r.Notice, r.Attempts, Dialect.FromDbTime(r.Next))).ToList(), ct);
 
@@ -418,6 +418,15 @@ internal sealed class SqlAlertStore(SqlDatabase database)
             "UPDATE alert_outbox SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next WHERE id = @id",
             new { id, error = Cut(error), next = Dialect.ToDbTime(nextAttempt) }, cancellationToken: ct)), ct);
 
+    /// <summary>
+    /// Sets aside a notice the channel can never take (its text cannot be sent, the channel's settings cannot work), with
+    /// the reason: kept for the record and the status page, no longer at the head of the channel's queue.
+    /// </summary>
+    public Task MarkParkedAsync(long id, string error, DateTime now, CancellationToken ct) =>
+        database.RunAsync(connection => connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE alert_outbox SET attempts = attempts + 1, last_error = @error, parked_at = @now WHERE id = @id",
+            new { id, error = Cut(error), now = Dialect.ToDbTime(now) }, cancellationToken: ct)), ct);
+
     /// <summary>Drops the undelivered notices of a channel that no longer exists.</summary>
     public Task DropChannelNoticesAsync(string channel, CancellationToken ct) =>
         database.RunAsync(connection => connection.ExecuteAsync(new CommandDefinition(
@@ -427,20 +436,26 @@ internal sealed class SqlAlertStore(SqlDatabase database)
         database.RunAsync<IReadOnlyList<ChannelStatus>>(async connection =>
         {
             var pending = (await connection.QueryAsync<(string Channel, long Count, long? Attempts, object? Next)>(new CommandDefinition(
-                "SELECT channel, COUNT(*), MAX(attempts), MIN(next_attempt_at) FROM alert_outbox WHERE sent_at IS NULL GROUP BY channel", cancellationToken: ct)).ConfigureAwait(false))
+                "SELECT channel, COUNT(*), MAX(attempts), MIN(next_attempt_at) FROM alert_outbox WHERE sent_at IS NULL AND parked_at IS NULL GROUP BY channel",
+                cancellationToken: ct)).ConfigureAwait(false))
+                .ToDictionary(r => r.Channel);
+            var parked = (await connection.QueryAsync<(string Channel, long Count, string? Error)>(new CommandDefinition(
+                "SELECT channel, COUNT(*), MAX(last_error) FROM alert_outbox WHERE sent_at IS NULL AND parked_at IS NOT NULL GROUP BY channel",
+                cancellationToken: ct)).ConfigureAwait(false))
                 .ToDictionary(r => r.Channel);
             var errors = (await connection.QueryAsync<(string Channel, string Error)>(new CommandDefinition(
-                "SELECT channel, last_error FROM alert_outbox WHERE sent_at IS NULL AND last_error IS NOT NULL", cancellationToken: ct)).ConfigureAwait(false))
+                "SELECT channel, last_error FROM alert_outbox WHERE sent_at IS NULL AND parked_at IS NULL AND last_error IS NOT NULL", cancellationToken: ct)).ConfigureAwait(false))
                 .GroupBy(r => r.Channel).ToDictionary(g => g.Key, g => g.First().Error);
             var sent = (await connection.QueryAsync<(string Channel, object At)>(new CommandDefinition(
                 "SELECT channel, MAX(sent_at) FROM alert_outbox WHERE sent_at IS NOT NULL GROUP BY channel", cancellationToken: ct)).ConfigureAwait(false))
                 .ToDictionary(r => r.Channel, r => Dialect.FromDbTime(r.At));
-            return pending.Keys.Union(sent.Keys).Select(c => new ChannelStatus(c,
+            return pending.Keys.Union(sent.Keys).Union(parked.Keys).Select(c => new ChannelStatus(c,
                 pending.TryGetValue(c, out var p) ? (int)p.Count : 0,
                 pending.TryGetValue(c, out var q) ? (int)(q.Attempts ?? 0) : 0,
                 errors.GetValueOrDefault(c),
                 sent.TryGetValue(c, out var at) ? at : null,
-                pending.TryGetValue(c, out var n) && n.Next is not null ? Dialect.FromDbTime(n.Next) : null)).ToList();
+                pending.TryGetValue(c, out var n) && n.Next is not null ? Dialect.FromDbTime(n.Next) : null,
+                parked.TryGetValue(c, out var k) ? (int)k.Count : 0, parked.TryGetValue(c, out var e) ? e.Error : null)).ToList();
         }, ct);
 
     private static string Cut(string text) => text.Length <= 1000 ? text : text[..1000];

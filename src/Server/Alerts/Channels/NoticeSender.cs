@@ -31,7 +31,7 @@ internal sealed class NoticeSender(IHttpClientFactory http, Microsoft.Extensions
                     await PostAsync(channel, Ntfy(notice), timeout.Token).ConfigureAwait(false);
                     break;
                 case ChannelTypes.Slack:
-                    await PostAsync(channel, Json(JsonSerializer.Serialize(new SlackMessage($"*{notice.Title()}*\n{notice.Text()}"), AlertsJsonContext.Default.SlackMessage)),
+                    await PostAsync(channel, Json(JsonSerializer.Serialize(new SlackMessage(SlackText.Message(notice)), AlertsJsonContext.Default.SlackMessage)),
                         timeout.Token).ConfigureAwait(false);
                     break;
                 default:
@@ -55,6 +55,17 @@ internal sealed class NoticeSender(IHttpClientFactory http, Microsoft.Extensions
         {
             throw new ChannelFailedException($"SMTP {channel.SmtpHost}:{channel.SmtpPort}: {ex.Message}", ex);
         }
+        catch (NotSupportedException ex) when (channel.Type == ChannelTypes.Email)
+        {
+            // MailKit's word for a server that does not offer what the channel asks (AUTH, STARTTLS): no retry changes that.
+            throw new ChannelFailedException($"SMTP {channel.SmtpHost}:{channel.SmtpPort}: {ex.Message}", ex, permanent: true);
+        }
+        catch (Exception ex) when (ex is not ChannelFailedException && !(ex is OperationCanceledException && ct.IsCancellationRequested))
+        {
+            // Anything else is this notice or this channel's settings that cannot be sent (a header .NET refuses, an
+            // address MimeKit cannot parse): sending it again would fail the same way.
+            throw new ChannelFailedException($"{ex.GetType().Name}: {ex.Message}", ex, permanent: true);
+        }
     }
 
     private static StringContent Json(string body) => new StringContent(body, Encoding.UTF8, "application/json");
@@ -62,7 +73,9 @@ internal sealed class NoticeSender(IHttpClientFactory http, Microsoft.Extensions
     private static StringContent Ntfy(Notice notice)
     {
         var content = new StringContent(notice.Text(), Encoding.UTF8, "text/plain");
-        content.Headers.Add("Title", notice.Title());
+        // HTTP headers are ASCII: a title with other characters (a container "café", a disk "/media/Données") goes as an
+        // RFC 2047 encoded word, which ntfy decodes; so does one that merely looks like an encoded word.
+        content.Headers.Add("Title", HeaderText.Ascii(notice.Title()));
         content.Headers.Add("Priority", notice.Kind == NoticeKinds.Firing || notice.Kind == NoticeKinds.Repeat
             ? notice.Severity == AlertSeverities.Critical ? "5" : "4"
             : "3");
@@ -87,7 +100,11 @@ internal sealed class NoticeSender(IHttpClientFactory http, Microsoft.Extensions
         if (!response.IsSuccessStatusCode)
         {
             var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-            throw new ChannelFailedException($"HTTP {(int)response.StatusCode} from {Redact(channel.Url)}: {YamlFields.Short(text.ReplaceLineEndings(" "))}");
+            var status = (int)response.StatusCode;
+            // A receiver that refuses this request (4xx) will refuse it again; only time-outs and rate limits are worth
+            // retrying among them, as Alertmanager's notifiers also judge.
+            throw new ChannelFailedException($"HTTP {status} from {Redact(channel.Url)}: {YamlFields.Short(text.ReplaceLineEndings(" "))}",
+                permanent: status is >= 400 and < 500 and not (408 or 425 or 429));
         }
     }
 
@@ -100,7 +117,7 @@ internal sealed class NoticeSender(IHttpClientFactory http, Microsoft.Extensions
             message.To.Add(MailboxAddress.Parse(to));
         }
 
-        message.Subject = notice.Title();
+        message.Headers.Replace(HeaderText.Subject(notice.Title()));
         message.Headers.Add("X-StackScope-Notice-Id", notice.Id);
         message.Body = new TextPart("plain") { Text = notice.Text() };
         using var smtp = new SmtpClient();
@@ -139,6 +156,12 @@ internal sealed class ChannelFailedException : Exception
     public ChannelFailedException(string message, Exception innerException) : base(message, innerException)
     {
     }
+
+    public ChannelFailedException(string message, Exception? innerException = null, bool permanent = false) : base(message, innerException) =>
+        Permanent = permanent;
+
+    /// <summary>Sending the same notice again cannot succeed: it is parked instead of retried.</summary>
+    public bool Permanent { get; }
 }
 
 internal sealed record SlackMessage([property: System.Text.Json.Serialization.JsonPropertyName("text")] string Text);

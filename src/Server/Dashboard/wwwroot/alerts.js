@@ -139,11 +139,12 @@ function channelTable(channels) {
     el("thead", {}, el("tr", {}, ["Channel", "Destination", "Waiting", "Last sent", "Last error", ""].map(h => el("th", {}, h)))),
     el("tbody", {}, channels.map(c => {
       const result = el("span", { class: "muted", "data-test-result": c.name });
-      return el("tr", { "data-channel": c.name, class: c.lastError ? "bad" : "" },
+      return el("tr", { "data-channel": c.name, class: c.lastError || c.parked ? "bad" : "" },
         el("td", {}, el("b", {}, c.name), " ", el("span", { class: "muted" }, `${c.type}${c.format && c.format !== "json" ? ` (${c.format})` : ""}, ${c.source}`)),
         el("td", {}, c.destination), el("td", { class: "num" }, c.pending),
         el("td", {}, c.lastSentAt ? localTime(c.lastSentAt) : "–"),
-        el("td", { class: "wrap" }, c.lastError ? `${c.lastError} (attempt ${c.failedAttempts}, next ${localTime(c.nextAttemptAt)})` : ""),
+        el("td", { class: "wrap" }, [c.lastError ? `${c.lastError} (attempt ${c.failedAttempts}, next ${localTime(c.nextAttemptAt)})` : "",
+          c.parked ? ` ${c.parked} parked (never sendable): ${c.parkedError || ""}` : ""].join("").trim()),
         el("td", {}, isAdmin() ? [el("button", { type: "button", onclick: async () => {
           result.textContent = "sending…";
           try {

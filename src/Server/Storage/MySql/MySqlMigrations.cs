@@ -269,6 +269,13 @@ internal static class MySqlMigrations
         [
             "ALTER TABLE server ADD COLUMN engine_types VARCHAR(255) NULL, ADD COLUMN unread_engines VARCHAR(255) NULL",
         ]),
+        // A silence made by acknowledging names its target exactly, each '*', '?' and '[' written as a one-character
+        // set: up to three times the name's 255 characters. A notice no channel can ever take is parked, not retried.
+        new(10, "silence patterns of escaped names, parked notices",
+        [
+            "ALTER TABLE alert_silence MODIFY agent_glob VARCHAR(1024) NOT NULL, MODIFY container_glob VARCHAR(1024) NOT NULL, MODIFY rule_glob VARCHAR(1024) NOT NULL",
+            "ALTER TABLE alert_outbox ADD COLUMN parked_at DATETIME NULL",
+        ]),
 ];
 
     private static string Partitioned(string table, string column) =>

@@ -232,6 +232,11 @@ internal static class SqliteMigrations
             "ALTER TABLE server ADD COLUMN engine_types TEXT NULL",
             "ALTER TABLE server ADD COLUMN unread_engines TEXT NULL",
         ]),
+        // A notice no channel can ever take is parked, not retried (SQLite's TEXT columns already hold escaped names).
+        new(10, "parked notices",
+        [
+            "ALTER TABLE alert_outbox ADD COLUMN parked_at TEXT NULL",
+        ]),
 ];
 
     private static string ServerTier(string table) => $"""
