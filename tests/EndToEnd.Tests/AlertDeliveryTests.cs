@@ -124,25 +124,8 @@ public sealed class AlertDeliveryTests
     [Fact]
     public async Task Mail_reaches_a_real_SMTP_server_with_subject_sender_recipients_and_summary()
     {
-        const string aiosmtpd = "/usr/bin/aiosmtpd";
-        Assert.True(File.Exists(aiosmtpd), "aiosmtpd is not installed: run the tests with scripts/test.sh (Debian's python3-aiosmtpd)");
-        var smtpPort = Ports.Free();
-        var start = CapturedProcess.StartInfo(aiosmtpd, ["-n", "-l", $"127.0.0.1:{smtpPort}"]);
-        start.Environment["PYTHONUNBUFFERED"] = "1"; // each message as it arrives, not when a pipe buffer fills
-        using var smtp = new CapturedProcess(start);
-        await Delivered.WaitUntilAsync(async () =>
-        {
-            try
-            {
-                using var probe = new System.Net.Sockets.TcpClient();
-                await probe.ConnectAsync("127.0.0.1", smtpPort);
-                return true;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                return false;
-            }
-        }, "aiosmtpd listening", 30);
+        using var smtp = await SmtpServer.StartAsync();
+        var smtpPort = smtp.Port;
         await using var database = new SqliteTestDatabase();
         await using var server = await RunningServer.StartAsync(database, new Dictionary<string, string?>
         {

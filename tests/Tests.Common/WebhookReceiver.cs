@@ -27,6 +27,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>While true, every POST gets a 503 and is not recorded.</summary>
     public bool Failing { get; set; }
 
+    /// <summary>A body this says yes to gets a 400, as a receiver answers a payload it can never take, and is not recorded.</summary>
+    public Func<string, bool>? Refuses { get; set; }
+
     public int Attempts { get; private set; }
 
     public IReadOnlyList<(DateTime At, JsonNode Body, string? NoticeId)> Received => [.. _received];
@@ -61,6 +64,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var reader = new StreamReader(context.Request.Body);
             var text = await reader.ReadToEndAsync();
             var contentType = context.Request.ContentType ?? "";
+            if (Refuses?.Invoke(text) == true)
+            {
+                return Results.BadRequest("invalid_payload");
+            }
+
             _raw.Enqueue((contentType, text, context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
             if (contentType.StartsWith("application/json", StringComparison.Ordinal))
             {

@@ -338,7 +338,15 @@ internal static class AlertEndpoints
         var request = Deserialize(await ReadBodyAsync(context, json: true).ConfigureAwait(false), AlertsApiJsonContext.Default.SilenceRequest);
         var now = clock.GetUtcNow().UtcDateTime;
         var starts = request.StartsAt ?? now;
-        var ends = request.EndsAt ?? (request.Minutes is { } minutes ? starts.AddMinutes(minutes) : throw RuleProblem.At("endsAt", "required (or minutes)"));
+        if (request.Minutes is < 1 or > MaxSilenceDays * 1440)
+        {
+            throw RuleProblem.At("minutes", $"must be 1-{MaxSilenceDays * 1440}");
+        }
+
+        // Checked before adding: startsAt near the end of the calendar plus minutes would be past DateTime's range.
+        var ends = request.EndsAt ?? (request.Minutes is { } minutes
+            ? (DateTime.MaxValue - starts).TotalMinutes > minutes ? starts.AddMinutes(minutes) : throw RuleProblem.At("minutes", "ends past the year 9999")
+            : throw RuleProblem.At("endsAt", "required (or minutes)"));
         if (ends <= starts || ends - starts > TimeSpan.FromDays(MaxSilenceDays))
         {
             throw RuleProblem.At("endsAt", $"must be after startsAt and within {MaxSilenceDays} days of it");

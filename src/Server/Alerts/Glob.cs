@@ -69,8 +69,9 @@ internal sealed class Glob
                     elements.Add(new Element(ElementKind.Any, c, null, false));
                     break;
                 case '[':
-                    // The first character after '[' (or "[!") belongs to the set even when it is ']'.
-                    var close = i + 2 < pattern.Length ? pattern.IndexOf(']', i + 2) : -1;
+                    // The first character after '[' (or "[!") belongs to the set even when it is ']', as in the shell.
+                    var first = i + 1 < pattern.Length && pattern[i + 1] == '!' ? i + 2 : i + 1;
+                    var close = first + 1 < pattern.Length ? pattern.IndexOf(']', first + 1) : -1;
                     if (close < 0)
                     {
                         problem = $"'{pattern}' is a malformed pattern: '[' at position {i + 1} is never closed";

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using StackScope.Contracts;
+using StackScope.Tests.Common;
+
+namespace StackScope.Server.Tests.Alerts;
+
+/// <summary>
+/// What an outside probe did to the alerting surfaces, on each database: an agent's longest names against globs made
+/// to backtrack, an acknowledgement of an incident whose name is all wildcards, silences at the end of time, rule
+/// imports that nest deep, amplify through anchors or arrive empty, and many imports at once. The server answers each
+/// with a clear envelope or does the work; it never answers 5xx and never stops evaluating.
+/// </summary>
+public abstract class HostileAlertInputSuite<TDatabase> where TDatabase : TestDatabase, new()
+{
+    private const string AdminPassword = "hostile admin password";
+
+    private static async Task<JsonObject> DataAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        return body!;
+    }
+
+    private static async Task<(TDatabase Database, RunningServer Server, HttpClient Admin)> StartAsync(Dictionary<string, string?>? settings = null)
+    {
+        var database = new TDatabase();
+        await database.InitializeAsync();
+        var server = await RunningServer.StartAsync(database, settings ?? []);
+        await server.AddAdminAsync("hostile-admin", AdminPassword);
+        return (database, server, await AdminSession.SignInAsync(server.BaseAddress, "hostile-admin", AdminPassword));
+    }
+
+    private static bool Stopping(RunningServer server) =>
+        ((Microsoft.Extensions.Hosting.IHostApplicationLifetime)server.Services.GetService(typeof(Microsoft.Extensions.Hosting.IHostApplicationLifetime))!)
+        .ApplicationStopping.IsCancellationRequested;
+
+    [Fact]
+    public async Task Backtracking_globs_and_an_acknowledged_name_of_wildcards_never_stop_evaluation()
+    {
+        await using var hook = await WebhookReceiver.StartAsync();
+        var (database, server, admin) = await StartAsync(new Dictionary<string, string?>
+        {
+            ["Alerts:Channels:hook:Type"] = "webhook",
+            ["Alerts:Channels:hook:Url"] = hook.Url,
+            ["Alerts:EvaluateIntervalSeconds"] = "0.25",
+        });
+        await using var _ = database;
+        await using var __ = server;
+        using var ___ = admin;
+
+        // Globs a backtracking matcher takes ages over against a long run of dashes; scoped on a rule and on a silence.
+        const string rule = "{\"name\": \"dashes\", \"kind\": \"state\", \"condition\": \"exited_nonzero\", \"scope\": {\"containers\": " +
+                            "[\"*-*-*-*-1\", \"web-*-*-*-[0-9]\", \"*_*_*_*_db\"]}}";
+        await DataAsync(await admin.PutAsync("/api/v1/alerts/rules/dashes", AdminSession.Json(rule)));
+        await DataAsync(await admin.PostAsync("/api/v1/alerts/silences", AdminSession.Json(
+            "{\"agents\": \"*\", \"containers\": \"*-*-*-*-*-*-2\", \"minutes\": 30, \"reason\": \"maintenance\"}")));
+
+        var agentId = Reports.NewAgentId("glob");
+        using var agent = new HttpClient { BaseAddress = server.BaseAddress };
+        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await server.Credentials.AgentTokenAsync(agentId));
+        var t = WireTimestamp.Truncate(DateTime.UtcNow).AddSeconds(-30);
+        var dashes = new string('-', WireNames.MaxLength);
+        var wild = new string('-', WireNames.MaxLength - 1) + "?";
+        async Task PostAsync(int second, string name, string status, params (string, int?)[] events)
+        {
+            var answer = await Reports.PostAsync(agent, Reports.OneContainer(agentId, t.AddSeconds(second), name, status,
+                events.Select(e => (e.Item1, e.Item2, t.AddSeconds(second - 1))).ToArray()));
+            Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
+        }
+
+        await PostAsync(0, dashes, "running");
+        await PostAsync(2, dashes, "exited", ("die", 3));
+        await hook.WaitForAsync(WebhookReceiver.Is("firing", "container-exited-nonzero", $"{agentId}/{dashes}"), TimeSpan.FromSeconds(30), "the dashes' notice");
+        await PostAsync(4, wild, "running");
+        await PostAsync(6, wild, "exited", ("die", 4));
+        await hook.WaitForAsync(WebhookReceiver.Is("firing", "container-exited-nonzero", $"{agentId}/{wild}"), TimeSpan.FromSeconds(30), "the wildcard name's notice");
+
+        // Acknowledging it makes a silence naming exactly that container: 254 characters and a '?' written as "[?]".
+        var incidents = (await DataAsync(await admin.GetAsync($"/api/v1/alerts/incidents?agent={agentId}&state=firing")))["data"]!.AsArray();
+        var incident = incidents.Single(i => (string?)i!["containerName"] == wild)!;
+        var ack = await DataAsync(await admin.PostAsync($"/api/v1/alerts/incidents/{(long)incident["id"]!}/ack", AdminSession.Json("{\"minutes\": 30}")));
+        Assert.Equal(new string('-', WireNames.MaxLength - 1) + "[?]", (string?)ack["data"]!["containers"]);
+
+        // Evaluation goes on past the silence: a later exit of another container is told, the acknowledged one's is not.
+        await PostAsync(8, wild, "running", ("start", null));
+        await PostAsync(10, "after", "running");
+        await PostAsync(12, "after", "exited", ("die", 5));
+        await PostAsync(12, wild, "exited", ("die", 6));
+        await hook.WaitForAsync(WebhookReceiver.Is("firing", "container-exited-nonzero", $"{agentId}/after"), TimeSpan.FromSeconds(30), "a notice after the acknowledgement");
+        await Task.Delay(1000);
+        Assert.DoesNotContain(hook.Notices, n => (string?)n["target"] == $"{agentId}/{wild}" && ((string?)n["summary"])!.Contains("code 6", StringComparison.Ordinal));
+        Assert.False(Stopping(server), "the server is stopping");
+    }
+
+    [Fact]
+    public async Task A_silence_at_the_end_of_time_is_refused_cleanly()
+    {
+        var (database, server, admin) = await StartAsync();
+        await using var _ = database;
+        await using var __ = server;
+        using var ___ = admin;
+        await Envelope.AssertErrorAsync(await admin.PostAsync("/api/v1/alerts/silences", AdminSession.Json(
+            "{\"agents\": \"*\", \"startsAt\": \"9999-12-31T23:00:00Z\", \"minutes\": 120, \"reason\": \"forever\"}")),
+            HttpStatusCode.BadRequest, ResultCodes.InvalidRule, "minutes");
+        Assert.Empty((await DataAsync(await admin.GetAsync("/api/v1/alerts/silences")))["data"]!.AsArray());
+    }
+}
+
+public sealed class SqliteHostileAlertInputTests : HostileAlertInputSuite<SqliteTestDatabase>;
+
+public sealed class MariaDbHostileAlertInputTests : HostileAlertInputSuite<MariaDbTestDatabase>;
