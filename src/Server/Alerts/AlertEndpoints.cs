@@ -226,7 +226,7 @@ internal static class AlertEndpoints
             "true" => true,
             _ => throw QueryParameters.Bad("replace", "true or false"),
         };
-        var imported = RuleParser.ParseMany(await ReadBodyAsync(context, json: false).ConfigureAwait(false), "body");
+        var imported = RuleParser.ParseMany(await ReadBodyAsync(context, json: false).ConfigureAwait(false), "body", documentRequired: replace);
         await RequireChannelsAsync(imported, channels, "rules", context.RequestAborted).ConfigureAwait(false);
         await rules.SaveAsync(imported, replace, context.RequestAborted).ConfigureAwait(false);
         await Envelopes.WriteAsync(context, new ApiEnvelope<ImportView> { Data = new ImportView(imported.Count, replace), ResultCode = ResultCodes.Ok, Success = true },

@@ -91,6 +91,13 @@ internal sealed partial class RuleBook(IOptions<AlertOptions> options, SqlAlertS
     public async Task SaveAsync(IReadOnlyList<AlertRule> rules, bool replaceAll, CancellationToken ct)
     {
         RequireDatabase();
+        if (!replaceAll)
+        {
+            var names = rules.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+            var kept = (await RulesAsync(ct).ConfigureAwait(false)).Where(r => !names.Contains(r.Name));
+            PatternLimits.CheckTotal(kept.Concat(rules), "scope");
+        }
+
         await store.SaveDefinitionsAsync(Table, rules.Select(r => (r.Name, JsonSerializer.Serialize(r, AlertsJsonContext.Default.AlertRule))).ToList(),
             replaceAll, clock.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
     }

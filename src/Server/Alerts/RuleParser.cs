@@ -31,11 +31,13 @@ internal static partial class RuleParser
         return Read(root, "");
     }
 
-    public static IReadOnlyList<AlertRule> ParseMany(string text, string what)
+    // documentRequired: an import that replaces every rule must say so with "rules: []"; an empty body is a mistake.
+    public static IReadOnlyList<AlertRule> ParseMany(string text, string what, bool documentRequired = false)
     {
         var root = YamlFields.Load(text, what);
         var (items, path) = root switch
         {
+            null when documentRequired => throw RuleProblem.At(what, "no rules document (to remove every rule, send rules: [])"),
             null => ([], "rules"),
             YamlSequenceNode sequence => (sequence.Children, "rules"),
             YamlMappingNode map => (new YamlFields(map, "", "rules").Node("rules") switch
@@ -52,6 +54,7 @@ internal static partial class RuleParser
         }
 
         var rules = items.Select((item, i) => Read(item, $"{path}[{i}]")).ToList();
+        PatternLimits.CheckTotal(rules, path);
         var twice = rules.GroupBy(r => r.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         return twice is null ? rules : throw RuleProblem.At(path, $"rule '{twice.Key}' appears twice");
     }
@@ -176,13 +179,15 @@ internal static partial class RuleParser
             CheckGlob($"{s.Field("labels")}.{key}", value);
         }
 
-        return new RuleScope
+        var scope = new RuleScope
         {
             Agents = Globs(s, "agents"),
             Containers = Globs(s, "containers"),
             Images = Globs(s, "images"),
             Labels = labels,
         };
+        PatternLimits.CheckRule(scope, f.Field("scope"));
+        return scope;
     }
 
     private static List<string> Globs(YamlFields f, string name)

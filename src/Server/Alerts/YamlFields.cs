@@ -34,6 +34,7 @@ internal sealed class YamlFields
         var stream = new YamlStream();
         try
         {
+            YamlLimits.Check(text, what);
             stream.Load(new StringReader(text));
         }
         catch (YamlException ex)
@@ -41,7 +42,8 @@ internal sealed class YamlFields
             throw RuleProblem.At(what, $"malformed YAML at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}");
         }
 
-        return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
+        // An empty first document ("---" alone, or "~") is no document at all.
+        return stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode) ? null : stream.Documents[0].RootNode;
     }
 
     public string Field(string name) => _path.Length == 0 ? name : $"{_path}.{name}";

@@ -107,6 +107,52 @@ public abstract class HostileAlertInputSuite<TDatabase> where TDatabase : TestDa
             HttpStatusCode.BadRequest, ResultCodes.InvalidRule, "minutes");
         Assert.Empty((await DataAsync(await admin.GetAsync("/api/v1/alerts/silences")))["data"]!.AsArray());
     }
+
+    [Fact]
+    public async Task Yaml_that_nests_deep_amplifies_through_anchors_or_is_empty_is_refused_and_changes_nothing()
+    {
+        var (database, server, admin) = await StartAsync();
+        await using var _ = database;
+        await using var __ = server;
+        using var ___ = admin;
+        var before = (await DataAsync(await admin.GetAsync("/api/v1/alerts/rules")))["data"]!["rules"]!.ToJsonString();
+
+        var deep = new string('[', 40_000) + new string(']', 40_000);
+        foreach (var (method, path) in new[] { ("POST", "/api/v1/alerts/rules/import"), ("PUT", "/api/v1/alerts/rules/deep"), ("PUT", "/api/v1/alerts/channels/deep") })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = AdminSession.Yaml(deep) };
+            await Envelope.AssertErrorAsync(await admin.SendAsync(request), HttpStatusCode.BadRequest, ResultCodes.InvalidRule, "nested deeper than 64 levels");
+        }
+
+        // Billion laughs as a mapping key, and anchors that multiply a list of patterns far past what the body holds.
+        var laughs = new System.Text.StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (var i = 1; i < 10; i++)
+        {
+            laughs.Append(System.Globalization.CultureInfo.InvariantCulture, $"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n");
+        }
+
+        await Envelope.AssertErrorAsync(await admin.PostAsync("/api/v1/alerts/rules/import", AdminSession.Yaml(laughs + "? *a9\n: x\n")),
+            HttpStatusCode.BadRequest, ResultCodes.InvalidRule, "body: ");
+        var patterns = string.Join(", ", Enumerable.Range(0, 800).Select(i => $"web-{i}-*"));
+        var shared = $"rules:\n  - {{name: r0, kind: absence, scope: {{containers: &p [{patterns}]}}}}\n" +
+                     string.Concat(Enumerable.Range(1, 99).Select(i => $"  - {{name: r{i}, kind: absence, scope: {{containers: *p}}}}\n"));
+        await Envelope.AssertErrorAsync(await admin.PostAsync("/api/v1/alerts/rules/import", AdminSession.Yaml(shared)),
+            HttpStatusCode.BadRequest, ResultCodes.InvalidRule, "rules[0].scope: at most 100 patterns, got 800");
+        var many = "rules:\n" + string.Concat(Enumerable.Range(0, 30).Select(i =>
+            $"  - {{name: m{i}, kind: state, condition: oom_killed, scope: {{containers: [{string.Join(", ", Enumerable.Range(0, 90).Select(j => $"c{i}-{j}"))}]}}}}\n"));
+        await Envelope.AssertErrorAsync(await admin.PostAsync("/api/v1/alerts/rules/import", AdminSession.Yaml(many)),
+            HttpStatusCode.BadRequest, ResultCodes.InvalidRule, "at most 2000 scope patterns over all rules, got 2700");
+
+        // An empty body (or an empty first document) replacing every rule is a mistake, not "delete everything".
+        foreach (var empty in new[] { "", "---\n---\nrules: []\n", "~\n" })
+        {
+            await Envelope.AssertErrorAsync(await admin.PostAsync("/api/v1/alerts/rules/import?replace=true", AdminSession.Yaml(empty)),
+                HttpStatusCode.BadRequest, ResultCodes.InvalidRule, "no rules document");
+        }
+
+        Assert.Equal(before, (await DataAsync(await admin.GetAsync("/api/v1/alerts/rules")))["data"]!["rules"]!.ToJsonString());
+        Assert.False(Stopping(server), "the server is stopping");
+    }
 }
 
 public sealed class SqliteHostileAlertInputTests : HostileAlertInputSuite<SqliteTestDatabase>;
