@@ -64,6 +64,9 @@ internal static class ServerApp
         services.AddStackScopeRetention(builder.Configuration);
         services.AddSingleton<Metrics.ServerMetrics>();
         services.AddSingleton<Metrics.SelfMetricsRegistry>();
+        services.AddOptions<MetricsOptions>().Bind(builder.Configuration.GetSection(MetricsOptions.SectionName))
+            .Validate(o => o.MaxContainersPerAgent > 0, "Metrics:MaxContainersPerAgent must be positive").ValidateOnStart();
+        services.AddSingleton<FleetScrape>();
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
 

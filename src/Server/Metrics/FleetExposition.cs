@@ -20,7 +20,7 @@ internal static class FleetExposition
     // At least a minute: a scrape every 15-60 s must not see an agent of a 1 s interval flicker down between reports.
     private const double UpFloorSeconds = 60;
 
-    public static void Write(StringBuilder text, Fleet fleet, DateTime now)
+    public static void Write(StringBuilder text, Fleet fleet, DateTime now, int maxContainersPerAgent = int.MaxValue)
     {
         var up = fleet.Agents.Where(a => Query.AgentPresence.IsOnline(a.Recent, now, UpFloorSeconds)).ToDictionary(a => a.AgentId, StringComparer.Ordinal);
         var families = new Families(text);
@@ -49,7 +49,9 @@ internal static class FleetExposition
         families.Gauge("node_filesystem_free_bytes", "File system free space (size less used), bytes.", disks.Select(d =>
             (Labels(("agent", d.AgentId), ("mountpoint", d.Disk.MountPoint), ("fstype", d.Disk.FsType)), (double)(d.Disk.TotalBytes - d.Disk.UsedBytes), (DateTime?)d.SampledAt)));
 
-        var containers = fleet.Containers.Where(c => up.ContainsKey(c.AgentId)).Select(c => (Row: c, Labels: ContainerLabels(c))).ToList();
+        var (containers, omitted) = ExposedContainers(fleet.Containers.Where(c => up.ContainsKey(c.AgentId)), maxContainersPerAgent);
+        families.Gauge("stackscope_agent_containers_omitted", "Containers of the agent left out of this exposition (past Metrics:MaxContainersPerAgent).",
+            omitted.Select(o => (Labels(("agent", o.Key)), (double)o.Value, (DateTime?)null)));
         families.Counter("container_cpu_usage_seconds_total", "Cumulative CPU time of the container (cAdvisor's name), seconds.",
             Optional(containers, c => c.Row.CpuUsageNanos / 1e9));
         families.Gauge("container_memory_working_set_bytes", "Memory usage less inactive file cache (the docker stats figure), bytes.",
@@ -74,7 +76,9 @@ internal static class FleetExposition
         families.Gauge("stackscope_container_oom_killed", "1 when the container's last run was ended by the OOM killer.",
             Optional(containers, c => c.Row.OomKilled is { } oom ? (oom ? 1 : 0) : (double?)null));
         families.Gauge("stackscope_container_info", "Everything else about the container, as labels; the value is 1.",
-            containers.Select(c => (c.Labels + "," + Labels(("engine", c.Row.EngineType), ("node", c.Row.NodeName), ("health", c.Row.Health ?? "")), 1.0,
+            containers.Select(c => (c.Labels + "," + (c.Labels.Contains(",node=\"", StringComparison.Ordinal)
+                    ? Labels(("engine", c.Row.EngineType), ("health", c.Row.Health ?? ""))
+                    : Labels(("engine", c.Row.EngineType), ("node", c.Row.NodeName), ("health", c.Row.Health ?? ""))), 1.0,
                 (DateTime?)c.Row.SampledAt)));
     }
 
@@ -86,6 +90,30 @@ internal static class FleetExposition
     private static IEnumerable<(string Labels, double Value, DateTime? At)> Optional(IEnumerable<(ContainerRow Row, string Labels)> containers,
         Func<(ContainerRow Row, string Labels), double?> value) =>
         containers.Select(c => (c, v: value(c))).Where(x => x.v is not null).Select(x => (x.c.Labels, x.v!.Value, (DateTime?)x.c.Row.SampledAt));
+
+    // At most maxPerAgent containers of each agent, running ones first, so one agent's huge report cannot make every
+    // scrape huge; and label sets made unique: one agent may report the same name on two nodes (engines) without ids,
+    // and a series must appear once, so those carry their node as well.
+    private static (List<(ContainerRow Row, string Labels)> Exposed, Dictionary<string, int> Omitted) ExposedContainers(
+        IEnumerable<ContainerRow> rows, int maxPerAgent)
+    {
+        var omitted = new Dictionary<string, int>(StringComparer.Ordinal);
+        var kept = new List<ContainerRow>();
+        foreach (var agent in rows.GroupBy(c => c.AgentId, StringComparer.Ordinal))
+        {
+            var all = agent.OrderBy(c => c.Status == "running" ? 0 : 1).ThenBy(c => c.ContainerName, StringComparer.Ordinal)
+                .ThenBy(c => c.NodeName, StringComparer.Ordinal).ToList();
+            kept.AddRange(all.Take(maxPerAgent));
+            if (all.Count > maxPerAgent)
+            {
+                omitted[agent.Key] = all.Count - maxPerAgent;
+            }
+        }
+
+        var labelled = kept.Select(c => (Row: c, Labels: ContainerLabels(c))).ToList();
+        var twice = labelled.GroupBy(c => c.Labels, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        return (labelled.Select(c => twice.Contains(c.Labels) ? (c.Row, c.Labels + "," + Labels(("node", c.Row.NodeName))) : c).ToList(), omitted);
+    }
 
     // Few labels, as the issue asks: agent, container name, image and a short id; the rest on stackscope_container_info.
     private static string ContainerLabels(ContainerRow c) => Labels(("agent", c.AgentId), ("name", c.ContainerName), ("image", c.Image ?? ""),

@@ -1,6 +1,4 @@
-using System.Text;
 using Prometheus;
-using StackScope.Server.Storage;
 
 namespace StackScope.Server.Metrics;
 
@@ -12,28 +10,33 @@ internal static class MetricsEndpoints
 {
     public const string Path = "/metrics";
 
-    // The most agents one scrape reads: a fleet's worth, bounded so a scrape stays a bounded query.
-    private const int MaxAgents = 100_000;
-
     public static IEndpointRouteBuilder MapMetricsEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet(Path, ScrapeAsync).RequireAuthorization(Auth.AuthSchemes.ReaderPolicy).ExcludeFromDescription();
         return app;
     }
 
-    private static async Task ScrapeAsync(HttpContext context, IMetricQueries queries, SelfMetricsRegistry self, TimeProvider clock)
+    private static async Task ScrapeAsync(HttpContext context, FleetScrape scrape)
     {
-        var ct = context.RequestAborted;
-        var agents = await queries.FleetAsync(0, MaxAgents, 2, ct).ConfigureAwait(false);
-        var containers = await queries.LatestContainersAsync(ct).ConfigureAwait(false);
-        var fileSystems = await queries.LatestFileSystemsAsync(ct).ConfigureAwait(false);
-        var text = new StringBuilder(64 * 1024);
-        FleetExposition.Write(text, new FleetExposition.Fleet(agents.Items, containers, fileSystems), clock.GetUtcNow().UtcDateTime);
-
+        var rendering = await scrape.CurrentAsync().WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        var gzip = AcceptsGzip(context.Request);
+        var body = gzip ? rendering.Gzip : rendering.Plain;
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-        await context.Response.WriteAsync(text.ToString(), ct).ConfigureAwait(false);
-        await self.Registry.CollectAndExportAsTextAsync(context.Response.Body, ct).ConfigureAwait(false);
+        // A scrape is a snapshot of now: no cache may keep it.
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.Vary = "Accept-Encoding";
+        if (gzip)
+        {
+            context.Response.Headers.ContentEncoding = "gzip";
+        }
+
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
+
+    private static bool AcceptsGzip(HttpRequest request) =>
+        request.Headers.AcceptEncoding.SelectMany(v => (v ?? "").Split(',')).Select(e => e.Trim()).Any(e =>
+            e.StartsWith("gzip", StringComparison.OrdinalIgnoreCase) && !e.Replace(" ", "", StringComparison.Ordinal).EndsWith(";q=0", StringComparison.Ordinal));
 }
 
 /// <summary>The server's own figures for <c>/metrics</c>: its meter and the process's, in a registry of their own.</summary>

@@ -18,6 +18,7 @@ internal sealed class ServerMetrics : IDisposable
     private readonly Counter<long> _storageErrors;
     private readonly Histogram<double> _alertPassSeconds;
     private readonly Counter<long> _notifications;
+    private readonly Counter<long> _scrapeRenderings;
     private Func<int> _queueDepth = () => 0;
 
     private static readonly double[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
@@ -46,6 +47,7 @@ internal sealed class ServerMetrics : IDisposable
         _alertPassSeconds = _meter.CreateHistogram<double>("alert_pass_seconds", unit: "s", description: "One alert evaluation pass.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = PassBuckets });
         _notifications = _meter.CreateCounter<long>("alert_notifications", description: "Notice deliveries, by channel type and outcome.");
+        _scrapeRenderings = _meter.CreateCounter<long>("metrics_renderings", description: "Renderings of /metrics (scrapes at once share one).");
     }
 
     /// <summary>This process's meter (several servers in one test process each have their own).</summary>
@@ -72,6 +74,8 @@ internal sealed class ServerMetrics : IDisposable
 
     public void Notification(string channelType, bool delivered) => _notifications.Add(1,
         new KeyValuePair<string, object?>("channel_type", channelType), new KeyValuePair<string, object?>("outcome", delivered ? "sent" : "failed"));
+
+    public void ScrapeRendered() => _scrapeRenderings.Add(1);
 
     public void Dispose() => _meter.Dispose();
 }
