@@ -11,6 +11,9 @@ internal sealed class SqlDatabase(SqlDialect dialect) : IDisposable
 {
     private const int MaxConflictAttempts = 4;
 
+    // Requests and background work can wait longer than the ingest writer's threads, which hold a batch of reports.
+    private const int MaxAsyncConflictAttempts = 10;
+
     private readonly SemaphoreSlim? _queryPlaces = dialect.MaxConcurrentQueries is { } places ? new SemaphoreSlim(places) : null;
 
     public SqlDialect Dialect => dialect;
@@ -26,11 +29,28 @@ internal sealed class SqlDatabase(SqlDialect dialect) : IDisposable
         try
         {
             await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return await work(connection).ConfigureAwait(false);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await work(connection).ConfigureAwait(false);
+                }
+                catch (DbException ex) when (attempt < MaxAsyncConflictAttempts && dialect.IsConflict(ex))
+                {
+                    // The database rolled the work's transaction back as a conflict with another (many rule imports at
+                    // once, Galera's certification): run it again after a growing random pause, not "storage away".
+                    await Task.Delay(Random.Shared.Next(5, 25) * (1 << Math.Min(attempt, 5)), cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException && dialect.IsUnavailable(ex))
         {
             throw Unavailable(ex);
+        }
+        catch (DbException ex) when (dialect.IsConflict(ex))
+        {
+            // Still conflicting after the retries: busy, so 503 and a retry later; the database is there, the pool kept.
+            throw new StorageUnavailableException("storage busy: the write kept conflicting with others, retry: " + ex.Message, ex);
         }
         finally
         {

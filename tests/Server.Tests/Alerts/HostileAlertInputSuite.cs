@@ -153,6 +153,24 @@ public abstract class HostileAlertInputSuite<TDatabase> where TDatabase : TestDa
         Assert.Equal(before, (await DataAsync(await admin.GetAsync("/api/v1/alerts/rules")))["data"]!["rules"]!.ToJsonString());
         Assert.False(Stopping(server), "the server is stopping");
     }
+
+    [Fact]
+    public async Task Forty_rule_imports_at_once_all_succeed()
+    {
+        var (database, server, admin) = await StartAsync();
+        await using var _ = database;
+        await using var __ = server;
+        using var ___ = admin;
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            using var response = await admin.PostAsync(i % 2 == 0 ? "/api/v1/alerts/rules/import" : "/api/v1/alerts/rules/import?replace=true",
+                AdminSession.Yaml($"rules:\n  - {{name: same, kind: absence, floor: {i + 1}m}}\n  - {{name: own-{i}, kind: absence}}\n"));
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }));
+        Assert.All(answers, a => Assert.True(a.Item1 == 200, $"{a.Item1}: {a.Item2}"));
+        var names = (await DataAsync(await admin.GetAsync("/api/v1/alerts/rules")))["data"]!["rules"]!.AsArray().Select(r => (string)r!["name"]!).ToList();
+        Assert.Contains("same", names);
+    }
 }
 
 public sealed class SqliteHostileAlertInputTests : HostileAlertInputSuite<SqliteTestDatabase>;

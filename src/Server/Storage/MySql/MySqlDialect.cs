@@ -192,6 +192,8 @@ internal sealed class MySqlDialect : SqlDialect
     // Only failures that say the server is away or busy; anything else the ingest writer decides with a ping.
     public override bool IsUnavailable(Exception exception) => exception switch
     {
+        // MySqlConnector calls a deadlock transient, but the database is there: the work is retried, the pool kept.
+        _ when IsConflict(exception) => false,
         MySqlException { IsTransient: true } => true,
         MySqlException
         {
