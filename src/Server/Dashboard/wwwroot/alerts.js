@@ -8,6 +8,20 @@ const METRICS = ["host.cpu_percent", "host.memory_percent", "host.swap_percent",
 const CONDITIONS = ["exited_nonzero", "oom_killed", "unhealthy", "restart_loop", "not_running", "running_below"];
 const isAdmin = () => state.session?.admin === true;
 const list = text => (text ?? "").split(",").map(s => s.trim()).filter(Boolean);
+// Scope patterns, comma-separated: a comma inside a set ("[a,b]*") belongs to the pattern; "[,]" writes a literal one.
+const patterns = text => {
+  const out = []; let current = "", depth = 0;
+  for (const c of text ?? "") {
+    if (c === "[" && depth === 0) depth = 1;
+    else if (c === "]" && depth === 1 && !/\[!?$/.test(current)) depth = 0;
+    if (c === "," && depth === 0) { out.push(current); current = ""; } else current += c;
+  }
+  out.push(current);
+  return out.map(s => s.trim()).filter(Boolean);
+};
+const joinPatterns = items => items.map(p => p.replace(/,(?![^[]*\])/g, "[,]")).join(", ");
+// "key=pattern": the key ends at the first "=", the pattern may hold more.
+const labelPair = item => { const i = item.indexOf("="); return i < 0 ? [item.trim(), "*"] : [item.slice(0, i).trim(), item.slice(i + 1).trim()]; };
 
 function incidentClass(i) { return i.resolvedAt ? "" : i.severity === "critical" ? "bad" : "warn"; }
 
@@ -90,9 +104,10 @@ function ruleEditor(rule) {
     e.preventDefault();
     const d = new FormData(form), kind = d.get("kind");
     const body = { name: d.get("name"), kind, severity: d.get("severity"), enabled: d.get("enabled") === "on", for: d.get("for") || "0s",
-      scope: { agents: list(d.get("agents")), containers: list(d.get("containers")), images: list(d.get("images")),
-        labels: Object.fromEntries(list(d.get("labels")).map(p => p.split("=").map(s => s.trim()))) },
+      scope: { agents: patterns(d.get("agents")), containers: patterns(d.get("containers")), images: patterns(d.get("images")),
+        labels: Object.fromEntries(patterns(d.get("labels")).map(labelPair)) },
       channels: list(d.get("channels")) };
+    if (d.get("description")) body.description = d.get("description");
     if (d.get("repeat")) body.repeat = d.get("repeat");
     if (kind === "metric") Object.assign(body, { metric: d.get("metric"), op: d.get("op"), threshold: Number(d.get("threshold")),
       aggregate: d.get("aggregate"), window: d.get("window") || "0s", ...(d.get("clear") ? { clear: Number(d.get("clear")) } : {}) });
@@ -118,9 +133,10 @@ function ruleEditor(rule) {
     field("Count", "count", r.count, { type: "number", "data-for": "state" }), field("Within (e.g. 10m)", "within", r.within ? `${r.within}s` : "", { "data-for": "state" }),
     field("Floor (e.g. 60s)", "floor", r.floor ? `${r.floor}s` : "", { "data-for": "absence" }),
     field("For (e.g. 2m)", "for", `${r.for}s`), field("Repeat every (e.g. 1h)", "repeat", r.repeat ? `${r.repeat}s` : ""),
-    field("Agents (patterns, comma-separated)", "agents", r.scope.agents.join(", ")),
-    field("Containers", "containers", r.scope.containers.join(", ")), field("Images", "images", r.scope.images.join(", ")),
-    field("Labels (key=pattern, ...)", "labels", Object.entries(r.scope.labels).map(([k, v]) => `${k}=${v}`).join(", ")),
+    field("Description", "description", r.description),
+    field("Agents (patterns, comma-separated)", "agents", joinPatterns(r.scope.agents)),
+    field("Containers", "containers", joinPatterns(r.scope.containers)), field("Images", "images", joinPatterns(r.scope.images)),
+    field("Labels (key=pattern, ...)", "labels", joinPatterns(Object.entries(r.scope.labels).map(([k, v]) => `${k}=${v}`))),
     field("Channels (empty: all)", "channels", r.channels.join(", ")),
     el("label", {}, el("input", { type: "checkbox", name: "enabled", ...(r.enabled ? { checked: "" } : {}) }), " enabled"),
     el("button", { type: "submit" }, "Save rule"), error);
