@@ -101,7 +101,12 @@ internal static class ServerApp
         app.MapAlertEndpoints();
         app.MapStorageEndpoints();
         app.MapMetricsEndpoints();
-        app.MapOpenApi("/openapi/v1.json");
+        // The document says what this server answers now (its version's endpoints): no cache may keep it across an upgrade.
+        app.MapOpenApi("/openapi/v1.json").AddEndpointFilter(async (context, next) =>
+        {
+            context.HttpContext.Response.Headers.CacheControl = "no-store";
+            return await next(context).ConfigureAwait(false);
+        });
         app.MapDashboard();
         return app;
     }

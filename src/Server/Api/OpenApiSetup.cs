@@ -61,13 +61,20 @@ internal static class OpenApiSetup
             o.AddOperationTransformer((operation, context, _) =>
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
-                if (metadata.OfType<IAuthorizeData>().Any())
+                var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).ToList();
+                if (policies.Count > 0)
                 {
-                    operation.Security =
-                    [
-                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] },
-                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(CookieScheme, context.Document)] = [] },
-                    ];
+                    // As the policies admit: agents by token only, admins by an admin's session only, readers by either.
+                    var bearer = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] };
+                    var cookie = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(CookieScheme, context.Document)] = [] };
+                    operation.Security = policies.Contains(Auth.AuthSchemes.AgentPolicy) ? [bearer]
+                        : policies.Contains(Auth.AuthSchemes.AdminPolicy) ? [cookie]
+                        : [bearer, cookie];
+                    if (policies.Contains(Auth.AuthSchemes.AdminPolicy))
+                    {
+                        operation.Description = (operation.Description is { Length: > 0 } d ? d + " " : "") +
+                            "Admins only: the session of a user with the admin role, with the X-CSRF-TOKEN header; 403 for anyone else.";
+                    }
                 }
 
                 foreach (var parameter in metadata.OfType<QueryParameterDoc>())

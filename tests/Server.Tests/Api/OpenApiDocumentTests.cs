@@ -34,9 +34,19 @@ public sealed class OpenApiDocumentTests
         // The document itself, asked with a forged Host: nothing of the request may appear in it.
         using var docRequest = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json");
         docRequest.Headers.Host = "evil.example";
-        var docText = await (await server.RawClient.SendAsync(docRequest)).Content.ReadAsStringAsync();
+        using var docAnswer = await server.RawClient.SendAsync(docRequest);
+        Assert.Equal("no-store", docAnswer.Headers.CacheControl?.ToString());
+        var docText = await docAnswer.Content.ReadAsStringAsync();
         Assert.DoesNotContain("evil.example", docText, StringComparison.Ordinal);
         var doc = JsonNode.Parse(docText)!;
+
+        // Each operation names the schemes its policy admits: agents a token, admins their session, readers either.
+        string Schemes(string path, string method) => string.Join(",", doc["paths"]![path]![method]!["security"]!.AsArray()
+            .SelectMany(r => r!.AsObject().Select(p => p.Key)).Order());
+        Assert.Equal("bearer", Schemes("/api/v1/monitor-info", "post"));
+        Assert.Equal("bearer,session", Schemes("/api/v1/agents", "get"));
+        Assert.Equal("session", Schemes("/api/v1/alerts/rules/{name}", "put"));
+        Assert.Contains("Admins only", (string?)doc["paths"]!["/api/v1/alerts/rules/{name}"]!["put"]!["description"], StringComparison.Ordinal);
         Assert.Null(doc["servers"]);
         Assert.Equal("string", (string?)doc["components"]!["schemas"]!["MonitorReport"]!["properties"]!["ser_get_datetime"]!["type"]);
         Assert.Equal("number", (string?)doc["components"]!["schemas"]!["MonitorReport"]!["properties"]!["ser_cpu_percent"]!["type"]);

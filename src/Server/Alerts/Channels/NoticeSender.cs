@@ -91,6 +91,13 @@ internal sealed class NoticeSender(IHttpClientFactory http, Microsoft.Extensions
     private async Task PostAsync(ChannelSpec channel, HttpContent content, CancellationToken ct, string? noticeId = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, channel.Url) { Content = content };
+        // HttpClient ignores a URL's user:password; receivers behind basic authentication expect it as curl sends it.
+        if (Uri.TryCreate(channel.Url, UriKind.Absolute, out var uri) && uri.UserInfo is { Length: > 0 } userInfo)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(userInfo))));
+        }
+
         if (noticeId is not null)
         {
             request.Headers.Add("X-StackScope-Notice-Id", noticeId);
