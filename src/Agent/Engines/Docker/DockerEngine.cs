@@ -23,6 +23,11 @@ internal sealed partial class DockerEngine(
 
     private readonly ConcurrentDictionary<string, bool> _failing = new();
 
+    // A failing container's stats are asked again in the background, one call at a time, and never waited for: one
+    // container whose stats hang must not cost every later sample its budget (the interval holds). Once a call answers,
+    // the container is read as usual again from the next sample on.
+    private readonly ConcurrentDictionary<string, Task<bool>> _probes = new();
+
     // Inspect is one more call per container: it is asked again only when the list's status text tells of a change
     // ("Up 5 minutes (healthy)" -> "Exited (3) 1 second ago", or a younger "Up" age: it restarted) or an event named
     // the container since, which covers every change of restart count, exit code, OOM flag, health and start/finish.
@@ -76,6 +81,7 @@ internal sealed partial class DockerEngine(
         foreach (var gone in _failing.Keys.Where(id => !listed.Contains(id)))
         {
             _failing.TryRemove(gone, out _);
+            _probes.TryRemove(gone, out _);
         }
 
         foreach (var gone in _inspected.Keys.Where(id => !listed.Contains(id)))
@@ -111,6 +117,11 @@ internal sealed partial class DockerEngine(
     {
         NoteSource(2);
         var name = NameOf(container);
+        if (_failing.ContainsKey(container.Id) && !ProbeAnswered(container.Id))
+        {
+            return null; // still failing: left out without waiting
+        }
+
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(statsBudget);
         try
@@ -135,6 +146,33 @@ internal sealed partial class DockerEngine(
 
             return null;
         }
+    }
+
+    // Whether the background call for a failing container has answered; otherwise one is (still, or newly) under way.
+    private bool ProbeAnswered(string id)
+    {
+        if (_probes.TryGetValue(id, out var probe) && probe.IsCompleted)
+        {
+            _probes.TryRemove(id, out _);
+            if (probe.Result)
+            {
+                return true;
+            }
+        }
+
+        _probes.GetOrAdd(id, key => Task.Run(async () =>
+        {
+            using var budget = new CancellationTokenSource(statsBudget * 6);
+            try
+            {
+                return await client.GetStatsAsync(key, budget.Token).ConfigureAwait(false) is not null;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                return false; // still failing; the first failure was logged
+            }
+        }));
+        return false;
     }
 
     private static ContainerSample Sample(DockerContainerSummary container, string state, ContainerCounters? counters, ContainerLifecycle? lifecycle) =>
