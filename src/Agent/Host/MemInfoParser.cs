@@ -19,7 +19,8 @@ internal static class MemInfoParser
         }
 
         var free = values.GetValueOrDefault("MemFree");
-        var available = values.TryGetValue("MemAvailable", out var reported) ? reported : Estimate(values, zoneinfo, pageKiB);
+        // A MemAvailable of 0 is a kernel fault psutil (and free(1)) answer with the estimate, as for a kernel without it.
+        var available = values.TryGetValue("MemAvailable", out var reported) && reported > 0 ? reported : Estimate(values, zoneinfo, pageKiB);
         if (available > total)
         {
             available = free;
@@ -27,6 +28,9 @@ internal static class MemInfoParser
 
         return (total, Math.Min(available, total));
     }
+
+    /// <summary>Whether <see cref="Parse"/> will estimate: MemAvailable missing or 0, so /proc/zoneinfo is wanted.</summary>
+    public static bool NeedsEstimate(string meminfo) => Values(meminfo).GetValueOrDefault("MemAvailable") == 0;
 
     /// <summary>SwapTotal and SwapTotal - SwapFree (kB), as psutil's swap_memory and free(1) count them.</summary>
     public static (ulong TotalKiB, ulong UsedKiB) Swap(string meminfo)
@@ -51,9 +55,15 @@ internal static class MemInfoParser
         double low = 0;
         foreach (var line in zoneinfo.AsSpan().EnumerateLines())
         {
+            // As psutil reads it: a line starting "low" (whatever whitespace follows), its second field.
             var trimmed = line.Trim();
-            if (trimmed.StartsWith("low ") &&
-                ulong.TryParse(trimmed[4..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pages))
+            if (!trimmed.StartsWith("low"))
+            {
+                continue;
+            }
+
+            var fields = trimmed.ToString().Split((char[]?)null, 3, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length > 1 && ulong.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pages))
             {
                 low += pages;
             }

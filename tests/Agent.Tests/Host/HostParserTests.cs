@@ -68,6 +68,24 @@ public class HostParserTests
     }
 
     [Fact]
+    public void A_negative_estimate_is_none_available_and_low_lines_are_read_whatever_their_spacing()
+    {
+        // Tabs after "low", as psutil's split() reads them: 600 pages of 4 KiB = 2400 kB outweigh what is free and cached.
+        const string meminfo = "MemTotal: 4000 kB\nMemFree: 500 kB\nCached: 700 kB\nActive(file): 400 kB\nInactive(file): 200 kB\nSReclaimable: 100 kB\n";
+        const string zoneinfo = "Node 0, zone   Normal\n  pages free     100\n\tmin\t400\n\tlow\t600\n\thigh\t800\n";
+        Assert.Equal(0UL, MemInfoParser.Parse(meminfo, zoneinfo, pageKiB: 4).AvailableKiB);
+    }
+
+    [Fact]
+    public void A_MemAvailable_of_zero_is_estimated_as_psutil_and_free_do()
+    {
+        const string meminfo = "MemTotal: 2000 kB\nMemFree: 400 kB\nMemAvailable: 0 kB\nCached: 350 kB\n";
+        Assert.True(MemInfoParser.NeedsEstimate(meminfo));
+        Assert.False(MemInfoParser.NeedsEstimate("MemTotal: 2000 kB\nMemAvailable: 10 kB\n"));
+        Assert.Equal(750UL, MemInfoParser.Parse(meminfo).AvailableKiB); // no zone figures: free + cached, 62.5 % used
+    }
+
+    [Fact]
     public void MemAvailable_above_MemTotal_inside_LXC_takes_MemFree_instead()
     {
         // LXCFS shows the container's MemTotal but the host's MemAvailable; the agent used to report 0 % used.

@@ -147,10 +147,11 @@ internal sealed class CgroupStatsReader
         }
 
         var usage = ReadNumber(id, FileOf(cpuDir, "cpuacct.usage"));
+        var memoryUsage = ReadNumber(id, FileOf(memoryDir, "memory.usage_in_bytes"));
         var memory = new MemoryCounters(
-            ReadNumber(id, FileOf(memoryDir, "memory.usage_in_bytes")),
+            memoryUsage,
             ReadNumber(id, FileOf(memoryDir, "memory.limit_in_bytes")),
-            InactiveFile(_files.Read(id, FileOf(memoryDir, "memory.stat"))));
+            InactiveFile(_files.Read(id, FileOf(memoryDir, "memory.stat")), memoryUsage));
         var (read, written) = BlockIoV1(id, Find("blkio", id));
         var pidsDir = Find("pids", id);
         var io = new IoCounters(null, null, read, written, pidsDir is null ? null : TryNumber(id, FileOf(pidsDir, "pids.current")));
@@ -172,10 +173,8 @@ internal sealed class CgroupStatsReader
         var usageMicros = FlatKey(_files.Read(id, FileOf(dir, "cpu.stat")), "usage_usec") ?? 0;
         // Each text is parsed before the next read: they share this thread's buffer.
         var max = _files.Read(id, FileOf(dir, "memory.max")).Trim() is var text && text.SequenceEqual("max") ? 0 : ulong.Parse(text, CultureInfo.InvariantCulture);
-        var memory = new MemoryCounters(
-            ReadNumber(id, FileOf(dir, "memory.current")),
-            max,
-            InactiveFile(_files.Read(id, FileOf(dir, "memory.stat"))));
+        var current = ReadNumber(id, FileOf(dir, "memory.current"));
+        var memory = new MemoryCounters(current, max, InactiveFile(_files.Read(id, FileOf(dir, "memory.stat")), current));
         var (read, written) = _files.TryRead(id, FileOf(dir, "io.stat"), out var ioStat) ? ParseIoStat(ioStat) : ((long?)null, (long?)null);
         var io = new IoCounters(null, null, read, written, TryNumber(id, FileOf(dir, "pids.current")));
         return new ContainerCounters(new CpuSnapshot(usageMicros * 1000, system, online), memory)
@@ -345,7 +344,8 @@ internal sealed class CgroupStatsReader
         return null;
     }
 
-    private static ulong InactiveFile(ReadOnlySpan<char> memoryStat) => MemoryCounters.InactiveFile(memoryStat, static (text, key) => FlatKey(text, key));
+    private static ulong InactiveFile(ReadOnlySpan<char> memoryStat, ulong usage) =>
+        MemoryCounters.InactiveFile(memoryStat, static (text, key) => FlatKey(text, key), usage);
 
     /// <summary>
     /// One value of a flat-keyed cgroup file ("key value" lines), null when absent: looked up in the text rather than

@@ -58,6 +58,24 @@ public class DockerCalculatorTests
     }
 
     [Fact]
+    public void A_total_inactive_file_not_below_usage_falls_through_to_inactive_file_as_the_cli_does()
+    {
+        // stats_helpers.go: total_inactive_file only when below the usage, then inactive_file when below it, else nothing.
+        var memory = MemoryCounters.FromStat(64 * 1048576UL, 128 * 1048576UL, new Dictionary<string, ulong>
+        {
+            ["total_inactive_file"] = 64 * 1048576UL,
+            ["inactive_file"] = 48 * 1048576UL,
+        });
+        Assert.Equal((16.0, 12.5), ContainerMemoryCalculator.Calculate(memory, HostBytes));
+        var neither = MemoryCounters.FromStat(64 * 1048576UL, 128 * 1048576UL, new Dictionary<string, ulong>
+        {
+            ["total_inactive_file"] = 80 * 1048576UL,
+            ["inactive_file"] = 70 * 1048576UL,
+        });
+        Assert.Equal((64.0, 50.0), ContainerMemoryCalculator.Calculate(neither, HostBytes));
+    }
+
+    [Fact]
     public void Memory_percent_is_of_the_container_limit_when_set()
     {
         var memory = MemoryCounters.FromStat(64 * 1048576UL, 128 * 1048576UL, new Dictionary<string, ulong> { ["total_inactive_file"] = 0 });
