@@ -15,6 +15,8 @@ return args.FirstOrDefault() switch
     "retention-sqlite" => await RetentionBench.SqliteAsync(BenchArgs.Parse(args.Skip(1))),
     "alerts-engine" => AlertEngineBench.Run(BenchArgs.Parse(args.Skip(1))),
     "reader" => ReaderBench.Run(BenchArgs.Parse(args.Skip(1))),
+    "metrics-seed" => await MetricsBench.SeedAsync(BenchArgs.Parse(args.Skip(1))),
+    "metrics-measure" => await MetricsBench.MeasureAsync(BenchArgs.Parse(args.Skip(1))),
     "baseline-server" => await BaselineServer.RunAsync(BenchArgs.Parse(args.Skip(1))),
     _ => Usage(),
 };
