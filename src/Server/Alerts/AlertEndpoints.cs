@@ -20,6 +20,9 @@ internal static class AlertEndpoints
     private const int MaxBodyBytes = 256 * 1024;
     private const int MaxSilenceDays = 366;
 
+    // Every silence in force is matched against every alert target at each pass: bounded like the rules' patterns.
+    private const int MaxSilences = 1000;
+
     private static readonly int[] ReadErrors =
     [
         StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status503ServiceUnavailable,
@@ -171,6 +174,7 @@ internal static class AlertEndpoints
         var by = context.User.Identity?.Name ?? "open-mode";
         var silence = new AlertSilence(0, Glob.Escape(incident.AgentId), incident.ContainerName is { } c ? Glob.Escape(c) : "*", Glob.Escape(incident.Rule), now,
             now.AddMinutes(minutes), Limit(request.Comment, $"acknowledged incident {id}"), by);
+        await RequireRoomForSilenceAsync(store, now, context.RequestAborted).ConfigureAwait(false);
         var silenceId = await store.AddSilenceAsync(silence, id, context.RequestAborted).ConfigureAwait(false);
         await WriteSilenceAsync(context, silence with { Id = silenceId }).ConfigureAwait(false);
     }
@@ -354,6 +358,7 @@ internal static class AlertEndpoints
 
         var silence = new AlertSilence(0, Pattern("agents", request.Agents), Pattern("containers", request.Containers), Pattern("rules", request.Rules),
             starts, ends, Limit(request.Reason, "maintenance"), context.User.Identity?.Name ?? "open-mode");
+        await RequireRoomForSilenceAsync(store, now, context.RequestAborted).ConfigureAwait(false);
         var id = await store.AddSilenceAsync(silence, null, context.RequestAborted).ConfigureAwait(false);
         await WriteSilenceAsync(context, silence with { Id = id }).ConfigureAwait(false);
     }
@@ -370,6 +375,15 @@ internal static class AlertEndpoints
         }
 
         await Envelopes.WriteOkAsync(context).ConfigureAwait(false);
+    }
+
+    private static async Task RequireRoomForSilenceAsync(SqlAlertStore store, DateTime now, CancellationToken ct)
+    {
+        if ((await store.SilencesAsync(now, ct).ConfigureAwait(false)).Count >= MaxSilences)
+        {
+            throw new ApiProblemException(StatusCodes.Status409Conflict, ResultCodes.Conflict,
+                $"silences: {MaxSilences} are in force already; end some (DELETE /api/v1/alerts/silences/{{id}}) first");
+        }
     }
 
     private static string Pattern(string field, string? pattern)

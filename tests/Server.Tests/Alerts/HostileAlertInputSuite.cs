@@ -96,7 +96,7 @@ public abstract class HostileAlertInputSuite<TDatabase> where TDatabase : TestDa
     }
 
     [Fact]
-    public async Task A_silence_at_the_end_of_time_is_refused_cleanly()
+    public async Task Silences_at_the_end_of_time_or_past_the_limit_are_refused_cleanly()
     {
         var (database, server, admin) = await StartAsync();
         await using var _ = database;
@@ -106,6 +106,24 @@ public abstract class HostileAlertInputSuite<TDatabase> where TDatabase : TestDa
             "{\"agents\": \"*\", \"startsAt\": \"9999-12-31T23:00:00Z\", \"minutes\": 120, \"reason\": \"forever\"}")),
             HttpStatusCode.BadRequest, ResultCodes.InvalidRule, "minutes");
         Assert.Empty((await DataAsync(await admin.GetAsync("/api/v1/alerts/silences")))["data"]!.AsArray());
+
+        // A thousand in force at most: each is matched against every target at every pass.
+        using var gate = new SemaphoreSlim(8);
+        await Task.WhenAll(Enumerable.Range(0, 1000).Select(async i =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                await DataAsync(await admin.PostAsync("/api/v1/alerts/silences", AdminSession.Json($"{{\"containers\": \"c-{i}\", \"minutes\": 60}}")));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        await Envelope.AssertErrorAsync(await admin.PostAsync("/api/v1/alerts/silences", AdminSession.Json("{\"containers\": \"one-more\", \"minutes\": 60}")),
+            HttpStatusCode.Conflict, ResultCodes.Conflict, "1000 are in force already");
+        Assert.Equal(1000, (await DataAsync(await admin.GetAsync("/api/v1/alerts/silences")))["data"]!.AsArray().Count);
     }
 
     [Fact]
