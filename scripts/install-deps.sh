@@ -12,6 +12,8 @@
 #   prometheus:     promtool checks /metrics, and a real Prometheus on loopback scrapes it.
 #   docker-compose: runs deploy/compose's example (server + agent images) on the test dockerd.
 #   systemd:        systemd-analyze verifies the units in deploy/systemd and rates their exposure (nothing is started).
+#   galera-4, rsync, haproxy: a three-node Galera cluster on loopback (scripts/galera.sh) with HAProxy as its writer;
+#                   rsync carries a joining node's state snapshot.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -31,6 +33,9 @@ command -v podman >/dev/null 2>&1 || need+=(podman)
 { [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ]; } || need+=(prometheus)
 [ -x /usr/bin/systemd-analyze ] || need+=(systemd)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+[ -e /usr/lib/galera/libgalera_smm.so ] || need+=(galera-4)
+command -v rsync >/dev/null 2>&1 || need+=(rsync)
+command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

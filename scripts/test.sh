@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian machine with the .NET SDK: installs what is missing (MariaDB,
-# Docker Engine, Podman, busybox), starts MariaDB on a loopback port, dockerd and Podman's API service without a network, builds the
+# Docker Engine, Podman, busybox), starts MariaDB and a three-node Galera cluster on loopback ports, dockerd and Podman's API service without a network, builds the
 # local test image, builds with warnings as errors and runs every test.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,8 +18,18 @@ SS_TEST_MYSQL=$(scripts/mariadb.sh start "$db_dir" "$db_port")
 export SS_TEST_MYSQL
 docker_dir=.tmp/docker-test
 podman_dir=.tmp/podman-test
-trap 'scripts/mariadb.sh stop "$db_dir" || true; scripts/dockerd.sh stop "$docker_dir" || true; scripts/podman.sh stop "$podman_dir" || true' EXIT
+galera_dir=.tmp/galera-test
+trap 'scripts/mariadb.sh stop "$db_dir" || true; scripts/galera.sh stop "$galera_dir" || true; scripts/dockerd.sh stop "$docker_dir" || true; scripts/podman.sh stop "$podman_dir" || true' EXIT
 echo "test.sh: MariaDB on 127.0.0.1:$db_port"
+
+# A three-node Galera cluster and HAProxy (its writer) on the next free block of 40 ports.
+galera_port=${SS_TEST_GALERA_PORT:-33100}
+while (echo > "/dev/tcp/127.0.0.1/$galera_port") 2>/dev/null || (echo > "/dev/tcp/127.0.0.1/$((galera_port + 11))") 2>/dev/null; do
+  galera_port=$((galera_port + 40))
+done
+SS_TEST_GALERA=$(scripts/galera.sh start "$galera_dir" "$galera_port" | paste -sd'|')
+export SS_TEST_GALERA
+echo "test.sh: Galera nodes on 127.0.0.1:$((galera_port + 1))-$((galera_port + 3)), HAProxy writer on $galera_port"
 
 SS_TEST_DOCKER_HOST=$(scripts/dockerd.sh start "$docker_dir")
 export SS_TEST_DOCKER_HOST

@@ -15,6 +15,15 @@ public sealed class MariaDbTestDatabase : TestDatabase
 
     public MariaDbTestDatabase(string serverConnectionString) => _server = serverConnectionString;
 
+    private MariaDbTestDatabase(string serverConnectionString, string name)
+    {
+        _server = serverConnectionString;
+        _name = name;
+    }
+
+    /// <summary>The same database reached through another server (another node of a cluster).</summary>
+    public MariaDbTestDatabase Through(string serverConnectionString) => new(serverConnectionString, _name);
+
     public override string Provider => "mysql";
 
     public override string ConnectionString => new MySqlConnectionStringBuilder(_server) { Database = _name }.ConnectionString;

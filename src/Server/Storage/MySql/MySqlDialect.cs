@@ -177,11 +177,8 @@ internal sealed class MySqlDialect : SqlDialect
         }
     }
 
-    public override async Task<IAsyncDisposable?> LockSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        await SqlDatabase.ExecuteAsync(connection, null, "DO GET_LOCK('stackscope_schema', 60)", cancellationToken).ConfigureAwait(false);
-        return new SchemaLock(connection);
-    }
+    public override async Task<IAsyncDisposable?> LockSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await SchemaLockRow.AcquireAsync(connection, async ct => await OpenAsync(ct).ConfigureAwait(false), this, cancellationToken).ConfigureAwait(false);
 
     public override bool IsDuplicateKey(DbException exception) =>
         exception is MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry };
@@ -195,10 +192,12 @@ internal sealed class MySqlDialect : SqlDialect
         // MySqlConnector calls a deadlock transient, but the database is there: the work is retried, the pool kept.
         _ when IsConflict(exception) => false,
         MySqlException { IsTransient: true } => true,
+        // 1047: a Galera node that is not ready (joining, outside the primary component, rejecting queries).
         MySqlException
         {
             ErrorCode: MySqlErrorCode.UnableToConnectToHost or MySqlErrorCode.CommandTimeoutExpired
             or MySqlErrorCode.ServerShutdown or MySqlErrorCode.QueryInterrupted or MySqlErrorCode.ConnectionCountError
+            or MySqlErrorCode.UnknownCommand
         } => true,
         SocketException or IOException or TimeoutException or MySqlEndOfStreamException => true,
         MySqlException { InnerException: { } inner } => IsUnavailable(inner),
@@ -213,9 +212,4 @@ internal sealed class MySqlDialect : SqlDialect
         MySqlConnection.ClearPool(connection);
     }
 
-    private sealed class SchemaLock(DbConnection connection) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync() =>
-            await SqlDatabase.ExecuteAsync(connection, null, "DO RELEASE_LOCK('stackscope_schema')", CancellationToken.None).ConfigureAwait(false);
-    }
 }
