@@ -8,9 +8,13 @@ namespace StackScope.Tests.Common;
 /// <summary>A browser-like client signed in as a user, sending the session's CSRF token on every request.</summary>
 public static class AdminSession
 {
-    public static async Task<HttpClient> SignInAsync(Uri baseAddress, string username, string password)
+    public static Task<HttpClient> SignInAsync(Uri baseAddress, string username, string password) =>
+        SignInAsync(baseAddress, username, password, new CookieContainer());
+
+    /// <summary>Signed in with its cookies in <paramref name="cookies"/>, for a test that replays them.</summary>
+    public static async Task<HttpClient> SignInAsync(Uri baseAddress, string username, string password, CookieContainer cookies)
     {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var csrf = await CsrfAsync(client);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/sign-in")
         {

@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 using StackScope.Contracts;
 using StackScope.Server.Api;
+using StackScope.Server.Storage;
 
 namespace StackScope.Server.Auth;
 
@@ -22,9 +25,15 @@ internal static partial class AuthSetup
         services.AddSingleton<SessionService>();
         services.AddSingleton<FailedAttemptThrottle>();
 
-        // Session cookies are signed and encrypted with these keys; kept on disk so a restart keeps people signed in.
-        var keys = settings.KeysPath.Length > 0 ? settings.KeysPath : Path.Combine(Directory.GetCurrentDirectory(), "data", "keys");
-        services.AddDataProtection().SetApplicationName("StackScope").PersistKeysToFileSystem(new DirectoryInfo(keys));
+        // Session cookies and CSRF tokens are signed and encrypted with these keys, kept in the database every server
+        // process shares (a restart, or a load balancer moving a browser to another replica, keeps people signed in).
+        // Auth:KeysPath is where earlier versions kept them: copied in once.
+        var legacyKeys = settings.KeysPath.Length > 0 ? settings.KeysPath : Path.Combine(Directory.GetCurrentDirectory(), "data", "keys");
+        services.AddSingleton(sp => new SharedKeys(sp.GetRequiredService<StorageSet>().Database));
+        services.AddDataProtection().SetApplicationName("StackScope");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
+            o.XmlRepository = new DatabaseKeyRepository(sp.GetRequiredService<SharedKeys>(), sp.GetRequiredService<SchemaGate>(), legacyKeys,
+                sp.GetRequiredService<ILogger<DatabaseKeyRepository>>())));
 
         services.AddAuthentication(AuthSchemes.Default)
             .AddPolicyScheme(AuthSchemes.Default, null, o =>

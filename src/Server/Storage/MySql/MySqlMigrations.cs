@@ -276,6 +276,7 @@ internal static class MySqlMigrations
             "ALTER TABLE alert_silence MODIFY agent_glob VARCHAR(1024) NOT NULL, MODIFY container_glob VARCHAR(1024) NOT NULL, MODIFY rule_glob VARCHAR(1024) NOT NULL",
             "ALTER TABLE alert_outbox ADD COLUMN parked_at DATETIME NULL",
         ]),
+        new(11, "cookie protection keys shared by every server", [SharedKeys.MySqlTable]),
 ];
 
     private static string Partitioned(string table, string column) =>

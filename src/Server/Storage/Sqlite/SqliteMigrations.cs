@@ -237,6 +237,7 @@ internal static class SqliteMigrations
         [
             "ALTER TABLE alert_outbox ADD COLUMN parked_at TEXT NULL",
         ]),
+        new(11, "cookie protection keys shared by every server", [SharedKeys.SqliteTable]),
 ];
 
     private static string ServerTier(string table) => $"""
