@@ -42,22 +42,19 @@ start)
     mariadb-install-db --no-defaults --user=mysql --datadir="$dir/n$n/data" --skip-test-db \
       --auth-root-authentication-method=socket >"$dir/n$n/install.log" 2>&1 || { cat "$dir/n$n/install.log" >&2; exit 1; }
     donor=$((n == 1 ? 2 : (n == 2 ? 3 : 2)))
-    # The production settings (deploy/mariadb/stackscope.cnf), then this node's Galera settings.
+    # The production settings (deploy/mariadb/stackscope.cnf and deploy/galera/60-galera.cnf), then what differs
+    # for this node on loopback: its addresses, ports and donor.
     cat >"$dir/n$n/galera.cnf" <<CNF
 !include $root/deploy/mariadb/stackscope.cnf
+!include $root/deploy/galera/60-galera.cnf
 [mariadbd]
-wsrep_on=ON
-wsrep_provider=/usr/lib/galera/libgalera_smm.so
 wsrep_cluster_name=stackscope_test
 wsrep_cluster_address=$members
 wsrep_node_address=127.0.0.1:$((base + 10 + n))
 wsrep_node_name=n$n
 wsrep_provider_options="base_port=$((base + 10 + n));gmcast.listen_addr=tcp://127.0.0.1:$((base + 10 + n));ist.recv_addr=127.0.0.1:$((base + 20 + n));gcache.size=128M"
-wsrep_sst_method=rsync
 wsrep_sst_receive_address=127.0.0.1:$((base + 30 + n))
 wsrep_sst_donor=n$donor,
-binlog_format=ROW
-innodb_autoinc_lock_mode=2
 CNF
   done
   chown -R mysql:mysql "$dir"
@@ -74,14 +71,7 @@ CNF
     fi
   done
 
-  # HAProxy: one writer, the others backups; a node counts only while Synced (mysql-check admits a joining one).
-  cat >"$dir/wsrep-check.sh" <<'SH'
-#!/bin/sh
-# HAProxy's external check: proxy address, proxy port, server address, server port.
-state=$(/usr/bin/mariadb --no-defaults -h "$3" -P "$4" -u haproxy --connect-timeout=1 -N -e "SHOW GLOBAL STATUS LIKE 'wsrep_local_state'" 2>/dev/null | awk '{print $2}')
-[ "$state" = 4 ]
-SH
-  chmod 755 "$dir/wsrep-check.sh"
+  # HAProxy: one writer, the others backups; a node counts only while Synced (deploy/haproxy's check script).
   cat >"$dir/haproxy.cfg" <<CFG
 global
     external-check
@@ -96,9 +86,9 @@ defaults
 listen galera_writer
     bind 127.0.0.1:$base
     option external-check
-    external-check command $dir/wsrep-check.sh
+    external-check command $root/deploy/haproxy/galera-synced.sh
     external-check path "/usr/bin:/bin"
-    default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 3 on-marked-down shutdown-sessions on-marked-up shutdown-backup-sessions
+    default-server inter 2s fastinter 500ms downinter 2s fall 2 rise 3 on-marked-down shutdown-sessions on-marked-up shutdown-backup-sessions
     server n1 127.0.0.1:$((base + 1)) check
     server n2 127.0.0.1:$((base + 2)) check backup
     server n3 127.0.0.1:$((base + 3)) check backup
