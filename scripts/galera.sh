@@ -4,7 +4,8 @@
 #   scripts/galera.sh start DIR BASEPORT  -> prints four MySqlConnector connection strings (user ss, no database):
 #                                           nodes n1, n2, n3 (ports BASEPORT+1..3), then HAProxy's writer (BASEPORT)
 #   scripts/galera.sh stop DIR
-#   scripts/galera.sh sql DIR NODE SQL    -> runs SQL as root on node 1-3 (tests use it to set wsrep_reject_queries)
+#   scripts/galera.sh sql DIR NODE SQL    -> runs SQL as root on node 1-3
+#   scripts/galera.sh node-kill DIR NODE  -> SIGKILLs node 1-3 (a crash); node-start DIR NODE starts it again, Synced
 # Ports: gcomm BASEPORT+11..13, IST BASEPORT+21..23, SST BASEPORT+31..33: all on 127.0.0.1 (gmcast.listen_addr, or
 # Galera listens on every address). Needs Debian's mariadb-server, galera-4, rsync and haproxy (install-deps.sh).
 set -euo pipefail
@@ -28,6 +29,18 @@ wait_synced() {
     sleep 0.2
   done
   echo "node n$1 did not reach Synced; see $dir/n$1/error.log" >&2; tail -30 "$dir/n$1/error.log" >&2; exit 1
+}
+
+# start_node N [--wsrep-new-cluster]: runs node N as mysql and waits until it is Synced (a node that was killed
+# rejoins by a state transfer from its donor).
+start_node() {
+  local n=$1; shift
+  local base; base=$(cat "$dir/base")
+  setsid nohup mariadbd --defaults-file="$dir/n$n/galera.cnf" \
+    "$@" --user=mysql --datadir="$dir/n$n/data" --tmpdir="$dir/n$n/tmp" --port=$((base + n)) --bind-address=127.0.0.1 \
+    --socket="$dir/n$n/mysqld.sock" --pid-file="$dir/n$n/mysqld.pid" --log-error="$dir/n$n/error.log" \
+    --innodb-buffer-pool-size=128M --innodb-log-file-size=64M --max-connections=300 >>"$dir/n$n/stdout.log" 2>&1 </dev/null &
+  wait_synced "$n"
 }
 
 case "$cmd" in
@@ -59,13 +72,10 @@ CNF
   done
   chown -R mysql:mysql "$dir"
   chmod o+x "$dir" "$(dirname "$dir")" 2>/dev/null || true
+  echo "$base" >"$dir/base"
   for n in 1 2 3; do
     first=(); [ "$n" = 1 ] && first=(--wsrep-new-cluster)
-    setsid nohup mariadbd --defaults-file="$dir/n$n/galera.cnf" \
-      "${first[@]}" --user=mysql --datadir="$dir/n$n/data" --tmpdir="$dir/n$n/tmp" --port=$((base + n)) --bind-address=127.0.0.1 \
-      --socket="$dir/n$n/mysqld.sock" --pid-file="$dir/n$n/mysqld.pid" --log-error="$dir/n$n/error.log" \
-      --innodb-buffer-pool-size=128M --innodb-log-file-size=64M --max-connections=300 >"$dir/n$n/stdout.log" 2>&1 </dev/null &
-    wait_synced "$n"
+    start_node "$n" "${first[@]}"
     if [ "$n" = 1 ]; then
       node_sql 1 "CREATE USER 'ss'@'127.0.0.1' IDENTIFIED BY 'ss'; GRANT ALL PRIVILEGES ON *.* TO 'ss'@'127.0.0.1'; CREATE USER 'haproxy'@'127.0.0.1';"
     fi
@@ -118,8 +128,18 @@ stop)
 sql)
   node_sql "${3:?node 1-3}" "${4:?SQL}"
   ;;
+node-kill)
+  n=${3:?node 1-3}
+  pid=$(cat "$dir/n$n/mysqld.pid")
+  kill -9 "$pid"
+  wait_gone "$pid"
+  rm -f "$dir/n$n/mysqld.pid"
+  ;;
+node-start)
+  start_node "${3:?node 1-3}"
+  ;;
 *)
-  echo "usage: galera.sh start DIR BASEPORT | stop DIR | sql DIR NODE SQL" >&2
+  echo "usage: galera.sh start DIR BASEPORT | stop DIR | sql DIR NODE SQL | node-kill DIR NODE | node-start DIR NODE" >&2
   exit 2
   ;;
 esac

@@ -28,7 +28,8 @@ while (echo > "/dev/tcp/127.0.0.1/$galera_port") 2>/dev/null || (echo > "/dev/tc
   galera_port=$((galera_port + 40))
 done
 SS_TEST_GALERA=$(scripts/galera.sh start "$galera_dir" "$galera_port" | paste -sd'|')
-export SS_TEST_GALERA
+SS_TEST_GALERA_DIR=$(realpath "$galera_dir")
+export SS_TEST_GALERA SS_TEST_GALERA_DIR
 echo "test.sh: Galera nodes on 127.0.0.1:$((galera_port + 1))-$((galera_port + 3)), HAProxy writer on $galera_port"
 
 SS_TEST_DOCKER_HOST=$(scripts/dockerd.sh start "$docker_dir")
