@@ -6,6 +6,7 @@
 #   scripts/galera.sh stop DIR
 #   scripts/galera.sh sql DIR NODE SQL    -> runs SQL as root on node 1-3
 #   scripts/galera.sh node-kill DIR NODE  -> SIGKILLs node 1-3 (a crash); node-start DIR NODE starts it again, Synced
+#   scripts/galera.sh node-pause DIR NODE -> SIGSTOPs it (unreachable, as behind a partition); node-resume: SIGCONT, Synced
 # Ports: gcomm BASEPORT+11..13, IST BASEPORT+21..23, SST BASEPORT+31..33: all on 127.0.0.1 (gmcast.listen_addr, or
 # Galera listens on every address). Needs Debian's mariadb-server, galera-4, rsync and haproxy (install-deps.sh).
 set -euo pipefail
@@ -138,8 +139,15 @@ node-kill)
 node-start)
   start_node "${3:?node 1-3}"
   ;;
+node-pause)
+  kill -STOP "$(cat "$dir/n${3:?node 1-3}/mysqld.pid")"
+  ;;
+node-resume)
+  kill -CONT "$(cat "$dir/n${3:?node 1-3}/mysqld.pid")"
+  wait_synced "$3"
+  ;;
 *)
-  echo "usage: galera.sh start DIR BASEPORT | stop DIR | sql DIR NODE SQL | node-kill DIR NODE | node-start DIR NODE" >&2
+  echo "usage: galera.sh start DIR BASEPORT | stop DIR | sql DIR NODE SQL | node-kill|node-start|node-pause|node-resume DIR NODE" >&2
   exit 2
   ;;
 esac
