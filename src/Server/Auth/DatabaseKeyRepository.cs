@@ -16,8 +16,7 @@ internal sealed partial class DatabaseKeyRepository(SharedKeys keys, SchemaGate 
 
     public IReadOnlyCollection<XElement> GetAllElements()
     {
-        // A request can ask for the key ring before the start's migration has finished.
-        schema.EnsureAsync(CancellationToken.None).GetAwaiter().GetResult();
+        RequireSchema();
         var stored = keys.All();
         if (stored.Count == 0 && Interlocked.Exchange(ref _imported, 1) == 0 && Directory.Exists(legacyFolder))
         {
@@ -40,8 +39,19 @@ internal sealed partial class DatabaseKeyRepository(SharedKeys keys, SchemaGate 
     public void StoreElement(XElement element, string friendlyName)
     {
         ArgumentNullException.ThrowIfNull(element);
-        schema.EnsureAsync(CancellationToken.None).GetAwaiter().GetResult();
+        RequireSchema();
         keys.Add(friendlyName, element.ToString(SaveOptions.DisableFormatting));
+    }
+
+    // Never waits for the migration: Data Protection loads its key ring while the host starts (a failure there is
+    // logged and tried again at the first request that needs it), and the migration may wait for another server's
+    // schema lock. Until this process has migrated, a request that needs the keys is answered 503, as /readyz is.
+    private void RequireSchema()
+    {
+        if (!schema.IsMigrated)
+        {
+            throw new StorageUnavailableException("the database schema is not ready yet");
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Auth: {Count} cookie protection keys copied from {Folder} into the database, shared by every server from now on")]
