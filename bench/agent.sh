@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Agent benchmark (issue #3): sampling cycle time with 10, 50 and 100 running containers against the
+# Agent benchmark: sampling cycle time with 10, 50 and 100 running containers against the
 # original's approach, and the agent's RSS and CPU over 60 s with 50 containers at a 10 s interval
 # against `docker stats --no-stream` called at that interval and prometheus-node-exporter scraped at it (host only).
 #   bench/agent.sh [all|cycle|resources|compare]   (all: about 8 minutes; the original's approach waits ~2 s per container)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Alert evaluation benchmark (issue #12): the same fleet load (default 1000 agents x 20 containers every 10 s,
+# Alert evaluation benchmark: the same fleet load (default 1000 agents x 20 containers every 10 s,
 # 100 reports/s) against ss-server on MariaDB twice, alerts off and on (the default rules plus 20 metric rules and a
 # webhook channel), comparing the server's CPU; with alerts on, the sample-to-webhook latency of 2000 notices.
 #   bench/alerts.sh [SECONDS] [AGENTS] [CONTAINERS]     (WARMUP=seconds of load before CPU is counted; default 20)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Connection flood (issue #10): 20,000 idle connections from two client processes against ss-server at its
+# Connection flood: 20,000 idle connections from two client processes against ss-server at its
 # default limits on this machine, while one kept-alive client posts a report every second. Bounded: the flood
 # holds for 30 s, then everything is closed and the script stops by itself. Loopback only.
 #   bench/flood.sh [CONNECTIONS]   (default 20000)

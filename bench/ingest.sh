@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ingest benchmark (issue #2): ss-server on MariaDB against the original's approach, same database.
+# Ingest benchmark: ss-server on MariaDB against the original's approach, same database.
 #   bench/ingest.sh [SECONDS]      (default 20 s per phase)
 #   SS_MARIADB_CONFIG=debian bench/ingest.sh ...   MariaDB with Debian's defaults instead of deploy/mariadb/stackscope.cnf
 #   DROP_INDEXES="container.ix_container_agent_time" PHASES=mariadb bench/ingest.sh ...   the cost of secondary indexes:

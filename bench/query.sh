@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Query benchmark (issue #4): 50 agents x 20 containers x 24 h of 10 s reports (~8.6 M container rows) in
+# Query benchmark: 50 agents x 20 containers x 24 h of 10 s reports (~8.6 M container rows) in
 # MariaDB, then the dashboard's API calls timed against ss-server.
 #   bench/query.sh [HOURS]     (default 24; seeding takes a few minutes)
 set -euo pipefail

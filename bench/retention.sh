@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Retention benchmark (issue #13), on this machine's MariaDB and SQLite:
+# Retention benchmark, on this machine's MariaDB and SQLite:
 #  1. 50 agents x 20 containers: a year of hour rows and 30 days of 5-minute rows written straight into the tiers, the
 #     last hour as raw reports; `ss-server maintenance run` then rolls that hour up (its cost), and long charts are
 #     timed against ss-server; bytes per row and per container-day, and a year's projection;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak benchmark (issue #5): ss-server (token auth on, MariaDB) at a steady open-loop rate for a long time.
+# Soak benchmark: ss-server (token auth on, MariaDB) at a steady open-loop rate for a long time.
 # Records the server's resident memory at start and end (and its maximum), errors, and latency percentiles.
 #   bench/soak.sh [SECONDS] [RATE]      (default 600 s at 500 reports/s, 10 containers each)
 # Prints RESULT lines; BENCHMARKS.md holds the latest with the date and machine.

@@ -13,7 +13,7 @@ using StackScope.Contracts;
 namespace StackScope.Bench.Ingest;
 
 /// <summary>
-/// Alert evaluation under fleet load (issue #12): agents report live (sample time = now) at their interval in open
+/// Alert evaluation under fleet load: agents report live (sample time = now) at their interval in open
 /// loop; every tenth agent (--hot-every) crosses a host CPU rule once (one report at 99.9 %, the next at 12.5 %), giving
 /// one firing and one resolved notice each. A webhook receiver here measures sample time to receipt, and the server's CPU time
 /// over the run is read from /proc, to compare with a run that has alerts off.

@@ -10,7 +10,7 @@ using StackScope.Server.Storage;
 namespace StackScope.Bench.Ingest;
 
 /// <summary>
-/// Retention benchmark (issue #13). retention-seed: a year of hour rows and 30 days of 5-minute rows written straight
+/// Retention benchmark. retention-seed: a year of hour rows and 30 days of 5-minute rows written straight
 /// into the tiers of N agents x M containers, plus the last hour as raw reports for the maintenance job to roll up.
 /// retention-measure: long charts timed against a running ss-server. retention-disk: bytes per row, per container-day
 /// and a year's projection from information_schema. retention-sqlite: expiry on SQLite with a writer committing

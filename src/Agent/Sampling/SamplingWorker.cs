@@ -54,7 +54,7 @@ internal sealed partial class SamplingWorker(
                 // The agent idles between samples: hand the cycle's garbage back to the OS now, rather than keep the
                 // heap's high-water mark resident until memory pressure. Measured with 50 containers at 10 s: about
                 // 0.015 % of a core for 9 MB less peak RSS than a gen0 or gen1 collection, or a full one every sixth
-                // cycle (BENCHMARKS.md, "Agent CPU and memory, issue #15").
+                // cycle (BENCHMARKS.md, "Agent CPU and memory").
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 LogSampled(logger, WireTimestamp.ToWire(report.SampledAt), report.CpuPercent, report.MemoryPercent, report.Containers.Count);
             }

@@ -242,7 +242,7 @@ internal static class MySqlMigrations
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
             """,
         ]),
-        // Retention (issue #13). Raw tables become daily RANGE partitions so expiry is DROP PARTITION, not a DELETE
+        // Retention. Raw tables become daily RANGE partitions so expiry is DROP PARTITION, not a DELETE
         // that grows with the table. MySQL wants the partition column in every unique key: the natural primary keys
         // have it; the surrogate ids' unique keys become plain keys (AUTO_INCREMENT still gives each row its own id,
         // ingest stays idempotent on the primary key). Converting an existing database: each ALTER ... PARTITION BY

@@ -9,7 +9,7 @@ namespace StackScope.Server.Storage.MySql;
 /// A batch's rows as the text <c>LOAD DATA ... FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n'</c>
 /// reads: NULL as <c>\N</c>, the escape, tab, newline, carriage return and NUL characters escaped, numbers and times in
 /// the invariant forms MySqlConnector's text protocol sends for parameters. Written by hand because MySqlBulkCopy, which
-/// formats the same text, first reads the table's columns: one round trip per table in every batch (issue #15).
+/// formats the same text, first reads the table's columns: one round trip per table in every batch.
 /// </summary>
 internal static class TabSeparatedRows
 {

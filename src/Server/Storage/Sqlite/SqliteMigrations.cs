@@ -214,7 +214,7 @@ internal static class SqliteMigrations
             """,
             "CREATE INDEX ix_alert_outbox_pending ON alert_outbox(sent_at, channel, id)",
         ]),
-        // Retention (issue #13): rollup tiers and the maintenance job's state. Raw tables stay as they are; expiry
+        // Retention: rollup tiers and the maintenance job's state. Raw tables stay as they are; expiry
         // deletes them in bounded chunks over their (agent_id, time) indexes. The container tiers' (agent_id,
         // bucket_start) index serves the same per-agent chunks.
         new(8, "retention: 5-minute and hour rollups, maintenance state",
