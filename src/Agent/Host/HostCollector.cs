@@ -19,8 +19,7 @@ internal sealed class HostCollector(string procRoot)
         var (times, online) = ProcStatParser.Parse(Read("stat"));
         var meminfo = Read("meminfo");
         // Kernels before 3.14 lack MemAvailable (and a faulty one reports 0); then psutil estimates it from the zones' low watermarks.
-        var zoneinfo = MemInfoParser.NeedsEstimate(meminfo) ? TryRead("zoneinfo") : null;
-        var (totalKiB, availableKiB) = MemInfoParser.Parse(meminfo, zoneinfo, Environment.SystemPageSize / 1024);
+        var (totalKiB, availableKiB) = MemInfoParser.Parse(meminfo, () => TryRead("zoneinfo"), Environment.SystemPageSize / 1024);
 
         // A counter that went backwards restarts the baseline; this interval reports 0 rather than a wrong value.
         var cpu = _previous is { } previous ? HostCpuCalculator.Percent(previous, times) ?? 0 : 0;

@@ -10,7 +10,11 @@ namespace StackScope.Agent.Host;
 /// </summary>
 internal static class MemInfoParser
 {
-    public static (ulong TotalKiB, ulong AvailableKiB) Parse(string meminfo, string? zoneinfo = null, int pageKiB = 4)
+    public static (ulong TotalKiB, ulong AvailableKiB) Parse(string meminfo, string? zoneinfo = null, int pageKiB = 4) =>
+        Parse(meminfo, () => zoneinfo, pageKiB);
+
+    /// <summary>As above, /proc/zoneinfo read through <paramref name="zoneinfo"/> only when the estimate needs it.</summary>
+    public static (ulong TotalKiB, ulong AvailableKiB) Parse(string meminfo, Func<string?> zoneinfo, int pageKiB)
     {
         var values = Values(meminfo);
         if (values.GetValueOrDefault("MemTotal") is not (> 0 and var total))
@@ -20,7 +24,7 @@ internal static class MemInfoParser
 
         var free = values.GetValueOrDefault("MemFree");
         // A MemAvailable of 0 is a kernel fault psutil (and free(1)) answer with the estimate, as for a kernel without it.
-        var available = values.TryGetValue("MemAvailable", out var reported) && reported > 0 ? reported : Estimate(values, zoneinfo, pageKiB);
+        var available = values.TryGetValue("MemAvailable", out var reported) && reported > 0 ? reported : Estimate(values, zoneinfo(), pageKiB);
         if (available > total)
         {
             available = free;
@@ -29,8 +33,6 @@ internal static class MemInfoParser
         return (total, Math.Min(available, total));
     }
 
-    /// <summary>Whether <see cref="Parse"/> will estimate: MemAvailable missing or 0, so /proc/zoneinfo is wanted.</summary>
-    public static bool NeedsEstimate(string meminfo) => Values(meminfo).GetValueOrDefault("MemAvailable") == 0;
 
     /// <summary>SwapTotal and SwapTotal - SwapFree (kB), as psutil's swap_memory and free(1) count them.</summary>
     public static (ulong TotalKiB, ulong UsedKiB) Swap(string meminfo)

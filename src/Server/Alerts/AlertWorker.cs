@@ -27,6 +27,7 @@ internal sealed partial class AlertWorker(
 
     private readonly string _holder = SqlLeaseStore.NewHolder();
     private readonly Dictionary<string, AgentCursor> _agents = new(StringComparer.Ordinal);
+    private readonly HashSet<long> _refusedSilences = [];
     private AlertEngine? _engine;
     private string? _version;
     private IReadOnlyList<ChannelSpec> _channels = [];
@@ -167,7 +168,7 @@ internal sealed partial class AlertWorker(
                 _version = version;
             }
 
-            foreach (var refused in engine.SetSilences(await store.SilencesAsync(now, ct).ConfigureAwait(false)))
+            foreach (var refused in engine.SetSilences(await store.SilencesAsync(now, ct).ConfigureAwait(false)).Where(r => _refusedSilences.Add(r.Id)))
             {
                 LogSilenceRefused(logger, refused.Id, refused.ContainerGlob);
             }

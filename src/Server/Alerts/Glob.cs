@@ -16,6 +16,8 @@ internal sealed class Glob
     /// <summary>At most this many characters of text: a name of 255 characters with every <c>*</c> written as <c>[*]</c> fits.</summary>
     public const int MaxTextLength = 1024;
 
+    private static readonly string SizeProblem = $"must be 1-{MaxLength} characters (at most {MaxTextLength} as written) without control characters";
+
     private readonly Element[]? _elements;
     private readonly string _literal;
 
@@ -43,7 +45,7 @@ internal sealed class Glob
         problem = null;
         if (pattern.Length is 0 or > MaxTextLength || pattern.Any(char.IsControl))
         {
-            problem = $"must be 1-{MaxLength} characters (at most {MaxTextLength} as written) without control characters";
+            problem = SizeProblem;
             return null;
         }
 
@@ -104,7 +106,7 @@ internal sealed class Glob
 
     private static Glob? TooLong(out string problem)
     {
-        problem = $"must be 1-{MaxLength} characters (at most {MaxTextLength} as written) without control characters";
+        problem = SizeProblem;
         return null;
     }
 

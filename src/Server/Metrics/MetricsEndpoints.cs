@@ -35,8 +35,7 @@ internal static class MetricsEndpoints
     }
 
     private static bool AcceptsGzip(HttpRequest request) =>
-        request.Headers.AcceptEncoding.SelectMany(v => (v ?? "").Split(',')).Select(e => e.Trim()).Any(e =>
-            e.StartsWith("gzip", StringComparison.OrdinalIgnoreCase) && !e.Replace(" ", "", StringComparison.Ordinal).EndsWith(";q=0", StringComparison.Ordinal));
+        request.GetTypedHeaders().AcceptEncoding.Any(e => string.Equals(e.Value.Value, "gzip", StringComparison.OrdinalIgnoreCase) && e.Quality is not 0);
 }
 
 /// <summary>The server's own figures for <c>/metrics</c>: its meter and the process's, in a registry of their own.</summary>

@@ -27,16 +27,13 @@ internal sealed class SharedKeys(SqlDatabase database)
     public void Add(string name, string xml) =>
         database.Run(connection =>
         {
-            if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM protection_key WHERE name = @name", new { name }) == 0)
+            try
             {
-                try
-                {
-                    connection.Execute("INSERT INTO protection_key(name, xml) VALUES (@name, @xml)", new { name, xml });
-                }
-                catch (System.Data.Common.DbException ex) when (database.Dialect.IsDuplicateKey(ex))
-                {
-                    // Another server wrote the same key file's key at the same moment.
-                }
+                connection.Execute("INSERT INTO protection_key(name, xml) VALUES (@name, @xml)", new { name, xml });
+            }
+            catch (System.Data.Common.DbException ex) when (database.Dialect.IsDuplicateKey(ex))
+            {
+                // Another server wrote the same key (from the same old key file) first.
             }
         });
 }

@@ -80,8 +80,11 @@ public class HostParserTests
     public void A_MemAvailable_of_zero_is_estimated_as_psutil_and_free_do()
     {
         const string meminfo = "MemTotal: 2000 kB\nMemFree: 400 kB\nMemAvailable: 0 kB\nCached: 350 kB\n";
-        Assert.True(MemInfoParser.NeedsEstimate(meminfo));
-        Assert.False(MemInfoParser.NeedsEstimate("MemTotal: 2000 kB\nMemAvailable: 10 kB\n"));
+        var zoneRead = false;
+        MemInfoParser.Parse("MemTotal: 2000 kB\nMemAvailable: 10 kB\n", () => { zoneRead = true; return null; }, 4);
+        Assert.False(zoneRead); // a real MemAvailable needs no zone figures
+        MemInfoParser.Parse(meminfo, () => { zoneRead = true; return null; }, 4);
+        Assert.True(zoneRead);
         Assert.Equal(750UL, MemInfoParser.Parse(meminfo).AvailableKiB); // no zone figures: free + cached, 62.5 % used
     }
 
