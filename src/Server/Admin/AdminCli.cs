@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using StackScope.Contracts;
 using StackScope.Server.Auth;
+using StackScope.Server.Coordination;
 using StackScope.Server.Retention;
 using StackScope.Server.Storage;
 
@@ -255,11 +256,10 @@ internal static class AdminCli
         var leaseTime = TimeSpan.FromSeconds(services.GetRequiredService<IOptions<RetentionOptions>>().Value.LeaseSeconds);
         var clock = services.GetRequiredService<TimeProvider>();
         using var cancel = new CancellationTokenSource(TimeSpan.FromHours(6));
-        var holder = SqlLeaseStore.NewHolder();
+        var lease = new Lease(services.GetRequiredService<SqlLeaseStore>(), MaintenanceWorker.LeaseName, leaseTime, clock);
         var giveUpAt = clock.GetUtcNow() + leaseTime + TimeSpan.FromSeconds(2);
         MaintenanceResult? result;
-        while ((result = await MaintenanceWorker.RunIfLeaderAsync(services.GetRequiredService<MaintenanceJob>(), services.GetRequiredService<SqlLeaseStore>(),
-                   holder, leaseTime, clock, cancel.Token).ConfigureAwait(false)) is null)
+        while ((result = await MaintenanceWorker.RunIfLeaderAsync(services.GetRequiredService<MaintenanceJob>(), lease, cancel.Token).ConfigureAwait(false)) is null)
         {
             if (clock.GetUtcNow() > giveUpAt)
             {

@@ -4,6 +4,7 @@ using StackScope.Contracts;
 using StackScope.Server.Alerts.Channels;
 using StackScope.Server.Hosting;
 using StackScope.Server.Storage;
+using StackScope.Server.Coordination;
 
 namespace StackScope.Server.Alerts;
 
@@ -25,7 +26,7 @@ internal sealed partial class AlertWorker(
     private const int AgentsPerRead = 100;
     private static readonly ILookup<string, EventPoint> NoEvents = Array.Empty<EventPoint>().ToLookup(e => e.ContainerName, StringComparer.Ordinal);
 
-    private readonly string _holder = SqlLeaseStore.NewHolder();
+    private readonly Lease _lease = new(leases, LeaseName, TimeSpan.FromSeconds(options.Value.LeaseSeconds), clock);
     private readonly Dictionary<string, AgentCursor> _agents = new(StringComparer.Ordinal);
     private readonly HashSet<long> _refusedSilences = [];
     private AlertEngine? _engine;
@@ -36,9 +37,7 @@ internal sealed partial class AlertWorker(
     private DateTime _savedWatermark;
     private DateTime _flushedAt;
     private DateTime _watchingSince;
-    private volatile bool _leader;
     private readonly AlertSignal _queued = new();
-    private DateTime _leaseRenewedAt = DateTime.MinValue;
     private DateTime _refreshedAt = DateTime.MinValue;
     private int _localChangesSeen;
     private DateTime _scannedAt = DateTime.MinValue;
@@ -73,7 +72,7 @@ internal sealed partial class AlertWorker(
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await PassAsync(stoppingToken).ConfigureAwait(false);
                 failures.Succeeded();
-                if (_leader)
+                if (_lease.Held)
                 {
                     metrics?.AlertPass(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
                 }
@@ -105,19 +104,7 @@ internal sealed partial class AlertWorker(
         }
 
         ingested.Listening = false;
-        if (_leader)
-        {
-            try
-            {
-                // Hand over at once on a clean stop instead of after the lease runs out.
-                using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await leases.ReleaseLeaseAsync(LeaseName, _holder, quick.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is StorageUnavailableException or DbException or OperationCanceledException)
-            {
-                // The lease runs out by itself.
-            }
-        }
+        await _lease.ReleaseAsync().ConfigureAwait(false);
 
         await sending.ConfigureAwait(false);
     }
@@ -126,21 +113,13 @@ internal sealed partial class AlertWorker(
     {
         await schema.EnsureAsync(ct).ConfigureAwait(false);
         var now = clock.GetUtcNow().UtcDateTime;
-        var leaseTime = TimeSpan.FromSeconds(options.Value.LeaseSeconds);
-        // Renewed at a third of its time (taken over by another after all of it); tried at most once a second.
-        if (now - _leaseRenewedAt >= (_leader ? leaseTime / 3 : TimeSpan.FromSeconds(1)))
+        var wasLeader = _lease.Held;
+        if (await _lease.HoldAsync(ct).ConfigureAwait(false) != wasLeader)
         {
-            var held = await leases.TryLeaseAsync(LeaseName, _holder, now, leaseTime, ct).ConfigureAwait(false);
-            _leaseRenewedAt = now;
-            if (held != _leader)
-            {
-                LogLeader(logger, held ? "took" : "lost", _holder);
-            }
-
-            _leader = held;
+            LogLeader(logger, wasLeader ? "lost" : "took", _lease.Holder);
         }
 
-        if (!_leader)
+        if (!_lease.Held)
         {
             _engine = null;
             ingested.Listening = false;
@@ -478,7 +457,7 @@ internal sealed partial class AlertWorker(
             try
             {
                 // Only once the evaluator has started (the channels read): an unknown channel's notices are dropped.
-                if (_leader && Volatile.Read(ref _engine) is not null)
+                if (_lease.Held && Volatile.Read(ref _engine) is not null)
                 {
                     var (sent, nextDue) = await SendDueAsync(ct).ConfigureAwait(false);
                     wait = sent ? TimeSpan.Zero

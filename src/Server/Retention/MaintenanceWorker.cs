@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Microsoft.Extensions.Options;
+using StackScope.Server.Coordination;
 using StackScope.Server.Storage;
 
 namespace StackScope.Server.Retention;
@@ -14,7 +14,7 @@ internal sealed partial class MaintenanceWorker(MaintenanceJob job, SqlLeaseStor
 {
     public const string LeaseName = "maintenance";
 
-    private readonly string _holder = SqlLeaseStore.NewHolder();
+    private readonly Lease _lease = new(leases, LeaseName, TimeSpan.FromSeconds(options.Value.LeaseSeconds), clock);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -39,7 +39,7 @@ internal sealed partial class MaintenanceWorker(MaintenanceJob job, SqlLeaseStor
 
             try
             {
-                await RunIfLeaderAsync(job, leases, _holder, TimeSpan.FromSeconds(options.Value.LeaseSeconds), clock, stoppingToken).ConfigureAwait(false);
+                await RunIfLeaderAsync(job, _lease, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -55,43 +55,22 @@ internal sealed partial class MaintenanceWorker(MaintenanceJob job, SqlLeaseStor
     }
 
     /// <summary>Takes the lease, runs the job once while renewing it, and gives the lease back; null when another holder has it.</summary>
-    public static async Task<MaintenanceResult?> RunIfLeaderAsync(MaintenanceJob job, SqlLeaseStore leases, string holder, TimeSpan leaseTime, TimeProvider clock,
-        CancellationToken ct)
+    public static async Task<MaintenanceResult?> RunIfLeaderAsync(MaintenanceJob job, Lease lease, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(job);
-        ArgumentNullException.ThrowIfNull(leases);
-        ArgumentNullException.ThrowIfNull(clock);
-        if (!await leases.TryLeaseAsync(LeaseName, holder, clock.GetUtcNow().UtcDateTime, leaseTime, ct).ConfigureAwait(false))
+        ArgumentNullException.ThrowIfNull(lease);
+        if (!await lease.HoldAsync(ct).ConfigureAwait(false))
         {
             return null;
         }
 
-        var renewedAt = clock.GetUtcNow().UtcDateTime;
         try
         {
-            return await job.RunAsync(async token =>
-            {
-                var now = clock.GetUtcNow().UtcDateTime;
-                if (now - renewedAt < leaseTime / 4)
-                {
-                    return true;
-                }
-
-                renewedAt = now;
-                return await leases.TryLeaseAsync(LeaseName, holder, now, leaseTime, token).ConfigureAwait(false);
-            }, ct).ConfigureAwait(false);
+            return await job.RunAsync(lease.HoldAsync, ct).ConfigureAwait(false);
         }
         finally
         {
-            using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            try
-            {
-                await leases.ReleaseLeaseAsync(LeaseName, holder, quick.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is StorageUnavailableException or DbException or OperationCanceledException)
-            {
-                // It runs out by itself.
-            }
+            await lease.ReleaseAsync().ConfigureAwait(false);
         }
     }
 

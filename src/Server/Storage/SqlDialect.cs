@@ -39,6 +39,13 @@ internal abstract class SqlDialect
 
     public abstract object ToDbTime(DateTime utc);
 
+    /// <summary>
+    /// SQL for the database's own time, UTC, <paramref name="secondsParameter"/> (a parameter holding whole seconds,
+    /// may be negative) from now, in the form <see cref="ToDbTime"/> stores. Leases and shared counters are timed by it,
+    /// so servers whose clocks disagree still agree on when a lease or a window ends.
+    /// </summary>
+    public abstract string DbTimeFromNow(string secondsParameter);
+
     /// <summary>SQL for a time column as whole seconds since the epoch (UTC).</summary>
     public abstract string EpochSeconds(string column);
 

@@ -5,7 +5,9 @@ namespace StackScope.Server.Storage;
 
 /// <summary>
 /// Named leases in the shared database, so background work (alert evaluation, maintenance) runs in one server process
-/// at a time; a holder that stops renewing loses its lease when it expires.
+/// at a time; a holder that stops renewing loses its lease when it expires. Expiry is read and written on the
+/// database's clock, never a server's: two servers whose clocks disagree by more than a lease's time took it from
+/// each other in turn.
 /// </summary>
 internal sealed class SqlLeaseStore(SqlDatabase database)
 {
@@ -18,13 +20,17 @@ internal sealed class SqlLeaseStore(SqlDatabase database)
         return holder.Length <= 128 ? holder : holder[^128..];
     }
 
-    /// <summary>Takes or renews the lease for <paramref name="holder"/>; false while another holder's lease is live.</summary>
-    public Task<bool> TryLeaseAsync(string name, string holder, DateTime now, TimeSpan ttl, CancellationToken ct) =>
-        database.RunAsync(async connection =>
+    /// <summary>Takes or renews the lease for <paramref name="holder"/> for <paramref name="ttl"/> (whole seconds); false while another holder's lease is live.</summary>
+    public Task<bool> TryLeaseAsync(string name, string holder, TimeSpan ttl, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ttl, TimeSpan.FromSeconds(1));
+        var args = new { name, holder, zero = 0, ttl = (int)Math.Ceiling(ttl.TotalSeconds) };
+        var now = Dialect.DbTimeFromNow("@zero");
+        var until = Dialect.DbTimeFromNow("@ttl");
+        return database.RunAsync(async connection =>
         {
-            var args = new { name, holder, now = Dialect.ToDbTime(now), until = Dialect.ToDbTime(now + ttl) };
             var taken = await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE lease SET holder = @holder, expires_at = @until WHERE name = @name AND (holder = @holder OR expires_at < @now)",
+                $"UPDATE lease SET holder = @holder, expires_at = {until} WHERE name = @name AND (holder = @holder OR expires_at < {now})",
                 args, cancellationToken: ct)).ConfigureAwait(false);
             if (taken == 1)
             {
@@ -33,14 +39,17 @@ internal sealed class SqlLeaseStore(SqlDatabase database)
 
             try
             {
+                // Two first takers at once: one inserts, the other finds the key (or, on Galera, fails certification,
+                // which the storage boundary retries from the UPDATE).
                 return await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO lease(name, holder, expires_at) VALUES (@name, @holder, @until)", args, cancellationToken: ct)).ConfigureAwait(false) == 1;
+                    $"INSERT INTO lease(name, holder, expires_at) VALUES (@name, @holder, {until})", args, cancellationToken: ct)).ConfigureAwait(false) == 1;
             }
             catch (DbException ex) when (Dialect.IsDuplicateKey(ex))
             {
                 return false;
             }
         }, ct);
+    }
 
     public Task ReleaseLeaseAsync(string name, string holder, CancellationToken ct) =>
         database.RunAsync(connection => connection.ExecuteAsync(new CommandDefinition(

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using StackScope.Server.Coordination;
 using StackScope.Server.Retention;
 using StackScope.Server.Storage;
 using StackScope.Tests.Common;
@@ -9,6 +10,7 @@ namespace StackScope.Server.Tests.Retention;
 internal static class Maintenance
 {
     public static async Task<MaintenanceResult> RunAsync(RunningServer server) =>
-        await MaintenanceWorker.RunIfLeaderAsync(server.Services.GetRequiredService<MaintenanceJob>(), server.Services.GetRequiredService<SqlLeaseStore>(),
-            SqlLeaseStore.NewHolder(), TimeSpan.FromMinutes(2), TimeProvider.System, CancellationToken.None) ?? throw new InvalidOperationException("maintenance lease held elsewhere");
+        await MaintenanceWorker.RunIfLeaderAsync(server.Services.GetRequiredService<MaintenanceJob>(),
+            new Lease(server.Services.GetRequiredService<SqlLeaseStore>(), MaintenanceWorker.LeaseName, TimeSpan.FromMinutes(2), TimeProvider.System),
+            CancellationToken.None) ?? throw new InvalidOperationException("maintenance lease held elsewhere");
 }

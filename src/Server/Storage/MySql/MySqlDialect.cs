@@ -124,6 +124,8 @@ internal sealed class MySqlDialect : SqlDialect
         return rows.ToDictionary(r => r.Name, r => (r.Rows, r.Bytes), StringComparer.Ordinal);
     }
 
+    public override string DbTimeFromNow(string secondsParameter) => $"(UTC_TIMESTAMP(3) + INTERVAL {secondsParameter} SECOND)";
+
     public override object ToDbTime(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Unspecified);
 
     public override DateTime FromDbTime(object value) => value is DateTime time

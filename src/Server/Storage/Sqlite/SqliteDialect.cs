@@ -82,6 +82,9 @@ internal sealed class SqliteDialect : SqlDialect
     // Times are TEXT in the wire's form: it sorts and compares correctly as text.
     public override string LastInsertId => "SELECT last_insert_rowid()";
 
+    // The stored text's own form, so times compare as text; one machine's clock, as every process shares the file.
+    public override string DbTimeFromNow(string secondsParameter) => $"strftime('%Y-%m-%d %H:%M:%S', 'now', {secondsParameter} || ' seconds')";
+
     public override object ToDbTime(DateTime utc) => utc.ToString(TimeFormat, CultureInfo.InvariantCulture);
 
     public override string EpochSeconds(string column) => $"CAST(strftime('%s', {column}) AS INTEGER)";
