@@ -2,9 +2,9 @@ using System.Data.Common;
 using Microsoft.Extensions.Options;
 using StackScope.Contracts;
 using StackScope.Server.Alerts.Channels;
+using StackScope.Server.Coordination;
 using StackScope.Server.Hosting;
 using StackScope.Server.Storage;
-using StackScope.Server.Coordination;
 
 namespace StackScope.Server.Alerts;
 
