@@ -44,7 +44,7 @@ internal static partial class AuthEndpoints
         WriteSessionAsync(context, antiforgery, options.Value, context.User);
 
     private static async Task SignInAsync(
-        HttpContext context, IAntiforgery antiforgery, UserService users, SessionService sessions, FailedAttemptThrottle throttle,
+        HttpContext context, IAntiforgery antiforgery, UserService users, SessionService sessions, SignInBudget budget,
         IOptions<AuthOptions> options, ILoggerFactory loggers)
     {
         RequireSmallJsonBody(context);
@@ -63,7 +63,7 @@ internal static partial class AuthEndpoints
 
         if (context.Items.Remove(AuthThrottleMiddleware.SignInReservedKey))
         {
-            throttle.Release(AttemptKind.SignIn, address);
+            await budget.ReleaseAsync(address, context.RequestAborted).ConfigureAwait(false);
         }
 
         var sessionId = await sessions.StartAsync(username, context.RequestAborted).ConfigureAwait(false);

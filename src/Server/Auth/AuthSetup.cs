@@ -24,6 +24,8 @@ internal static partial class AuthSetup
         services.AddSingleton<UserService>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<FailedAttemptThrottle>();
+        services.AddSingleton(sp => new SqlSignInAttempts(sp.GetRequiredService<StorageSet>().Database));
+        services.AddSingleton<SignInBudget>();
 
         // Session cookies and CSRF tokens are signed and encrypted with these keys, kept in the database every server
         // process shares (a restart, or a load balancer moving a browser to another replica, keeps people signed in).

@@ -67,7 +67,7 @@ internal sealed partial class BearerAuthenticationHandler(
         if (Context.Items.ContainsKey(OverBudgetKey))
         {
             // Past the budget a bad token is told to wait; a valid one from the same address was let through above.
-            return AuthThrottleMiddleware.WriteTooManyAsync(Context, throttle);
+            return AuthThrottleMiddleware.WriteTooManyAsync(Context, throttle.WindowSeconds);
         }
 
         Response.Headers.WWWAuthenticate = "Bearer";

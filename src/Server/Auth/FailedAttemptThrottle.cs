@@ -4,18 +4,18 @@ using Microsoft.Extensions.Options;
 
 namespace StackScope.Server.Auth;
 
-/// <summary>What a failure budget counts: password guesses and bad bearer tokens are kept apart.</summary>
+/// <summary>What a failure budget counts. Sign-ins are counted in the database (<see cref="SignInBudget"/>).</summary>
 internal enum AttemptKind
 {
-    SignIn,
     Token,
 }
 
 /// <summary>
-/// Failed attempts per client address and kind in a fixed window. A sign-in takes its place in the budget before
-/// the password is checked and gives it back only when it succeeds, so requests released at once cannot all be
-/// checked inside a budget meant for a few. Hand-written rather than System.Threading.RateLimiting: its limiters
-/// cannot give a permit back, and a right password must not cost the budget.
+/// Failed attempts per client address and kind in a fixed window, in this process. Bad bearer tokens are counted here,
+/// not in the shared database: a token is 256 random bits (no guess can succeed, so a budget per replica loses
+/// nothing), and a write per bad request would hand a flood of them to the database. Hand-written rather than
+/// System.Threading.RateLimiting, whose limiters cannot say whether an address is already over its budget without
+/// taking a permit.
 /// </summary>
 internal sealed class FailedAttemptThrottle(IOptions<AuthOptions> options, TimeProvider clock)
 {
@@ -27,18 +27,6 @@ internal sealed class FailedAttemptThrottle(IOptions<AuthOptions> options, TimeP
 
     public bool IsBlocked(AttemptKind kind, IPAddress address) =>
         _windows.TryGetValue((kind, address), out var window) && window.Count(clock.GetUtcNow(), WindowSeconds) >= _limit;
-
-    /// <summary>Counts an attempt as failed before it is checked; false (nothing counted) when the budget is spent.</summary>
-    public bool TryReserve(AttemptKind kind, IPAddress address) => WindowOf(kind, address).TryAdd(clock.GetUtcNow(), WindowSeconds, _limit);
-
-    /// <summary>The reserved attempt succeeded after all.</summary>
-    public void Release(AttemptKind kind, IPAddress address)
-    {
-        if (_windows.TryGetValue((kind, address), out var window))
-        {
-            window.Remove();
-        }
-    }
 
     public void RecordFailure(AttemptKind kind, IPAddress address) => WindowOf(kind, address).TryAdd(clock.GetUtcNow(), WindowSeconds, int.MaxValue);
 
@@ -94,14 +82,6 @@ internal sealed class FailedAttemptThrottle(IOptions<AuthOptions> options, TimeP
 
                 _count++;
                 return true;
-            }
-        }
-
-        public void Remove()
-        {
-            lock (_lock)
-            {
-                _count = Math.Max(0, _count - 1);
             }
         }
     }

@@ -73,4 +73,37 @@ public sealed class ReplicaSessionTests
         Assert.False((bool)(await SessionAsync(replay, first))["signedIn"]!);
         Assert.False((bool)(await SessionAsync(replay, second))["signedIn"]!);
     }
+
+    [Fact]
+    public async Task The_sign_in_budget_holds_across_both_replicas()
+    {
+        var settings = new Dictionary<string, string?> { ["Auth:MaxFailures"] = "4", ["Auth:FailureWindowSeconds"] = "60" };
+        await using var database = new MariaDbTestDatabase(GaleraCluster.Writer);
+        await using var first = await RunningServer.StartAsync(database, settings);
+        await using var second = await RunningServer.StartAsync(database.Through(GaleraCluster.Writer), settings);
+        Assert.True(await first.AddUserAsync("guessed", "the right password"));
+        var replicas = new[] { first, second };
+
+        async Task<HttpStatusCode> SignInAsync(RunningServer server, string password)
+        {
+            using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = server.BaseAddress };
+            var csrf = await AuthSuite<MariaDbTestDatabase>.SessionCsrfAsync(browser, expectSignedIn: false);
+            using var answer = await AuthSuite<MariaDbTestDatabase>.SignInAsync(browser, "guessed", password, csrf);
+            return answer.StatusCode;
+        }
+
+        // A right password gives its place back, on whichever replica it lands.
+        Assert.Equal(HttpStatusCode.OK, await SignInAsync(second, "the right password"));
+        // Four guesses spread over the two replicas spend the one budget of four.
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(replicas[i % 2], "guess " + i));
+        }
+
+        foreach (var replica in replicas)
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, await SignInAsync(replica, "guess again"));
+            Assert.Equal(HttpStatusCode.TooManyRequests, await SignInAsync(replica, "the right password"));
+        }
+    }
 }

@@ -277,6 +277,7 @@ internal static class MySqlMigrations
             "ALTER TABLE alert_outbox ADD COLUMN parked_at DATETIME NULL",
         ]),
         new(11, "cookie protection keys shared by every server", [SharedKeys.MySqlTable]),
+        new(12, "sign-in attempts counted across servers", [SqlSignInAttempts.MySqlTable]),
 ];
 
     private static string Partitioned(string table, string column) =>

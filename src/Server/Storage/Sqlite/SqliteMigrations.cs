@@ -238,6 +238,7 @@ internal static class SqliteMigrations
             "ALTER TABLE alert_outbox ADD COLUMN parked_at TEXT NULL",
         ]),
         new(11, "cookie protection keys shared by every server", [SharedKeys.SqliteTable]),
+        new(12, "sign-in attempts counted across servers", SqlSignInAttempts.SqliteTable),
 ];
 
     private static string ServerTier(string table) => $"""
