@@ -52,8 +52,8 @@ internal static class ServerApp
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<StorageOptions>().Bind(builder.Configuration.GetSection(StorageOptions.SectionName));
         services.AddOptions<IngestOptions>().Bind(builder.Configuration.GetSection(IngestOptions.SectionName))
-            .Validate(o => o.MaxBodyBytes > 0 && o.MaxContainers > 0 && o.QueueCapacity > 0 && o.MaxBatchReports > 0 && o.WriterCount >= 0,
-                "Ingest: MaxBodyBytes, MaxContainers, QueueCapacity and MaxBatchReports must be positive, WriterCount not negative")
+            .Validate(o => o.MaxBodyBytes > 0 && o.MaxContainers > 0 && o.QueueCapacity > 0 && o.MaxBatchReports > 0 && o.MaxBatchRows > 0 && o.WriterCount >= 0,
+                "Ingest: MaxBodyBytes, MaxContainers, QueueCapacity, MaxBatchReports and MaxBatchRows must be positive, WriterCount not negative")
             .ValidateOnStart();
         services.AddStackScopeStorage();
         services.AddStackScopeOpenApi();

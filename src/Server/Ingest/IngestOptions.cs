@@ -18,6 +18,9 @@ internal sealed class IngestOptions
     /// <summary>Most reports one transaction carries (group commit).</summary>
     public int MaxBatchReports { get; set; } = 500;
 
+    /// <summary>Most rows (each report's server row and container rows) one transaction carries; a larger report goes alone.</summary>
+    public int MaxBatchRows { get; set; } = 10_000;
+
     /// <summary>Concurrent writer loops; 0 takes the storage dialect's choice (1 for SQLite, 2 for MySQL).</summary>
     public int WriterCount { get; set; }
 }

@@ -99,10 +99,7 @@ internal sealed partial class IngestWriter : BackgroundService
         while (WaitForWork(reader, ready, wake))
         {
             batch.Clear();
-            while (batch.Count < _options.MaxBatchReports && reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
+            BatchTaker.Take(reader, batch, _options.MaxBatchReports, _options.MaxBatchRows);
 
             if (batch.Count > 0)
             {
