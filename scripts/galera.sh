@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A three-node MariaDB Galera cluster on loopback as plain processes, with HAProxy in front as the one writer
 # (the other nodes as backups, a health check that admits only a Synced node). No systemd.
-#   scripts/galera.sh start DIR BASEPORT  -> prints four MySqlConnector connection strings (user ss, no database):
-#                                           nodes n1, n2, n3 (ports BASEPORT+1..3), then HAProxy's writer (BASEPORT)
+#   scripts/galera.sh start DIR BASEPORT  -> prints five MySqlConnector connection strings (user ss, no database):
+#                                           nodes n1, n2, n3 (ports BASEPORT+1..3), HAProxy's writer (BASEPORT), then
+#                                           HAProxy's readers (BASEPORT+4: n2 and n3, the writer n1 as their backup)
 #   scripts/galera.sh stop DIR
 #   scripts/galera.sh sql DIR NODE SQL    -> runs SQL as root on node 1-3
 #   scripts/galera.sh node-kill DIR NODE  -> SIGKILLs node 1-3 (a crash); node-start DIR NODE starts it again, Synced
@@ -103,6 +104,16 @@ listen galera_writer
     server n1 127.0.0.1:$((base + 1)) check
     server n2 127.0.0.1:$((base + 2)) check backup
     server n3 127.0.0.1:$((base + 3)) check backup
+listen galera_readers
+    bind 127.0.0.1:$((base + 4))
+    balance leastconn
+    option external-check
+    external-check command $root/deploy/haproxy/galera-synced.sh
+    external-check path "/usr/bin:/bin"
+    default-server inter 2s fastinter 500ms downinter 2s fall 2 rise 3 on-marked-down shutdown-sessions
+    server n2 127.0.0.1:$((base + 2)) check
+    server n3 127.0.0.1:$((base + 3)) check
+    server n1 127.0.0.1:$((base + 1)) check backup
 CFG
   haproxy -f "$dir/haproxy.cfg" -D >"$dir/haproxy.log" 2>&1 || { cat "$dir/haproxy.log" >&2; exit 1; }
   for _ in $(seq 1 100); do
@@ -111,6 +122,7 @@ CFG
   done
   for n in 1 2 3; do echo "Server=127.0.0.1;Port=$((base + n));User ID=ss;Password=ss"; done
   echo "Server=127.0.0.1;Port=$base;User ID=ss;Password=ss"
+  echo "Server=127.0.0.1;Port=$((base + 4));User ID=ss;Password=ss"
   ;;
 stop)
   if [ -f "$dir/haproxy.pid" ]; then

@@ -30,7 +30,7 @@ done
 SS_TEST_GALERA=$(scripts/galera.sh start "$galera_dir" "$galera_port" | paste -sd'|')
 SS_TEST_GALERA_DIR=$(realpath "$galera_dir")
 export SS_TEST_GALERA SS_TEST_GALERA_DIR
-echo "test.sh: Galera nodes on 127.0.0.1:$((galera_port + 1))-$((galera_port + 3)), HAProxy writer on $galera_port"
+echo "test.sh: Galera nodes on 127.0.0.1:$((galera_port + 1))-$((galera_port + 3)), HAProxy writer on $galera_port, readers on $((galera_port + 4))"
 
 SS_TEST_DOCKER_HOST=$(scripts/dockerd.sh start "$docker_dir")
 export SS_TEST_DOCKER_HOST

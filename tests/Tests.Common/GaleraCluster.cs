@@ -9,7 +9,7 @@ public static class GaleraCluster
     public const string Variable = "SS_TEST_GALERA";
 
     private static string[] All =>
-        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value && value.Split('|') is { Length: 4 } parts
+        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value && value.Split('|') is { Length: 5 } parts
             ? parts
             : throw new InvalidOperationException(
                 $"{Variable} is not set: run the tests with scripts/test.sh, which installs and starts a Galera cluster (scripts/galera.sh).");
@@ -19,4 +19,7 @@ public static class GaleraCluster
 
     /// <summary>HAProxy's port: one Synced node takes the writes, the others stand by.</summary>
     public static string Writer => All[3];
+
+    /// <summary>HAProxy's read port: the nodes that are not the writer, the writer only when neither is Synced.</summary>
+    public static string Readers => All[4];
 }

@@ -9,12 +9,12 @@ namespace StackScope.Server.Storage;
 /// </summary>
 internal sealed class StorageSet
 {
-    private StorageSet(SqlDatabase database, TimeProvider clock)
+    private StorageSet(SqlDatabase database, SqlDatabase reads, TimeProvider clock)
     {
         Database = database;
         Migrator = new SqlSchemaMigrator(database, clock);
         Reports = new SqlReportWriter(database);
-        Queries = new SqlMetricQueries(database);
+        Queries = new SqlMetricQueries(reads);
         Auth = new SqlAuthStore(database);
         Sessions = new SqlSessionStore(database);
         Alerts = new SqlAlertStore(database);
@@ -44,8 +44,18 @@ internal sealed class StorageSet
     public static StorageSet Create(StorageOptions options, string workingDirectory, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new StorageSet(new SqlDatabase(CreateDialect(options, workingDirectory)), clock ?? TimeProvider.System);
+        var database = new SqlDatabase(CreateDialect(options, workingDirectory));
+        return new StorageSet(database, ReadsOf(options) ?? database, clock ?? TimeProvider.System);
     }
+
+    /// <summary>The database the queries read, when it is not the one written (<see cref="StorageOptions.ReadConnectionString"/>).</summary>
+    private static SqlDatabase? ReadsOf(StorageOptions options) =>
+        options.ReadConnectionString.Trim().Length == 0 ? null
+        : !string.Equals(options.Provider.Trim(), StorageProviders.MySql, StringComparison.OrdinalIgnoreCase)
+            ? throw new InvalidOperationException("Storage:ReadConnectionString is for Storage:Provider 'mysql' only (SQLite is one file).")
+        : options.ReadSyncWait is < -1 or > 15
+            ? throw new InvalidOperationException("Storage:ReadSyncWait must be -1 (the server's setting) or 0-15 (wsrep_sync_wait).")
+        : new SqlDatabase(new MySqlDialect(options.ReadConnectionString, options.ReadSyncWait >= 0 ? options.ReadSyncWait : null));
 
     private static SqlDialect CreateDialect(StorageOptions options, string workingDirectory) =>
         options.Provider.Trim().ToLowerInvariant() switch

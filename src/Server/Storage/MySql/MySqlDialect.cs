@@ -12,9 +12,16 @@ internal sealed class MySqlDialect : SqlDialect
     private readonly string _connectionString;
     private readonly string _serverOnlyConnectionString;
     private readonly string _database;
+    private readonly string? _sessionSetup;
 
-    public MySqlDialect(string connectionString)
+    /// <param name="connectionString">MySqlConnector's connection string.</param>
+    /// <param name="syncWait">
+    /// Galera's <c>wsrep_sync_wait</c> for every session, or null to leave the server's: reads on another node than the
+    /// writer's then wait until that node has applied every write committed anywhere before they started.
+    /// </param>
+    public MySqlDialect(string connectionString, int? syncWait = null)
     {
+        _sessionSetup = syncWait is { } wait ? string.Create(CultureInfo.InvariantCulture, $"SET SESSION wsrep_sync_wait = {wait}") : null;
         var builder = new MySqlConnectionStringBuilder(connectionString)
         {
             // DATETIME columns hold UTC; read them back as such.
@@ -138,6 +145,12 @@ internal sealed class MySqlDialect : SqlDialect
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (_sessionSetup is not null)
+            {
+                // Every open: a pooled connection's session is reset when it is handed back.
+                await SqlDatabase.ExecuteAsync(connection, null, _sessionSetup, cancellationToken).ConfigureAwait(false);
+            }
+
             return connection;
         }
         catch (MySqlException ex) when (ex.ErrorCode == MySqlErrorCode.UnknownDatabase && _database.Length > 0)
@@ -170,6 +183,13 @@ internal sealed class MySqlDialect : SqlDialect
         try
         {
             connection.Open();
+            if (_sessionSetup is not null)
+            {
+                using var setup = connection.CreateCommand();
+                setup.CommandText = _sessionSetup;
+                setup.ExecuteNonQuery();
+            }
+
             return connection;
         }
         catch
