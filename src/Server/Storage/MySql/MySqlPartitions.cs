@@ -47,7 +47,7 @@ internal sealed class MySqlPartitions : IRawPartitions
         var sql = new StringBuilder($"ALTER TABLE {table} REORGANIZE PARTITION {Future} INTO (");
         foreach (var day in days)
         {
-            sql.Append(CultureInfo.InvariantCulture, $"PARTITION {Name(day)} VALUES LESS THAN ('{day.AddDays(1):yyyy-MM-dd}'), ");
+            sql.Append(CultureInfo.InvariantCulture, $"PARTITION {NameOf(day)} VALUES LESS THAN ('{day.AddDays(1):yyyy-MM-dd}'), ");
         }
 
         sql.Append(CultureInfo.InvariantCulture, $"PARTITION {Future} VALUES LESS THAN (MAXVALUE))");
@@ -70,7 +70,7 @@ internal sealed class MySqlPartitions : IRawPartitions
         return (expired.Count, expired.Sum(p => p.Rows));
     }
 
-    private static string Name(DateTime day) => "p" + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    public static string NameOf(DateTime day) => "p" + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     // PARTITION_DESCRIPTION of RANGE COLUMNS on a DATETIME is the quoted literal, e.g. '2026-11-27' or '2026-11-27 00:00:00'.
     private static DateTime? Bound(string? description)
