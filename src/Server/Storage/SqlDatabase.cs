@@ -95,6 +95,12 @@ internal sealed class SqlDatabase(SqlDialect dialect) : IDisposable
         {
             throw Unavailable(ex);
         }
+        catch (DbException ex) when (dialect.IsConflict(ex))
+        {
+            // Still conflicting after the retries (replicated DDL aborting each try on Galera): busy, so 503 and the agent
+            // resends; never "the database refused this report", which would split the batch and answer 500.
+            throw new StorageUnavailableException("storage busy: the write kept conflicting with others, retry: " + ex.Message, ex);
+        }
     }
 
     /// <summary>Round trip to the database; throws <see cref="StorageUnavailableException"/> when it cannot be reached.</summary>
