@@ -17,6 +17,8 @@ return args.FirstOrDefault() switch
     "reader" => ReaderBench.Run(BenchArgs.Parse(args.Skip(1))),
     "metrics-seed" => await MetricsBench.SeedAsync(BenchArgs.Parse(args.Skip(1))),
     "metrics-measure" => await MetricsBench.MeasureAsync(BenchArgs.Parse(args.Skip(1))),
+    "ceiling" => await CeilingBench.RunAsync(BenchArgs.Parse(args.Skip(1))),
+    "gap" => await GapBench.RunAsync(BenchArgs.Parse(args.Skip(1))),
     "baseline-server" => await BaselineServer.RunAsync(BenchArgs.Parse(args.Skip(1))),
     _ => Usage(),
 };
