@@ -30,6 +30,8 @@ public sealed partial class QuickStartTests
                 Assert.Equal("-rw-------", Permissions(Path.Combine(data, "admin.password")));
                 Assert.Equal("-rw-------", Permissions(Path.Combine(data, "agent.token")));
                 await AssertAgentReportsAsync(url, password);
+                // A first start is clean: nothing read the database before its tables existed (the cookie keys did).
+                Assert.DoesNotContain(first.Lines, l => l.Contains("fail: ", StringComparison.Ordinal) && !l.Contains("StackScope.Agent", StringComparison.Ordinal));
             }
 
             var token = await File.ReadAllTextAsync(Path.Combine(data, "agent.token"));

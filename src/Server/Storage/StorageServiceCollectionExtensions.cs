@@ -19,6 +19,8 @@ internal static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Leases);
         services.AddSingleton(sp => sp.GetRequiredService<StorageSet>().Retention);
         services.AddSingleton<SchemaGate>();
+        // First of the hosted services: those registered after it find the schema in place.
+        services.AddHostedService<SchemaAtStart>();
         return services;
     }
 }
