@@ -71,8 +71,14 @@ internal static class CeilingBench
                     using var file = new MemoryStream(batches[index][table]);
                     var load = new MySqlBulkLoader(loader)
                     {
-                        TableName = table, Local = true, SourceStream = file, CharacterSet = "utf8mb4", FieldTerminator = "\t",
-                        LineTerminator = "\n", EscapeCharacter = '\\', ConflictOption = MySqlBulkLoaderConflictOption.Ignore,
+                        TableName = table,
+                        Local = true,
+                        SourceStream = file,
+                        CharacterSet = "utf8mb4",
+                        FieldTerminator = "\t",
+                        LineTerminator = "\n",
+                        EscapeCharacter = '\\',
+                        ConflictOption = MySqlBulkLoaderConflictOption.Ignore,
                     };
                     load.Columns.AddRange(columns[table]);
                     await load.LoadAsync().ConfigureAwait(false);
