@@ -1,3 +1,5 @@
+using MySqlConnector;
+
 namespace StackScope.Tests.Common;
 
 /// <summary>
@@ -22,4 +24,31 @@ public static class GaleraCluster
 
     /// <summary>HAProxy's read port: the nodes that are not the writer, the writer only when neither is Synced.</summary>
     public static string Readers => All[4];
+
+    /// <summary>
+    /// Makes node 1-3 refuse every query (wsrep_reject_queries = ALL: error 1047, as a node not ready does) until the
+    /// returned handle is disposed.
+    /// </summary>
+    public static async Task<IAsyncDisposable> RejectQueriesAsync(int node)
+    {
+        var admin = new MySqlConnection(Node(node));
+        await admin.OpenAsync();
+        await SetAsync(admin, "ALL");
+        return new Rejecting(admin);
+    }
+
+    private static async Task SetAsync(MySqlConnection admin, string mode)
+    {
+        await using var command = new MySqlCommand($"SET GLOBAL wsrep_reject_queries = {mode}", admin);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private sealed class Rejecting(MySqlConnection admin) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await SetAsync(admin, "NONE");
+            await admin.DisposeAsync();
+        }
+    }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using MySqlConnector;
 using StackScope.Contracts;
 using StackScope.Tests.Common;
 
@@ -34,25 +33,12 @@ public sealed class GaleraReadTests
             Assert.Equal([t.AddSeconds(10 * i)], sampled);
         }
 
-        await using var admin = new MySqlConnection(GaleraCluster.Node(3));
-        await admin.OpenAsync();
-        async Task RejectAsync(string mode)
-        {
-            await using var command = new MySqlCommand($"SET GLOBAL wsrep_reject_queries = {mode}", admin);
-            await command.ExecuteNonQueryAsync();
-        }
-
-        await RejectAsync("ALL");
-        try
+        await using (await GaleraCluster.RejectQueriesAsync(3))
         {
             // The read node away: queries answer 503, ingest (on node 1) goes on.
             using var query = await server.Client.GetAsync(new Uri($"/api/v1/agents/{agent}/containers", UriKind.Relative));
             Assert.Equal(HttpStatusCode.ServiceUnavailable, query.StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(server.Client, Reports.Seed(agent, t.AddSeconds(300)))).StatusCode);
-        }
-        finally
-        {
-            await RejectAsync("NONE");
         }
 
         Assert.Equal(21, await database.CountAsync("server", agent));

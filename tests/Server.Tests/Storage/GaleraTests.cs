@@ -93,25 +93,12 @@ public sealed class GaleraTests
         var t = WireTimestamp.Truncate(DateTime.UtcNow).AddSeconds(-30);
         Assert.Equal(HttpStatusCode.OK, (await Reports.PostAsync(client, Reports.Seed(agent, t))).StatusCode);
 
-        await using var admin = new MySqlConnection(GaleraCluster.Node(2));
-        await admin.OpenAsync();
-        async Task RejectAsync(string mode)
-        {
-            await using var command = new MySqlCommand($"SET GLOBAL wsrep_reject_queries = {mode}", admin);
-            await command.ExecuteNonQueryAsync();
-        }
-
-        await RejectAsync("ALL");
-        try
+        await using (await GaleraCluster.RejectQueriesAsync(2))
         {
             using var refused = await Reports.PostAsync(client, Reports.Seed(agent, t.AddSeconds(10)));
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             Assert.NotNull(refused.Headers.RetryAfter);
             Assert.Contains($"\"resultCode\":\"{ResultCodes.StorageUnavailable}\"", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            await RejectAsync("NONE");
         }
 
         Assert.False(Stopping(server), "the server is stopping");
