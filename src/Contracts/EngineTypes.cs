@@ -6,7 +6,34 @@ public static class EngineTypes
     public const string Docker = "docker";
     public const string Podman = "podman";
 
+    /// <summary>The longest engine type (the MySQL column is 16 characters).</summary>
+    public const int MaxLength = 16;
+
+    /// <summary>The engines this version's agent samples.</summary>
     public static readonly IReadOnlyList<string> Known = [Docker, Podman];
 
     public static bool IsKnown(string? value) => value is Docker or Podman;
+
+    /// <summary>
+    /// What a server takes as an engine type: 1-16 characters of <c>[a-z0-9._-]</c>, starting with a letter or digit.
+    /// Not only <see cref="Known"/>: an agent upgraded before its server (a new engine: containerd, CRI-O) must never be
+    /// refused, or its reports are parked for good; the server stores and shows a type it does not know yet.
+    /// </summary>
+    public static bool IsWellFormed(string? value)
+    {
+        if (value is not { Length: >= 1 and <= MaxLength } || !char.IsAsciiLetterLowerOrDigit(value[0]))
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!(char.IsAsciiLetterLowerOrDigit(c) || c is '.' or '_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

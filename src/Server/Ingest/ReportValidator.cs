@@ -35,9 +35,9 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
 
             foreach (var type in types)
             {
-                if (!EngineTypes.IsKnown(type))
+                if (!EngineTypes.IsWellFormed(type))
                 {
-                    throw Invalid($"engine_types: unknown engine '{ReportReader.Truncate(type)}'; known: {string.Join(", ", EngineTypes.Known)}");
+                    throw Invalid($"engine_types: each 1-{EngineTypes.MaxLength} characters of [a-z0-9._-], got '{ReportReader.Truncate(type)}'");
                 }
 
                 engines.Add(type);
@@ -69,9 +69,10 @@ internal sealed class ReportValidator(IOptions<IngestOptions> options, TimeProvi
         ArgumentNullException.ThrowIfNull(report);
         var limits = options.Value;
 
-        if (!EngineTypes.IsKnown(report.EngineType))
+        // An engine this server does not know yet is stored as it is (EngineTypes.IsWellFormed says why).
+        if (!EngineTypes.IsWellFormed(report.EngineType))
         {
-            throw Invalid($"engine_type: unknown engine '{ReportReader.Truncate(report.EngineType)}'; known: {string.Join(", ", EngineTypes.Known)}");
+            throw Invalid($"engine_type: 1-{EngineTypes.MaxLength} characters of [a-z0-9._-], got '{ReportReader.Truncate(report.EngineType)}'");
         }
 
         if (!AgentIds.IsValid(report.AgentId))

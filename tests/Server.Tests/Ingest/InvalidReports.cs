@@ -56,7 +56,8 @@ public static class InvalidReports
         ["NaN as string"] = new(r => First(r)["con_cpu_percent"] = "NaN", ResultCodes.WrongType, "container_stats[0].con_cpu_percent: expected a number, got a string"),
         ["boolean memory"] = new(r => r["ser_memory_total"] = true, ResultCodes.WrongType, "ser_memory_total: expected a number, got a boolean"),
         ["timestamp as number"] = new(r => r["ser_get_datetime"] = 1724993981, ResultCodes.WrongType, "ser_get_datetime: expected a string"),
-        ["unknown engine"] = new(r => r["engine_type"] = "lxc", ResultCodes.InvalidValue, "engine_type: unknown engine 'lxc'"),
+        ["malformed engine"] = new(r => r["engine_type"] = "Docker Engine", ResultCodes.InvalidValue, "engine_type: 1-16 characters of [a-z0-9._-], got 'Docker Engine'"),
+        ["engine type too long"] = new(r => r["engine_type"] = new string('e', 17), ResultCodes.InvalidValue, "engine_type: 1-16 characters"),
         ["agent_id with space"] = new(r => r["agent_id"] = "bad id", ResultCodes.InvalidValue, "agent_id: must be 1-64 characters"),
         ["agent_id empty"] = new(r => r["agent_id"] = "", ResultCodes.InvalidValue, "agent_id: must be 1-64 characters"),
         ["agent_id 65 chars"] = new(r => r["agent_id"] = new string('a', 65), ResultCodes.InvalidValue, "agent_id: must be 1-64 characters"),
@@ -151,7 +152,7 @@ public static class InvalidReports
         }, ResultCodes.InconsistentContainer, "container_stats[0].engine_type: 'podman' differs from the report's 'docker'"),
         ["engine list without the report's engine first"] = new(r => r["engine_types"] = new JsonArray("podman", "docker"), ResultCodes.InvalidValue,
             "engine_types: 1-8 engines, the report's engine_type 'docker' first"),
-        ["unknown engine in the list"] = new(r => r["engine_types"] = new JsonArray("docker", "lxc"), ResultCodes.InvalidValue, "engine_types: unknown engine 'lxc'"),
+        ["malformed engine in the list"] = new(r => r["engine_types"] = new JsonArray("docker", "-lxc"), ResultCodes.InvalidValue, "engine_types: each 1-16 characters of [a-z0-9._-], got '-lxc'"),
         ["unread engine the report does not have"] = new(r => r["unread_engines"] = new JsonArray("podman"), ResultCodes.InvalidValue,
             "unread_engines: each of the report's engines at most once"),
     };

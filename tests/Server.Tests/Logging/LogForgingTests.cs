@@ -34,7 +34,7 @@ public sealed class LogForgingTests
         Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
         await Task.Delay(500); // the log lines of both requests
         var log = string.Join("\n", server.Lines);
-        Assert.Contains("engine_type: unknown engine 'lxc\\r2026-01-01 00:00:00 info: FO", log, StringComparison.Ordinal);
+        Assert.Contains("engine_type: 1-16 characters of [a-z0-9._-], got 'lxc\\r2026-01-01 00:00:00 info: FO", log, StringComparison.Ordinal);
         Assert.DoesNotContain(server.Lines, l => l.StartsWith("2026-01-01", StringComparison.Ordinal) || l.Contains('\r', StringComparison.Ordinal));
     }
 
