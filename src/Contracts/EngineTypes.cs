@@ -19,16 +19,18 @@ public static class EngineTypes
     /// Not only <see cref="Known"/>: an agent upgraded before its server (a new engine: containerd, CRI-O) must never be
     /// refused, or its reports are parked for good; the server stores and shows a type it does not know yet.
     /// </summary>
+    private static bool LowerOrDigit(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c);
+
     public static bool IsWellFormed(string? value)
     {
-        if (value is not { Length: >= 1 and <= MaxLength } || !char.IsAsciiLetterLowerOrDigit(value[0]))
+        if (value is not { Length: >= 1 and <= MaxLength } || !LowerOrDigit(value[0]))
         {
             return false;
         }
 
         foreach (var c in value)
         {
-            if (!(char.IsAsciiLetterLowerOrDigit(c) || c is '.' or '_' or '-'))
+            if (!(LowerOrDigit(c) || c is '.' or '_' or '-'))
             {
                 return false;
             }

@@ -22,6 +22,11 @@ public abstract class NewEngineSuite<TDatabase>(ServerFixture<TDatabase> fixture
         report["engine_type"] = Newest;
         report["engine_types"] = new JsonArray(Newest, "containerd");
         var containers = report["container_stats"]!.AsArray();
+        while (containers.Count > 2)
+        {
+            containers.RemoveAt(containers.Count - 1); // the seed's own beyond the two named
+        }
+
         containers[0]!["engine_type"] = Newest;
         containers[1]!["engine_type"] = "containerd";
         using var answer = await Reports.PostAsync(fixture.Server.Client, report);

@@ -19,6 +19,7 @@ internal sealed class CgroupStatsReader
 
     private readonly string _cgroupRoot;
     private readonly string _procRoot;
+    private readonly NetworkNamespaces _namespaces;
     private readonly IReadOnlyList<string> _pathPatterns;
     private readonly bool _unified;
 
@@ -47,6 +48,7 @@ internal sealed class CgroupStatsReader
     {
         _cgroupRoot = cgroupRoot;
         _procRoot = procRoot;
+        _namespaces = new NetworkNamespaces(procRoot);
         _pathPatterns = pathPatterns;
         _unified = File.Exists(Path.Combine(cgroupRoot, "cgroup.controllers"));
         _files = files ?? new KernelFileHandles();
@@ -281,8 +283,16 @@ internal sealed class CgroupStatsReader
     private IoCounters WithNetwork(IoCounters io, string id, int pid, string procsFile)
     {
         // The engine's PID first: the cgroup's process list is read only when that one is not visible.
-        var counters = NetworkOf(pid > 0 ? NetDevOf(id, pid) : null) ?? NetworkOf(FirstProcess(procsFile) is { } first ? NetDevOf(id, first) : null);
-        return counters is var (rx, tx) ? io with { NetRxBytes = rx, NetTxBytes = tx } : io;
+        var source = pid;
+        var counters = NetworkOf(pid > 0 ? NetDevOf(id, pid) : null);
+        if (counters is null && FirstProcess(procsFile) is { } first)
+        {
+            source = first;
+            counters = NetworkOf(NetDevOf(id, first));
+        }
+
+        // On the host's network the file holds the host's counters: no figures, as docker stats shows none.
+        return counters is var (rx, tx) && !_namespaces.SharesHosts(source) ? io with { NetRxBytes = rx, NetTxBytes = tx } : io;
     }
 
     private string NetDevOf(string id, int pid) => _netDev.GetOrAdd((id, pid),
