@@ -54,7 +54,7 @@ internal sealed record ContainerView(
     [property: JsonPropertyName("memoryPercent")] double MemoryPercent)
 {
     // Null where the agent does not send them (the seed's, older agents) or the container is not running.
-    /// <summary>The engine that runs it: docker or podman.</summary>
+    /// <summary>The engine that runs it: docker or podman, or an engine a newer agent names.</summary>
     [JsonPropertyName("engineType")]
     public string EngineType { get; init; } = "";
 
