@@ -19,7 +19,7 @@ internal sealed class CgroupStatsReader
 
     private readonly string _cgroupRoot;
     private readonly string _procRoot;
-    private readonly NetworkNamespaces _namespaces;
+    private readonly ContainerNetwork _network;
     private readonly IReadOnlyList<string> _pathPatterns;
     private readonly bool _unified;
 
@@ -34,7 +34,6 @@ internal sealed class CgroupStatsReader
     // Each file's full path, made once while its container runs instead of a Path.Combine per file per cycle (with the
     // files' text as strings, most of a cycle's allocations); dropped with the container's directories.
     private readonly ConcurrentDictionary<(string Dir, string Name), string> _paths = new();
-    private readonly ConcurrentDictionary<(string Id, int Pid), string> _netDev = new();
 
     // The host's counter as last read, and when (a Stopwatch timestamp). See Read for how long it is good for.
     private HostReading? _host;
@@ -48,7 +47,7 @@ internal sealed class CgroupStatsReader
     {
         _cgroupRoot = cgroupRoot;
         _procRoot = procRoot;
-        _namespaces = new NetworkNamespaces(procRoot);
+        _network = new ContainerNetwork(procRoot);
         _pathPatterns = pathPatterns;
         _unified = File.Exists(Path.Combine(cgroupRoot, "cgroup.controllers"));
         _files = files ?? new KernelFileHandles();
@@ -127,10 +126,7 @@ internal sealed class CgroupStatsReader
             }
         }
 
-        foreach (var process in _netDev.Keys.Where(k => gone(k.Id)).ToList())
-        {
-            _netDev.TryRemove(process, out _);
-        }
+        _network.Forget(gone);
     }
 
     private string FileOf(string dir, string name) => _paths.GetOrAdd((dir, name), static file => Path.Combine(file.Dir, file.Name));
@@ -159,7 +155,7 @@ internal sealed class CgroupStatsReader
         var io = new IoCounters(null, null, read, written, pidsDir is null ? null : TryNumber(id, FileOf(pidsDir, "pids.current")));
         return new ContainerCounters(new CpuSnapshot(usage, system, online), memory)
         {
-            Io = WithNetwork(io, id, pid, FileOf(cpuDir, "cgroup.procs")),
+            Io = _network.With(io, id, pid, FileOf(cpuDir, "cgroup.procs")),
             OomKills = TryKey(id, FileOf(memoryDir, "memory.oom_control"), "oom_kill"),
         };
     }
@@ -181,7 +177,7 @@ internal sealed class CgroupStatsReader
         var io = new IoCounters(null, null, read, written, TryNumber(id, FileOf(dir, "pids.current")));
         return new ContainerCounters(new CpuSnapshot(usageMicros * 1000, system, online), memory)
         {
-            Io = WithNetwork(io, id, pid, FileOf(dir, "cgroup.procs")),
+            Io = _network.With(io, id, pid, FileOf(dir, "cgroup.procs")),
             OomKills = TryKey(id, FileOf(dir, "memory.events"), "oom_kill"),
         };
     }
@@ -273,59 +269,6 @@ internal sealed class CgroupStatsReader
         }
 
         return (read, written);
-    }
-
-    /// <summary>
-    /// The container's network counters from the network namespace of one of its processes, as Docker reads its
-    /// sandbox's interfaces: /proc/&lt;pid&gt;/net/dev, loopback left out. The engine's PID for it first, else the first
-    /// process its cgroup lists; null when neither is visible (the container exited meanwhile).
-    /// </summary>
-    private IoCounters WithNetwork(IoCounters io, string id, int pid, string procsFile)
-    {
-        // The engine's PID first: the cgroup's process list is read only when that one is not visible.
-        var source = pid;
-        var counters = NetworkOf(pid > 0 ? NetDevOf(id, pid) : null);
-        if (counters is null && FirstProcess(procsFile) is { } first)
-        {
-            source = first;
-            counters = NetworkOf(NetDevOf(id, first));
-        }
-
-        // On the host's network the file holds the host's counters: no figures, as docker stats shows none.
-        return counters is var (rx, tx) && !_namespaces.SharesHosts(source) ? io with { NetRxBytes = rx, NetTxBytes = tx } : io;
-    }
-
-    private string NetDevOf(string id, int pid) => _netDev.GetOrAdd((id, pid),
-        static (process, procRoot) => Path.Combine(procRoot, process.Pid.ToString(CultureInfo.InvariantCulture), "net", "dev"), _procRoot);
-
-    private static (long Rx, long Tx)? NetworkOf(string? netDev)
-    {
-        try
-        {
-            // Opened for each read, unlike the cgroup files: the PID changes with a restart, and a file of an exited
-            // process's namespace is not one to keep reading.
-            return netDev is null ? null : NetDevParser.Parse(KernelFile.ReadChars(netDev));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return null; // gone, or another PID namespace's number
-        }
-    }
-
-    private static int? FirstProcess(string procsFile)
-    {
-        try
-        {
-            var procs = KernelFile.ReadChars(procsFile);
-            var end = procs.IndexOf('\n');
-            return int.TryParse((end < 0 ? procs : procs[..end]).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var first) && first > 0
-                ? first
-                : null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 
     private long? TryNumber(string id, string path) =>
