@@ -11,7 +11,9 @@ scripts/install-deps.sh
 mkdir -p .tmp
 rm -rf .tmp/mariadb-private-* .tmp/test-results
 db_dir=.tmp/mariadb-test
-db_port=${SS_TEST_MYSQL_PORT:-33061}
+# Below 32768: Linux hands out 32768-60999 as the local ports of outgoing connections (ip_local_port_range), and one
+# of them (a Galera node's connection to another) once held a port the cluster's HAProxy was about to bind.
+db_port=${SS_TEST_MYSQL_PORT:-23061}
 # Another checkout's test database may hold the port: take the next free one.
 while (echo > "/dev/tcp/127.0.0.1/$db_port") 2>/dev/null; do db_port=$((db_port + 1)); done
 SS_TEST_MYSQL=$(scripts/mariadb.sh start "$db_dir" "$db_port")
@@ -23,10 +25,15 @@ trap 'scripts/mariadb.sh stop "$db_dir" || true; scripts/galera.sh stop "$galera
 echo "test.sh: MariaDB on 127.0.0.1:$db_port"
 
 # A three-node Galera cluster and HAProxy (its writer) on the next free block of 40 ports.
-galera_port=${SS_TEST_GALERA_PORT:-33100}
-while (echo > "/dev/tcp/127.0.0.1/$galera_port") 2>/dev/null || (echo > "/dev/tcp/127.0.0.1/$((galera_port + 11))") 2>/dev/null; do
-  galera_port=$((galera_port + 40))
-done
+galera_port=${SS_TEST_GALERA_PORT:-23100}
+galera_ports_taken() {
+  local offset
+  for offset in 0 1 2 3 4 11 12 13 21 22 23 31 32 33; do
+    (echo > "/dev/tcp/127.0.0.1/$(($1 + offset))") 2>/dev/null && return 0
+  done
+  return 1
+}
+while galera_ports_taken "$galera_port"; do galera_port=$((galera_port + 40)); done
 SS_TEST_GALERA=$(scripts/galera.sh start "$galera_dir" "$galera_port" | paste -sd'|')
 SS_TEST_GALERA_DIR=$(realpath "$galera_dir")
 export SS_TEST_GALERA SS_TEST_GALERA_DIR
