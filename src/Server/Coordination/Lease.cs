@@ -16,11 +16,7 @@ internal sealed class Lease(SqlLeaseStore store, string name, TimeSpan time, Tim
     private long _checkedAt;
     private bool _checkedOnce;
 
-    public string Name => name;
-
     public string Holder { get; } = SqlLeaseStore.NewHolder();
-
-    public TimeSpan Time => time;
 
     private volatile bool _held;
 
