@@ -19,8 +19,9 @@ internal sealed class AgentOptions
     public string DockerHost { get; set; } = "";
 
     /// <summary>
-    /// The engines to report, in order (<c>Agent:Engines:0:Type</c> docker|podman, <c>Agent:Engines:0:Host</c> unix:// or
-    /// tcp://). Empty: Docker at <see cref="DockerHost"/>, and rootful Podman's socket when it exists.
+    /// The engines to report, in order (<c>Agent:Engines:0:Type</c> docker|podman|containerd|cri-o, <c>Agent:Engines:0:Host</c>
+    /// unix:// or tcp://; the CRI runtimes of a Kubernetes node by their unix socket only). Empty: Docker at
+    /// <see cref="DockerHost"/>, and rootful Podman's socket when it exists.
     /// </summary>
     public List<EngineOptions> Engines { get; set; } = [];
 
@@ -66,7 +67,8 @@ internal sealed class AgentOptions
     /// The container labels sent with each container, comma-separated: an entry ending in '.' is a key prefix, any
     /// other a whole key. Alert rules scope by them; the rest stay on the host (compose's hashes and paths are long).
     /// </summary>
-    public string ForwardLabels { get; set; } = "stackscope.,com.docker.compose.project,com.docker.compose.service";
+    public string ForwardLabels { get; set; } =
+        "stackscope.,com.docker.compose.project,com.docker.compose.service,io.kubernetes.pod.namespace,io.kubernetes.pod.name,io.kubernetes.container.name";
 
     /// <summary>Rootful Podman's API socket (<c>podman.socket</c>, or <c>podman system service</c> without an address).</summary>
     public const string PodmanRootfulHost = "unix:///run/podman/podman.sock";
@@ -80,7 +82,7 @@ internal sealed class AgentOptions
             return Engines.Select(e => new EngineOptions
             {
                 Type = e.Type.Trim().ToLowerInvariant(),
-                Host = e.Host.Length > 0 ? e.Host : e.Type.Trim().Equals(Contracts.EngineTypes.Podman, StringComparison.OrdinalIgnoreCase) ? PodmanRootfulHost : DockerHost,
+                Host = e.Host.Length > 0 ? e.Host : DefaultHost(e.Type.Trim().ToLowerInvariant()),
             }).ToList();
         }
 
@@ -92,6 +94,9 @@ internal sealed class AgentOptions
 
         return engines;
     }
+
+    private string DefaultHost(string type) => type == Contracts.EngineTypes.Podman ? PodmanRootfulHost
+        : StackScope.Agent.Engines.Cri.CriDialect.For(type)?.DefaultHost ?? DockerHost;
 
     /// <summary>Fills the host-dependent defaults; call once after binding.</summary>
     public void ApplyDefaults(string hostName, string? dockerHostVariable)
@@ -116,7 +121,7 @@ internal sealed class AgentOptions
 /// <summary>One engine of <see cref="AgentOptions.Engines"/>.</summary>
 internal sealed class EngineOptions
 {
-    /// <summary><c>docker</c> or <c>podman</c>.</summary>
+    /// <summary><c>docker</c>, <c>podman</c>, <c>containerd</c> or <c>cri-o</c>.</summary>
     public string Type { get; set; } = Contracts.EngineTypes.Docker;
 
     /// <summary>A unix:// or tcp:// address; empty for the type's usual socket.</summary>

@@ -50,7 +50,14 @@ internal static class AgentOptionsValidator
                 errors.Add($"Agent:Engines:{i}:Type must be one of {string.Join(", ", EngineTypes.Known)}, got '{engine.Type}'");
             }
 
-            if (engine.Host.Length > 0 && !engine.Host.StartsWith("unix://", StringComparison.Ordinal) && !engine.Host.StartsWith("tcp://", StringComparison.Ordinal))
+            if (Engines.Cri.CriDialect.For(engine.Type.Trim().ToLowerInvariant()) is not null)
+            {
+                if (engine.Host.Length > 0 && !engine.Host.StartsWith("unix://", StringComparison.Ordinal))
+                {
+                    errors.Add($"Agent:Engines:{i}:Host of a CRI runtime must start with unix:// (kubelet's socket), got '{engine.Host}'");
+                }
+            }
+            else if (engine.Host.Length > 0 && !engine.Host.StartsWith("unix://", StringComparison.Ordinal) && !engine.Host.StartsWith("tcp://", StringComparison.Ordinal))
             {
                 errors.Add($"Agent:Engines:{i}:Host must start with unix:// or tcp://, got '{engine.Host}'");
             }

@@ -1,6 +1,7 @@
 using StackScope.Agent.Delivery;
 using StackScope.Agent.Engines;
 using StackScope.Agent.Engines.Cgroups;
+using StackScope.Agent.Engines.Cri;
 using StackScope.Agent.Engines.Docker;
 using StackScope.Agent.Host;
 using StackScope.Agent.Lifecycle;
@@ -61,7 +62,7 @@ internal static class AgentProgram
         services.AddSingleton(new HostCollector(options.ProcRoot));
         services.AddSingleton(_ => new FileSystemCollector(options.ProcRoot));
         var engineList = options.ResolveEngines(File.Exists);
-        services.AddSingleton<IReadOnlyList<IContainerEngine>>(sp => Engines(engineList, options, sp.GetRequiredService<ILogger<DockerEngine>>()));
+        services.AddSingleton<IReadOnlyList<IContainerEngine>>(sp => Engines(engineList, options, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ContainerFigures>();
         services.AddSingleton<CollectorGuard>();
         services.AddSingleton<ReportSampler>();
@@ -109,7 +110,7 @@ internal static class AgentProgram
     }
 
     /// <summary>One client and engine per configured engine; a second engine of one type is keyed "docker#2".</summary>
-    private static List<IContainerEngine> Engines(IReadOnlyList<EngineOptions> engines, AgentOptions options, ILogger<DockerEngine> logger)
+    private static List<IContainerEngine> Engines(IReadOnlyList<EngineOptions> engines, AgentOptions options, ILoggerFactory loggers)
     {
         var cgroups = options.CgroupRoot.Length > 0 && Directory.Exists(options.CgroupRoot);
         // Each engine's reader keeps and closes its own containers' files (engines are sampled side by side), out of one
@@ -117,13 +118,25 @@ internal static class AgentProgram
         var budget = KernelFileHandles.DefaultBudget() / Math.Max(1, engines.Count);
         return engines.Select((e, i) =>
         {
-            var dialect = EngineDialect.For(e.Type);
             var sameType = engines.Take(i).Count(o => o.Type == e.Type);
-            return (IContainerEngine)new DockerEngine(new DockerEngineClient(e.Host),
-                cgroups ? new CgroupStatsReader(options.CgroupRoot, options.ProcRoot, dialect.PatternsFor(e.Host), new KernelFileHandles(budget)) : null,
-                TimeSpan.FromSeconds(options.CollectorTimeoutSeconds), logger, dialect: dialect)
+            var key = sameType == 0 ? e.Type : $"{e.Type}#{sameType + 1}";
+            if (CriDialect.For(e.Type) is { } cri)
             {
-                Key = sameType == 0 ? dialect.EngineType : $"{dialect.EngineType}#{sameType + 1}",
+                // A pod container's cgroup is found through the runtime (its spec, or the process's /proc entry), not by pattern.
+                return (IContainerEngine)new CriEngine(new CriClient(e.Host, TimeSpan.FromSeconds(options.CollectorTimeoutSeconds)),
+                    cgroups ? new CgroupStatsReader(options.CgroupRoot, options.ProcRoot, [], new KernelFileHandles(budget)) : null,
+                    options.ProcRoot, cri, loggers.CreateLogger<CriEngine>())
+                {
+                    Key = key,
+                };
+            }
+
+            var dialect = EngineDialect.For(e.Type);
+            return new DockerEngine(new DockerEngineClient(e.Host),
+                cgroups ? new CgroupStatsReader(options.CgroupRoot, options.ProcRoot, dialect.PatternsFor(e.Host), new KernelFileHandles(budget)) : null,
+                TimeSpan.FromSeconds(options.CollectorTimeoutSeconds), loggers.CreateLogger<DockerEngine>(), dialect: dialect)
+            {
+                Key = key,
             };
         }).ToList();
     }

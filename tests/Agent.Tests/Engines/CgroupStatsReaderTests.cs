@@ -118,7 +118,7 @@ public sealed class CgroupStatsReaderTests : IDisposable
     [InlineData("oom_kill_disable 0\nunder_oom 0\n", "oom_kill", null)]
     [InlineData("inactive_file_x 9\n", "inactive_file", null)]
     public void One_key_of_a_flat_keyed_file_is_found_by_its_whole_name(string text, string key, ulong? expected) =>
-        Assert.Equal(expected, CgroupStatsReader.FlatKey(text, key));
+        Assert.Equal(expected, CgroupText.FlatKey(text, key));
 
     [Fact]
     public async Task The_host_counter_is_read_again_for_a_container_read_later_than_a_millisecond_after_it()

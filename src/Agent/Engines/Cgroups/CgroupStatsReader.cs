@@ -14,9 +14,6 @@ namespace StackScope.Agent.Engines.Cgroups;
 /// </summary>
 internal sealed class CgroupStatsReader
 {
-    // USER_HZ is 100 on every Linux the engines support; dockerd converts /proc/stat ticks the same way.
-    private const ulong NanosPerTick = 1_000_000_000 / 100;
-
     private readonly string _cgroupRoot;
     private readonly string _procRoot;
     private readonly ContainerNetwork _network;
@@ -30,6 +27,10 @@ internal sealed class CgroupStatsReader
     // per container per cycle; its files stay open between cycles. Dropped when a read fails or it no longer runs.
     private readonly ConcurrentDictionary<(string Controller, string Id), string> _dirs = new();
     private readonly KernelFileHandles _files;
+
+    // Cgroups an engine names itself (a CRI runtime's spec or the process's /proc/<pid>/cgroup), relative to a controller:
+    // used before the patterns, which cannot know a pod's UID or QoS class.
+    private readonly ConcurrentDictionary<string, string> _placed = new(StringComparer.Ordinal);
 
     // Each file's full path, made once while its container runs instead of a Path.Combine per file per cycle (with the
     // files' text as strings, most of a cycle's allocations); dropped with the container's directories.
@@ -94,9 +95,19 @@ internal sealed class CgroupStatsReader
         }
 
         var (times, online) = ProcStatParser.Parse(_files.Read(HostFiles, FileOf(_procRoot, "stat")));
-        var reading = new HostReading(System.Diagnostics.Stopwatch.GetTimestamp(), SystemNanos(times), online);
+        var reading = new HostReading(System.Diagnostics.Stopwatch.GetTimestamp(), CgroupText.SystemNanos(times), online);
         Volatile.Write(ref _host, reading);
         return reading;
+    }
+
+    /// <summary>Where the container's cgroup lies, relative to each controller's root ("/kubepods/besteffort/pod1/abc").</summary>
+    public void Place(string containerId, string relativePath)
+    {
+        if (!_placed.TryGetValue(containerId, out var known) || known != relativePath)
+        {
+            Forget(containerId);
+            _placed[containerId] = relativePath;
+        }
     }
 
     /// <summary>Forgets the paths and closes the files of containers not read this cycle (gone, or no longer running).</summary>
@@ -104,6 +115,11 @@ internal sealed class CgroupStatsReader
     {
         ArgumentNullException.ThrowIfNull(runningIds);
         DropPaths(id => !runningIds.Contains(id));
+        foreach (var gone in _placed.Keys.Where(id => !runningIds.Contains(id)).ToList())
+        {
+            _placed.TryRemove(gone, out _);
+        }
+
         _files.Retain(runningIds, HostFiles); // closes, in one pass, the files of every container not kept
     }
 
@@ -130,10 +146,6 @@ internal sealed class CgroupStatsReader
     }
 
     private string FileOf(string dir, string name) => _paths.GetOrAdd((dir, name), static file => Path.Combine(file.Dir, file.Name));
-
-    /// <summary>dockerd's system_cpu_usage: user..softirq of the aggregate /proc/stat line (no steal, no guest), in nanoseconds.</summary>
-    internal static ulong SystemNanos(CpuTimes times) =>
-        (times.User + times.Nice + times.System + times.Idle + times.IoWait + times.Irq + times.SoftIrq) * NanosPerTick;
 
     private ContainerCounters? ReadV1(string id, ulong system, int online, int pid)
     {
@@ -168,12 +180,12 @@ internal sealed class CgroupStatsReader
             return null;
         }
 
-        var usageMicros = FlatKey(_files.Read(id, FileOf(dir, "cpu.stat")), "usage_usec") ?? 0;
+        var usageMicros = CgroupText.FlatKey(_files.Read(id, FileOf(dir, "cpu.stat")), "usage_usec") ?? 0;
         // Each text is parsed before the next read: they share this thread's buffer.
         var max = _files.Read(id, FileOf(dir, "memory.max")).Trim() is var text && text.SequenceEqual("max") ? 0 : ulong.Parse(text, CultureInfo.InvariantCulture);
         var current = ReadNumber(id, FileOf(dir, "memory.current"));
         var memory = new MemoryCounters(current, max, InactiveFile(_files.Read(id, FileOf(dir, "memory.stat")), current));
-        var (read, written) = _files.TryRead(id, FileOf(dir, "io.stat"), out var ioStat) ? ParseIoStat(ioStat) : ((long?)null, (long?)null);
+        var (read, written) = _files.TryRead(id, FileOf(dir, "io.stat"), out var ioStat) ? CgroupText.ParseIoStat(ioStat) : ((long?)null, (long?)null);
         var io = new IoCounters(null, null, read, written, TryNumber(id, FileOf(dir, "pids.current")));
         return new ContainerCounters(new CpuSnapshot(usageMicros * 1000, system, online), memory)
         {
@@ -200,7 +212,7 @@ internal sealed class CgroupStatsReader
         // A file this kernel does not keep is looked for once while the container runs (the handles remember it).
         foreach (var file in BlkioFiles)
         {
-            if (_files.TryRead(id, FileOf(dir, file), out var text) && ParseBlkio(text) is { } totals)
+            if (_files.TryRead(id, FileOf(dir, file), out var text) && CgroupText.ParseBlkio(text) is { } totals)
             {
                 return totals;
             }
@@ -209,79 +221,29 @@ internal sealed class CgroupStatsReader
         return (0, 0);
     }
 
-    /// <summary>
-    /// Sums "major:minor Read|Write bytes" lines over devices (the CLI's calculateBlockIO adds every entry whose op is
-    /// read or write); null when the file lists no device, so the next file is tried.
-    /// </summary>
-    internal static (long Read, long Written)? ParseBlkio(ReadOnlySpan<char> text)
-    {
-        long read = 0, written = 0;
-        var any = false;
-        Span<Range> parts = stackalloc Range[4];
-        foreach (var line in text.EnumerateLines())
-        {
-            var trimmed = line.Trim();
-            if (trimmed.Split(parts, ' ', StringSplitOptions.RemoveEmptyEntries) != 3 ||
-                !long.TryParse(trimmed[parts[2]], NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-            {
-                continue; // "Total n" and blank lines
-            }
-
-            any = true;
-            var op = trimmed[parts[1]];
-            if (op.Equals("Read", StringComparison.OrdinalIgnoreCase))
-            {
-                read += value;
-            }
-            else if (op.Equals("Write", StringComparison.OrdinalIgnoreCase))
-            {
-                written += value;
-            }
-        }
-
-        return any ? (read, written) : null;
-    }
-
-    /// <summary>cgroup v2 io.stat: "major:minor rbytes=n wbytes=n rios=n ..." per device; dockerd reports rbytes/wbytes as Read/Write.</summary>
-    internal static (long Read, long Written) ParseIoStat(ReadOnlySpan<char> text)
-    {
-        long read = 0, written = 0;
-        foreach (var line in text.EnumerateLines())
-        {
-            foreach (var range in line.Split(' '))
-            {
-                var pair = line[range];
-                var eq = pair.IndexOf('=');
-                if (eq <= 0 || !long.TryParse(pair[(eq + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-                {
-                    continue;
-                }
-
-                if (pair[..eq].SequenceEqual("rbytes"))
-                {
-                    read += value;
-                }
-                else if (pair[..eq].SequenceEqual("wbytes"))
-                {
-                    written += value;
-                }
-            }
-        }
-
-        return (read, written);
-    }
-
     private long? TryNumber(string id, string path) =>
         _files.TryRead(id, path, out var text) && long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private long? TryKey(string id, string path, string key) =>
-        _files.TryRead(id, path, out var text) && FlatKey(text, key) is { } value ? (long)value : null;
+        _files.TryRead(id, path, out var text) && CgroupText.FlatKey(text, key) is { } value ? (long)value : null;
 
     private string? Find(string controller, string id)
     {
         if (_dirs.TryGetValue((controller, id), out var known))
         {
             return known;
+        }
+
+        if (_placed.TryGetValue(id, out var placed))
+        {
+            var dir = Path.Combine(_cgroupRoot, controller, placed.TrimStart('/'));
+            if (Directory.Exists(dir))
+            {
+                _dirs[(controller, id)] = dir;
+                return dir;
+            }
+
+            return null;
         }
 
         foreach (var pattern in _pathPatterns)
@@ -298,25 +260,7 @@ internal sealed class CgroupStatsReader
     }
 
     private static ulong InactiveFile(ReadOnlySpan<char> memoryStat, ulong usage) =>
-        MemoryCounters.InactiveFile(memoryStat, static (text, key) => FlatKey(text, key), usage);
-
-    /// <summary>
-    /// One value of a flat-keyed cgroup file ("key value" lines), null when absent: looked up in the text rather than
-    /// parsed into a dictionary of its 30-odd keys per container per cycle (measured: most of a cycle's allocations).
-    /// </summary>
-    internal static ulong? FlatKey(ReadOnlySpan<char> text, string key)
-    {
-        foreach (var line in text.EnumerateLines())
-        {
-            if (line.Length > key.Length && line[key.Length] == ' ' && line.StartsWith(key, StringComparison.Ordinal)
-                && ulong.TryParse(line[(key.Length + 1)..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-            {
-                return value;
-            }
-        }
-
-        return null;
-    }
+        MemoryCounters.InactiveFile(memoryStat, static (text, key) => CgroupText.FlatKey(text, key), usage);
 
     private ulong ReadNumber(string id, string path) => ulong.Parse(_files.Read(id, path).Trim(), CultureInfo.InvariantCulture);
 }

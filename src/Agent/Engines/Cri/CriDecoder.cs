@@ -1,0 +1,306 @@
+using System.Text.Json;
+
+namespace StackScope.Agent.Engines.Cri;
+
+/// <summary>
+/// The CRI answers the agent reads, decoded from protobuf with <see cref="ProtoReader"/>: only the fields it uses (field
+/// numbers as in kubernetes/cri-api's <c>pkg/apis/runtime/v1/api.proto</c>), every other field skipped.
+/// </summary>
+internal static class CriDecoder
+{
+    /// <summary><c>VersionResponse</c>: the runtime's name ("containerd", "cri-o") and version.</summary>
+    public static (string Name, string Version) Version(ReadOnlySpan<byte> message)
+    {
+        var reader = new ProtoReader(message);
+        string name = "", version = "";
+        while (reader.Next(out var field, out var type))
+        {
+            switch (field)
+            {
+                case 2 when type == ProtoReader.WireBytes: name = reader.String(); break;
+                case 3 when type == ProtoReader.WireBytes: version = reader.String(); break;
+                default: reader.Skip(type); break;
+            }
+        }
+
+        return (name, version);
+    }
+
+    /// <summary><c>ListPodSandboxResponse</c>.</summary>
+    public static List<CriSandbox> Sandboxes(ReadOnlySpan<byte> message) => Repeated(message, static bytes => Sandbox(bytes));
+
+    /// <summary><c>ListContainersResponse</c>.</summary>
+    public static List<CriContainer> Containers(ReadOnlySpan<byte> message) => Repeated(message, static bytes => Container(bytes));
+
+    /// <summary><c>ListContainerStatsResponse</c>.</summary>
+    public static List<CriStats> Stats(ReadOnlySpan<byte> message) => Repeated(message, static bytes => Stat(bytes));
+
+    /// <summary><c>ContainerStatusResponse</c>: the status, with the PID and cgroup from the verbose info when asked for.</summary>
+    public static CriStatus? Status(ReadOnlySpan<byte> message)
+    {
+        var reader = new ProtoReader(message);
+        CriStatus? status = null;
+        var info = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Next(out var field, out var type))
+        {
+            switch (field)
+            {
+                case 1 when type == ProtoReader.WireBytes: status = ContainerStatus(reader.Bytes()); break;
+                case 2 when type == ProtoReader.WireBytes: reader.MapEntry(info); break;
+                default: reader.Skip(type); break;
+            }
+        }
+
+        if (status is null || !info.TryGetValue("info", out var json))
+        {
+            return status;
+        }
+
+        var (pid, cgroupsPath) = VerboseInfo(json);
+        return status with { Pid = pid, CgroupsPath = cgroupsPath };
+    }
+
+    private delegate T Decode<out T>(ReadOnlySpan<byte> bytes);
+
+    private static List<T> Repeated<T>(ReadOnlySpan<byte> message, Decode<T> decode)
+    {
+        var reader = new ProtoReader(message);
+        var items = new List<T>();
+        while (reader.Next(out var field, out var type))
+        {
+            if (field == 1 && type == ProtoReader.WireBytes)
+            {
+                items.Add(decode(reader.Bytes()));
+            }
+            else
+            {
+                reader.Skip(type);
+            }
+        }
+
+        return items;
+    }
+
+    private static CriSandbox Sandbox(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new ProtoReader(bytes);
+        string id = "", name = "", ns = "", uid = "";
+        var ready = true;
+        long created = 0;
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Next(out var field, out var type))
+        {
+            switch (field)
+            {
+                case 1 when type == ProtoReader.WireBytes: id = reader.String(); break;
+                case 2 when type == ProtoReader.WireBytes: (name, uid, ns) = SandboxMetadata(reader.Bytes()); break;
+                case 3 when type == ProtoReader.WireVarint: ready = reader.Int32() == 0; break; // SANDBOX_READY = 0
+                case 4 when type == ProtoReader.WireVarint: created = reader.Int64(); break;
+                case 5 when type == ProtoReader.WireBytes: reader.MapEntry(labels); break;
+                default: reader.Skip(type); break;
+            }
+        }
+
+        return new CriSandbox(id, name, ns, uid, ready, created, labels);
+    }
+
+    private static (string Name, string Uid, string Namespace) SandboxMetadata(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new ProtoReader(bytes);
+        string name = "", uid = "", ns = "";
+        while (reader.Next(out var field, out var type))
+        {
+            switch (field)
+            {
+                case 1 when type == ProtoReader.WireBytes: name = reader.String(); break;
+                case 2 when type == ProtoReader.WireBytes: uid = reader.String(); break;
+                case 3 when type == ProtoReader.WireBytes: ns = reader.String(); break;
+                default: reader.Skip(type); break;
+            }
+        }
+
+        return (name, uid, ns);
+    }
+
+    private static CriContainer Container(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new ProtoReader(bytes);
+        string id = "", sandbox = "", name = "", image = "";
+        uint attempt = 0;
+        var state = CriState.Created;
+        long created = 0;
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Next(out var field, out var type))
+        {
+            switch (field)
+            {
+                case 1 when type == ProtoReader.WireBytes: id = reader.String(); break;
+                case 2 when type == ProtoReader.WireBytes: sandbox = reader.String(); break;
+                case 3 when type == ProtoReader.WireBytes: (name, attempt) = ContainerMetadata(reader.Bytes()); break;
+                case 4 when type == ProtoReader.WireBytes: image = Image(reader.Bytes()); break;
+                case 6 when type == ProtoReader.WireVarint: state = ToState(reader.Int32()); break;
+                case 7 when type == ProtoReader.WireVarint: created = reader.Int64(); break;
+                case 8 when type == ProtoReader.WireBytes: reader.MapEntry(labels); break;
+                case 9 when type == ProtoReader.WireBytes: reader.MapEntry(annotations); break;
+                default: reader.Skip(type); break;
+            }
+        }
+
+        return new CriContainer(id, sandbox, name, attempt, image, state, created, labels) { Annotations = annotations };
+    }
+
+    private static (string Name, uint Attempt) ContainerMetadata(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new ProtoReader(bytes);
+        var name = "";
+        uint attempt = 0;
+        while (reader.Next(out var field, out var type))
+        {
+            switch (field)
+            {
+                case 1 when type == ProtoReader.WireBytes: name = reader.String(); break;
+                case 2 when type == ProtoReader.WireVarint: attempt = (uint)reader.Varint(); break;
+                default: reader.Skip(type); break;
+            }
+        }
+
+        return (name, attempt);
+    }
+
+    // kubelet passes the resolved reference (often "sha256:...") as image and what the pod spec says as
+    // user_specified_image (cri-api 1.29 on): the latter is what the operator knows the container by.
+    private static string Image(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new ProtoReader(bytes);
+        string image = "", specified = "";
+        while (reader.Next(out var field, out var type))
+        {
+            switch (field)
+            {
+                case 1 when type == ProtoReader.WireBytes: image = reader.String(); break;
+                case 18 when type == ProtoReader.WireBytes: specified = reader.String(); break;
+                default: reader.Skip(type); break;
+            }
+        }
+
+        return specified.Length > 0 ? specified : image;
+    }
+
+    private static CriStatus ContainerStatus(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new ProtoReader(bytes);
+        string id = "", reason = "", image = "";
+        var state = CriState.Unknown;
+        long created = 0, started = 0, finished = 0;
+        var exitCode = 0;
+        while (reader.Next(out var field, out var type))
+        {
+            switch (field)
+            {
+                case 1 when type == ProtoReader.WireBytes: id = reader.String(); break;
+                case 3 when type == ProtoReader.WireVarint: state = ToState(reader.Int32()); break;
+                case 4 when type == ProtoReader.WireVarint: created = reader.Int64(); break;
+                case 5 when type == ProtoReader.WireVarint: started = reader.Int64(); break;
+                case 6 when type == ProtoReader.WireVarint: finished = reader.Int64(); break;
+                case 7 when type == ProtoReader.WireVarint: exitCode = reader.Int32(); break;
+                case 8 when type == ProtoReader.WireBytes: image = Image(reader.Bytes()); break;
+                case 10 when type == ProtoReader.WireBytes: reason = reader.String(); break;
+                default: reader.Skip(type); break;
+            }
+        }
+
+        return new CriStatus(id, state, created, started, finished, exitCode, reason, image, 0, null);
+    }
+
+    private static CriStats Stat(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new ProtoReader(bytes);
+        var id = "";
+        ulong? cpu = null, workingSet = null, available = null;
+        while (reader.Next(out var field, out var type))
+        {
+            switch (field)
+            {
+                case 1 when type == ProtoReader.WireBytes: id = AttributesId(reader.Bytes()); break;
+                case 2 when type == ProtoReader.WireBytes: cpu = Usage(reader.Bytes(), 2).First; break;
+                case 3 when type == ProtoReader.WireBytes: (workingSet, available) = Usage(reader.Bytes(), 2, 3); break;
+                default: reader.Skip(type); break;
+            }
+        }
+
+        return new CriStats(id, cpu, workingSet, available);
+    }
+
+    private static string AttributesId(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new ProtoReader(bytes);
+        var id = "";
+        while (reader.Next(out var field, out var type))
+        {
+            if (field == 1 && type == ProtoReader.WireBytes)
+            {
+                id = reader.String();
+            }
+            else
+            {
+                reader.Skip(type);
+            }
+        }
+
+        return id;
+    }
+
+    // CpuUsage / MemoryUsage: their UInt64Value fields by number (null when the runtime left one out).
+    private static (ulong? First, ulong? Second) Usage(ReadOnlySpan<byte> bytes, int first, int second = 0)
+    {
+        var reader = new ProtoReader(bytes);
+        ulong? a = null, b = null;
+        while (reader.Next(out var field, out var type))
+        {
+            if (type == ProtoReader.WireBytes && field == first)
+            {
+                a = reader.WrappedUInt64();
+            }
+            else if (type == ProtoReader.WireBytes && field == second)
+            {
+                b = reader.WrappedUInt64();
+            }
+            else
+            {
+                reader.Skip(type);
+            }
+        }
+
+        return (a, b);
+    }
+
+    private static CriState ToState(int value) => value is >= 0 and <= 3 ? (CriState)value : CriState.Unknown;
+
+    /// <summary>
+    /// The verbose info's JSON (containerd and CRI-O both put one document under "info"): the main process's host PID
+    /// and the OCI spec's <c>linux.cgroupsPath</c>. Anything unreadable is left out: the agent then finds neither.
+    /// </summary>
+    internal static (int Pid, string? CgroupsPath) VerboseInfo(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            var pid = root.TryGetProperty("pid", out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out var n) ? n : 0;
+            string? path = null;
+            if (root.TryGetProperty("runtimeSpec", out var spec) && spec.ValueKind == JsonValueKind.Object &&
+                spec.TryGetProperty("linux", out var linux) && linux.ValueKind == JsonValueKind.Object &&
+                linux.TryGetProperty("cgroupsPath", out var cgroups) && cgroups.ValueKind == JsonValueKind.String)
+            {
+                path = cgroups.GetString();
+            }
+
+            return (pid, string.IsNullOrEmpty(path) ? null : path);
+        }
+        catch (JsonException)
+        {
+            return (0, null);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+namespace StackScope.Agent.Engines.Cri;
+
+/// <summary>
+/// A CRI runtime's container events, reconstructed by polling as kubelet's PLEG does: containerd 1.6 has no CRI event
+/// stream, and 1.7's has a single subscriber (an agent subscribing would steal kubelet's events). Every attempt's
+/// start, OOM kill, stop and end is read from <c>ContainerStatus</c> with the runtime's own nanosecond times, so the
+/// same attempt yields the same events however often it is looked at (after a reconnect or an agent restart the
+/// tracker drops what it sent already); a row whose every attempt has gone yields <c>destroy</c> at the agent's time.
+/// </summary>
+internal sealed class CriEventTrail(long floorNano)
+{
+    private const int SignalTerm = 15;
+
+    private readonly HashSet<(string Id, string Action)> _yielded = [];
+    private Dictionary<string, string> _rowOf = new(StringComparer.Ordinal);
+
+    /// <summary>What this listing tells that the trail has not told yet, oldest first.</summary>
+    public List<EngineEvent> Next(CriListing listing, Func<string, CriStatus?> statusOf, long nowNano)
+    {
+        var events = new List<EngineEvent>();
+        foreach (var container in listing.Containers)
+        {
+            if (statusOf(container.Id) is not { } status)
+            {
+                continue;
+            }
+
+            var name = listing.RowName(container);
+            var image = status.Image.Length > 0 ? status.Image : container.Image;
+            if (status.StartedAt > 0)
+            {
+                Add(events, new EngineEvent(container.Id, name, Contracts.ContainerActions.Start, status.StartedAt, image, null, null, null));
+            }
+
+            if (status.State != CriState.Exited || status.FinishedAt <= 0)
+            {
+                continue;
+            }
+
+            var exit = CriExits.Classify(status, listing.SandboxOf(container), listing.Superseded(container), nowNano);
+            if (exit == CriExit.Undecided)
+            {
+                continue;
+            }
+
+            // One nanosecond before the end: the server reads a kill or an oom as the cause of the die that follows.
+            if (exit == CriExit.Stopped)
+            {
+                Add(events, new EngineEvent(container.Id, name, Contracts.ContainerActions.Kill, status.FinishedAt - 1, image, null, SignalTerm, null));
+            }
+
+            if (status.Reason == CriExits.OomReason)
+            {
+                Add(events, new EngineEvent(container.Id, name, Contracts.ContainerActions.Oom, status.FinishedAt - 1, image, null, null, null));
+            }
+
+            Add(events, new EngineEvent(container.Id, name, Contracts.ContainerActions.Die, status.FinishedAt, image, status.ExitCode, null, null));
+        }
+
+        var rows = listing.Containers.ToDictionary(c => c.Id, listing.RowName, StringComparer.Ordinal);
+        var listedRows = rows.Values.ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, row) in _rowOf.Where(r => !rows.ContainsKey(r.Key) && !listedRows.Contains(r.Value)).DistinctBy(r => r.Value).ToList())
+        {
+            Add(events, new EngineEvent(id, row, Contracts.ContainerActions.Destroy, nowNano, null, null, null, null));
+        }
+
+        _rowOf = rows;
+        _yielded.RemoveWhere(y => !rows.ContainsKey(y.Id));
+        return events.OrderBy(e => e.TimeNano).ToList();
+    }
+
+    private void Add(List<EngineEvent> events, EngineEvent engineEvent)
+    {
+        if (engineEvent.TimeNano >= floorNano && _yielded.Add((engineEvent.ContainerId, engineEvent.Action)))
+        {
+            events.Add(engineEvent);
+        }
+    }
+}
