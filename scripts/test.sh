@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian machine with the .NET SDK: installs what is missing (MariaDB,
-# Docker Engine, Podman, busybox), starts MariaDB and a three-node Galera cluster on loopback ports, dockerd and Podman's API service without a network, builds the
+# Docker Engine, Podman, busybox), starts MariaDB and a three-node Galera cluster on loopback ports, dockerd, Podman's API service and containerd's CRI without a network, builds the
 # local test image, builds with warnings as errors and runs every test.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +21,7 @@ export SS_TEST_MYSQL
 docker_dir=.tmp/docker-test
 podman_dir=.tmp/podman-test
 galera_dir=.tmp/galera-test
-trap 'scripts/mariadb.sh stop "$db_dir" || true; scripts/galera.sh stop "$galera_dir" || true; scripts/dockerd.sh stop "$docker_dir" || true; scripts/podman.sh stop "$podman_dir" || true' EXIT
+trap 'scripts/mariadb.sh stop "$db_dir" || true; scripts/galera.sh stop "$galera_dir" || true; scripts/dockerd.sh stop "$docker_dir" || true; scripts/podman.sh stop "$podman_dir" || true; scripts/cri.sh stop "${cri_dir:-.tmp/cri-test}" || true' EXIT
 echo "test.sh: MariaDB on 127.0.0.1:$db_port"
 
 # A three-node Galera cluster and HAProxy (its writer) on the next free block of 40 ports.
@@ -62,6 +62,14 @@ export SS_TEST_PODMAN_HOST SS_TEST_PODMAN_DIR
   [ -z "$leftovers" ] || podman rm -f -t 0 $leftovers >/dev/null
 )
 echo "test.sh: podman API service at $SS_TEST_PODMAN_HOST"
+
+# containerd with its CRI plugin, as a Kubernetes node runs it (the tests make its images and act as kubelet).
+cri_dir=.tmp/cri-test
+scripts/cri.sh stop "$cri_dir" >/dev/null 2>&1 || true
+SS_TEST_CRI_HOST=$(scripts/cri.sh start "$cri_dir")
+SS_TEST_CRI_DIR=$(realpath "$cri_dir")
+export SS_TEST_CRI_HOST SS_TEST_CRI_DIR
+echo "test.sh: containerd (CRI) at $SS_TEST_CRI_HOST"
 
 dotnet build StackScope.slnx -c Release -warnaserror -nologo -v quiet
 # The OpenAPI validator the API document test runs (locked versions, from the npm registry).

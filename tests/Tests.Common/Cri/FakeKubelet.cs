@@ -96,7 +96,7 @@ public sealed class FakeKubelet : IDisposable
     public async Task StopContainerAsync(string id, long graceSeconds = 0) =>
         await Runtime.StopContainerAsync(new StopContainerRequest { ContainerId = id, Timeout = graceSeconds });
 
-    /// <summary>A pod's deletion as kubelet does it: each container stopped, then the sandbox, then everything removed.</summary>
+    /// <summary>A pod's deletion as kubelet does it: each container stopped, then the sandbox (removed later: <see cref="RemovePodAsync"/>).</summary>
     public async Task DeletePodAsync(Pod pod, long graceSeconds = 0)
     {
         var containers = await Runtime.ListContainersAsync(new ListContainersRequest { Filter = new ContainerFilter { PodSandboxId = pod.Id } });
@@ -106,7 +106,6 @@ public sealed class FakeKubelet : IDisposable
         }
 
         await Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = pod.Id });
-        await RemovePodAsync(pod);
     }
 
     /// <summary>Stops and removes the pod's sandbox and containers (what a test leaves), ignoring what is gone already.</summary>

@@ -283,24 +283,40 @@ internal static class CriDecoder
     /// </summary>
     internal static (int Pid, string? CgroupsPath) VerboseInfo(string json)
     {
+        // A forward scan with Utf8JsonReader, which the agent's serializer already brings: JsonDocument would add its own
+        // code to the AOT binary for two values.
+        var pid = 0;
+        string? path = null;
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+        var names = new string?[4]; // the property each open object was reached by, to depth 3: runtimeSpec.linux.cgroupsPath
+        string? property = null;
         try
         {
-            using var document = JsonDocument.Parse(json);
-            var root = document.RootElement;
-            var pid = root.TryGetProperty("pid", out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out var n) ? n : 0;
-            string? path = null;
-            if (root.TryGetProperty("runtimeSpec", out var spec) && spec.ValueKind == JsonValueKind.Object &&
-                spec.TryGetProperty("linux", out var linux) && linux.ValueKind == JsonValueKind.Object &&
-                linux.TryGetProperty("cgroupsPath", out var cgroups) && cgroups.ValueKind == JsonValueKind.String)
+            while (reader.Read())
             {
-                path = cgroups.GetString();
+                var depth = reader.CurrentDepth;
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        property = reader.GetString();
+                        break;
+                    case JsonTokenType.StartObject when depth < names.Length:
+                        names[depth] = property;
+                        break;
+                    case JsonTokenType.Number when depth == 1 && property == "pid" && reader.TryGetInt32(out var number):
+                        pid = number;
+                        break;
+                    case JsonTokenType.String when depth == 3 && property == "cgroupsPath" && names[1] == "runtimeSpec" && names[2] == "linux":
+                        path = reader.GetString();
+                        break;
+                }
             }
-
-            return (pid, string.IsNullOrEmpty(path) ? null : path);
         }
         catch (JsonException)
         {
             return (0, null);
         }
+
+        return (pid, string.IsNullOrEmpty(path) ? null : path);
     }
 }

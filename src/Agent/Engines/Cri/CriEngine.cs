@@ -78,10 +78,10 @@ internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgr
     public async IAsyncEnumerable<EngineEvent> WatchEventsAsync(long? sinceNanos,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Resuming, look back past the hold an undecided end may still be under and a minute more: the tracker drops
-        // what it has sent already (by the runtime's exact times); a first start reports only what happens from now on.
-        var now = EngineTime.ToUnixNanos(DateTimeOffset.UtcNow);
-        var trail = new CriEventTrail(sinceNanos is { } since ? since - CriExits.Hold - 60_000_000_000L : now);
+        // Resuming, from after what the tracker has taken (it drops a replay by the runtime's exact times, and what a
+        // sample reconstructed meanwhile is its twin); a first start reports only what happens from now on. An end
+        // still undecided when the agent went away and older than that is told by the samples' reconstruction.
+        var trail = new CriEventTrail(sinceNanos ?? EngineTime.ToUnixNanos(DateTimeOffset.UtcNow));
         while (!cancellationToken.IsCancellationRequested)
         {
             var listing = await ListAsync(cancellationToken).ConfigureAwait(false);

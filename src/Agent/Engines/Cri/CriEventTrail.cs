@@ -71,7 +71,7 @@ internal sealed class CriEventTrail(long floorNano)
 
     private void Add(List<EngineEvent> events, EngineEvent engineEvent)
     {
-        if (engineEvent.TimeNano >= floorNano && _yielded.Add((engineEvent.ContainerId, engineEvent.Action)))
+        if (engineEvent.TimeNano > floorNano && _yielded.Add((engineEvent.ContainerId, engineEvent.Action)))
         {
             events.Add(engineEvent);
         }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Runtime.V1;
+using StackScope.Agent.Engines;
 using StackScope.Agent.Engines.Cgroups;
 using StackScope.Agent.Engines.Cri;
 using StackScope.Tests.Common.Cri;
@@ -92,6 +93,56 @@ public sealed class CriEngineTests : IAsyncLifetime
         // A pod on the host's network has no network figures of its own (docker stats shows 0 B for --network host).
         Assert.Null(counters.Io.NetRxBytes);
         Assert.Null(counters.Io.NetTxBytes);
+    }
+
+    /// <summary>kubelet deleting a pod stops its containers, then its sandbox: the end reads as a stop (kill, then die), never a crash.</summary>
+    [Fact]
+    public async Task A_deleted_pods_container_ends_with_a_kill_before_its_die()
+    {
+        var pod = await RunPodAsync("shop", "cart-5f6c7");
+        var id = await _kubelet.StartContainerAsync(pod, "app", 0, ["sleep", "3600"]);
+        using var client = new CriClient(CriRuntime.Host, TimeSpan.FromSeconds(10));
+        var engine = new CriEngine(client, null, "/proc", CriDialect.Containerd, NullLogger<CriEngine>.Instance)
+        {
+            PollInterval = TimeSpan.FromMilliseconds(200),
+        };
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var events = new List<EngineEvent>();
+        var watch = Task.Run(async () =>
+        {
+            await foreach (var e in engine.WatchEventsAsync(EngineTime.ToUnixNanos(DateTimeOffset.UtcNow.AddMinutes(-1)), stop.Token))
+            {
+                lock (events)
+                {
+                    events.Add(e);
+                }
+            }
+        }, stop.Token);
+
+        await _kubelet.DeletePodAsync(pod, graceSeconds: 1);
+        while (!stop.IsCancellationRequested && !Snapshot(events).Any(e => e.Action == "die"))
+        {
+            await Task.Delay(100);
+        }
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
+        var mine = Snapshot(events).Where(e => e.ContainerId == id).ToList();
+        Assert.Equal(["start", "kill", "die"], mine.Select(e => e.Action));
+        Assert.All(mine, e => Assert.Equal("shop_cart-5f6c7_app", e.Name));
+        Assert.Equal(15, mine[1].Signal);
+        Assert.Equal(137, mine[2].ExitCode);
+        Assert.Equal(mine[2].TimeNano - 1, mine[1].TimeNano);
+        var status = await _kubelet.StatusAsync(id);
+        Assert.Equal(status.FinishedAt, mine[2].TimeNano); // the runtime's own time: the same however often it is looked at
+
+        static List<EngineEvent> Snapshot(List<EngineEvent> events)
+        {
+            lock (events)
+            {
+                return [.. events];
+            }
+        }
     }
 
     private async Task<Pod> RunPodAsync(string ns, string name, IReadOnlyDictionary<string, string>? labels = null)
