@@ -125,7 +125,9 @@ public static class OciImages
 
             tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "bin/busybox")
             {
-                Mode = (UnixFileMode)0b111_101_101, ModificationTime = DateTimeOffset.UnixEpoch, DataStream = new MemoryStream(File.ReadAllBytes(busybox)),
+                Mode = (UnixFileMode)0b111_101_101,
+                ModificationTime = DateTimeOffset.UnixEpoch,
+                DataStream = new MemoryStream(File.ReadAllBytes(busybox)),
             });
             foreach (var applet in applets.Where(a => a != "busybox"))
             {

@@ -69,29 +69,33 @@ internal sealed class CriClient : IDisposable
     /// <summary>One attempt's status (verbose: with its PID and cgroup); null when the runtime no longer has it.</summary>
     public async Task<CriStatus?> ContainerStatusAsync(string id, bool verbose, CancellationToken cancellationToken)
     {
-        // ContainerStatusRequest { string container_id = 1; bool verbose = 2; }
+        // ContainerStatusRequest { string container_id = 1; bool verbose = 2; }: tag, varint length, the id, then the flag.
         var idBytes = Encoding.UTF8.GetBytes(id);
-        var request = new List<byte>(idBytes.Length + 8) { 0x0A };
+        var request = new byte[1 + 5 + idBytes.Length + 2];
+        var at = 0;
+        request[at++] = 0x0A;
         for (var length = (uint)idBytes.Length; ; length >>= 7)
         {
             if (length < 0x80)
             {
-                request.Add((byte)length);
+                request[at++] = (byte)length;
                 break;
             }
 
-            request.Add((byte)(length | 0x80));
+            request[at++] = (byte)(length | 0x80);
         }
 
-        request.AddRange(idBytes);
+        idBytes.CopyTo(request, at);
+        at += idBytes.Length;
         if (verbose)
         {
-            request.AddRange([0x10, 0x01]);
+            request[at++] = 0x10;
+            request[at++] = 0x01;
         }
 
         try
         {
-            return CriDecoder.Status(await CallAsync("ContainerStatus", [.. request], cancellationToken).ConfigureAwait(false));
+            return CriDecoder.Status(await CallAsync("ContainerStatus", request[..at], cancellationToken).ConfigureAwait(false));
         }
         catch (CriException ex) when (ex.Code == CriException.NotFound)
         {

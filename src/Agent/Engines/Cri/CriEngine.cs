@@ -14,7 +14,9 @@ namespace StackScope.Agent.Engines.Cri;
 internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgroups, string procRoot, CriDialect dialect, ILogger<CriEngine> logger)
     : IContainerEngine
 {
-    private readonly ConcurrentDictionary<string, (CriState Listed, CriStatus Status)> _statuses = new(StringComparer.Ordinal);
+    // Reference types as generic arguments throughout: a value type (a tuple) gets its own copy of the collection's code in
+    // the AOT binary (measured: the first cut of this engine cost 189 KB, most of it such copies).
+    private readonly ConcurrentDictionary<string, KnownStatus> _statuses = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string?> _cgroupOf = new(StringComparer.Ordinal);
     private int _source; // 0 unknown, 1 cgroup files, 2 CRI stats: logged once when it changes
 
@@ -102,29 +104,37 @@ internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgr
         return new CriListing(sandboxes, containers);
     }
 
-    /// <summary>Asks the status of each attempt not seen yet or whose listed state changed; a running one verbosely, for its PID and cgroup.</summary>
-    private Task RefreshAsync(IReadOnlyList<CriContainer> containers, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks the status of each attempt not seen yet or whose listed state changed; a running one verbosely, for its PID
+    /// and cgroup. In turn: after the first look at a node, a cycle asks for the few attempts that changed, each in about a
+    /// millisecond (containerd answers from memory).
+    /// </summary>
+    private async Task RefreshAsync(IReadOnlyList<CriContainer> containers, CancellationToken cancellationToken)
     {
-        var stale = containers.Where(c => !_statuses.TryGetValue(c.Id, out var known) || known.Listed != c.State).ToList();
-        return stale.Count == 0
-            ? Task.CompletedTask
-            : Parallel.ForEachAsync(stale, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (container, ct) =>
+        foreach (var container in containers)
+        {
+            if (_statuses.TryGetValue(container.Id, out var known) && known.Listed == container.State)
             {
-                try
+                continue;
+            }
+
+            try
+            {
+                if (await client.ContainerStatusAsync(container.Id, container.State == CriState.Running, cancellationToken).ConfigureAwait(false) is { } status)
                 {
-                    if (await client.ContainerStatusAsync(container.Id, container.State == CriState.Running, ct).ConfigureAwait(false) is { } status)
-                    {
-                        _statuses[container.Id] = (container.State, status);
-                    }
+                    _statuses[container.Id] = new KnownStatus(container.State, status);
                 }
-                catch (Exception ex) when (ex is CriException or HttpRequestException && !ct.IsCancellationRequested)
-                {
-                    LogStatusFailed(logger, container.Id, ex.Message); // asked again next time
-                }
-            });
+            }
+            catch (Exception ex) when (ex is CriException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                LogStatusFailed(logger, container.Id, ex.Message); // asked again next time
+            }
+        }
     }
 
     private CriStatus? StatusOf(string id) => _statuses.TryGetValue(id, out var known) ? known.Status : null;
+
+    private sealed record KnownStatus(CriState Listed, CriStatus Status);
 
     private void Forget(CriListing listing)
     {

@@ -11,7 +11,8 @@ internal sealed class CriEventTrail(long floorNano)
 {
     private const int SignalTerm = 15;
 
-    private readonly HashSet<(string Id, string Action)> _yielded = [];
+    // "id action" strings rather than tuples: a value-type element would get its own HashSet code in the AOT binary.
+    private readonly HashSet<string> _yielded = new(StringComparer.Ordinal);
     private Dictionary<string, string> _rowOf = new(StringComparer.Ordinal);
 
     /// <summary>What this listing tells that the trail has not told yet, oldest first.</summary>
@@ -57,21 +58,31 @@ internal sealed class CriEventTrail(long floorNano)
             Add(events, new EngineEvent(container.Id, name, Contracts.ContainerActions.Die, status.FinishedAt, image, status.ExitCode, null, null));
         }
 
-        var rows = listing.Containers.ToDictionary(c => c.Id, listing.RowName, StringComparer.Ordinal);
-        var listedRows = rows.Values.ToHashSet(StringComparer.Ordinal);
-        foreach (var (id, row) in _rowOf.Where(r => !rows.ContainsKey(r.Key) && !listedRows.Contains(r.Value)).DistinctBy(r => r.Value).ToList())
+        var rows = new Dictionary<string, string>(StringComparer.Ordinal);
+        var listedRows = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var container in listing.Containers)
         {
-            Add(events, new EngineEvent(id, row, Contracts.ContainerActions.Destroy, nowNano, null, null, null, null));
+            rows[container.Id] = listing.RowName(container);
+            listedRows.Add(rows[container.Id]);
+        }
+
+        foreach (var (id, row) in _rowOf)
+        {
+            if (!rows.ContainsKey(id) && listedRows.Add(row)) // once per row, however many attempts it had
+            {
+                Add(events, new EngineEvent(id, row, Contracts.ContainerActions.Destroy, nowNano, null, null, null, null));
+            }
         }
 
         _rowOf = rows;
-        _yielded.RemoveWhere(y => !rows.ContainsKey(y.Id));
-        return events.OrderBy(e => e.TimeNano).ToList();
+        _yielded.RemoveWhere(y => !rows.ContainsKey(y[..y.IndexOf(' ', StringComparison.Ordinal)]));
+        events.Sort(static (a, b) => a.TimeNano.CompareTo(b.TimeNano));
+        return events;
     }
 
     private void Add(List<EngineEvent> events, EngineEvent engineEvent)
     {
-        if (engineEvent.TimeNano > floorNano && _yielded.Add((engineEvent.ContainerId, engineEvent.Action)))
+        if (engineEvent.TimeNano > floorNano && _yielded.Add(engineEvent.ContainerId + " " + engineEvent.Action))
         {
             events.Add(engineEvent);
         }

@@ -16,10 +16,25 @@ internal sealed class CriListing
         Containers = containers;
         // The newest attempt of each row: a pod deleted and made again under the same name (a new UID, a new sandbox)
         // replaces the old one's row too.
-        Rows = containers.GroupBy(RowName, StringComparer.Ordinal)
-            .Select(g => g.OrderByDescending(c => SandboxOf(c)?.CreatedAt ?? 0).ThenByDescending(c => c.Attempt).ThenByDescending(c => c.CreatedAt).First())
-            .ToList();
+        var newest = new Dictionary<string, CriContainer>(StringComparer.Ordinal);
+        foreach (var container in containers)
+        {
+            var row = RowName(container);
+            if (!newest.TryGetValue(row, out var known) || Newer(container, known))
+            {
+                newest[row] = container;
+            }
+        }
+
+        Rows = [.. newest.Values];
         Newest = Rows.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+    }
+
+    // The younger pod first, then the higher attempt, then the later creation.
+    private bool Newer(CriContainer a, CriContainer b)
+    {
+        var (podA, podB) = (SandboxOf(a)?.CreatedAt ?? 0, SandboxOf(b)?.CreatedAt ?? 0);
+        return podA != podB ? podA > podB : a.Attempt != b.Attempt ? a.Attempt > b.Attempt : a.CreatedAt > b.CreatedAt;
     }
 
     /// <summary>Every attempt listed.</summary>
