@@ -138,5 +138,7 @@ internal sealed record QueryParameterDoc(string Name, QueryParameterKind Kind, s
     public static readonly QueryParameterDoc Step = new("step", QueryParameterKind.Integer, "Bucket width in seconds, 1-86400; at most 1000 buckets.");
     public static readonly QueryParameterDoc ContainerName = new("name", QueryParameterKind.Text, "Case-insensitive substring of the container name.");
     public static readonly QueryParameterDoc ContainerStatus = new("status", QueryParameterKind.Text, "The container's state word, e.g. running.");
+    public static readonly QueryParameterDoc Namespace = new("namespace", QueryParameterKind.Text, "Only the containers of this Kubernetes namespace (exact).");
+    public static readonly QueryParameterDoc Pod = new("pod", QueryParameterKind.Text, "Only the containers of this Kubernetes pod (exact name).");
     public static readonly QueryParameterDoc EventContainer = new("container", QueryParameterKind.Text, "Only this container's events (exact name).");
 }

@@ -33,9 +33,9 @@ internal static class QueryEndpoints
             .WithQueryParameters(QueryParameterDoc.From, QueryParameterDoc.To, QueryParameterDoc.Step)
             .ProducesErrors(QueryErrors);
         api.MapGet("/agents/{agentId}/containers", AgentContainersAsync)
-            .WithSummary("One agent's containers with the figures of its latest report.")
+            .WithSummary("One agent's containers with the figures of its latest report; on a Kubernetes node, of one namespace or pod.")
             .Produces<ApiEnvelope<IReadOnlyList<ContainerView>>>()
-            .WithQueryParameters(QueryParameterDoc.Page, QueryParameterDoc.Size)
+            .WithQueryParameters(QueryParameterDoc.Namespace, QueryParameterDoc.Pod, QueryParameterDoc.Page, QueryParameterDoc.Size)
             .ProducesErrors(QueryErrors);
         api.MapGet("/agents/{agentId}/containers/{containerName}/history", ContainerHistoryAsync)
             .AddEndpointFilter(QueryConcurrencyLimiter.FilterAsync)
@@ -113,9 +113,21 @@ internal static class QueryEndpoints
     {
         var id = QueryParameters.AgentId(agentId);
         var (page, size, offset) = QueryParameters.Paging(context.Request);
+        var ns = QueryParameters.Optional(context.Request, "namespace", Contracts.ContainerLabels.MaxValueLength);
+        var pod = QueryParameters.Optional(context.Request, "pod", Contracts.ContainerLabels.MaxValueLength);
         var latest = await RequireAgentAsync(queries, id, context.RequestAborted).ConfigureAwait(false);
-        var containers = await queries.ContainersAtAsync(id, latest.SampledAt, offset, size, context.RequestAborted).ConfigureAwait(false);
-        await WriteContainersAsync(context, containers, page, size).ConfigureAwait(false);
+        if (ns is null && pod is null)
+        {
+            await WriteContainersAsync(context, await queries.ContainersAtAsync(id, latest.SampledAt, offset, size, context.RequestAborted).ConfigureAwait(false),
+                page, size).ConfigureAwait(false);
+            return;
+        }
+
+        // One report's containers (at most Ingest:MaxContainers) filtered here by their labels, then paged.
+        var all = await queries.ContainersAtAsync(id, latest.SampledAt, 0, int.MaxValue, context.RequestAborted).ConfigureAwait(false);
+        var matching = all.Items.Where(c => (ns is null || c.Labels?.GetValueOrDefault(KubernetesLabels.Namespace) == ns) &&
+            (pod is null || c.Labels?.GetValueOrDefault(KubernetesLabels.Pod) == pod)).ToList();
+        await WriteContainersAsync(context, new Page<ContainerRow>(matching.Skip(offset).Take(size).ToList(), matching.Count), page, size).ConfigureAwait(false);
     }
 
     private static async Task ContainerHistoryAsync(HttpContext context, string agentId, string containerName, IMetricQueries queries, HistoryPlanner planner,
@@ -232,6 +244,7 @@ internal static class QueryEndpoints
                 OomKilled = c.OomKilled,
                 StartedAt = c.StartedAt,
                 FinishedAt = c.FinishedAt,
+                Labels = c.Labels,
             }).ToList(),
             PageInfo = QueryParameters.PageInfo(page, size, containers.TotalCount),
             ResultCode = ResultCodes.Ok,

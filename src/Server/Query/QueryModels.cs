@@ -102,6 +102,25 @@ internal sealed record ContainerView(
 
     [JsonPropertyName("finishedAt")]
     public DateTime? FinishedAt { get; init; }
+
+    /// <summary>The labels the agent forwarded (by default its stackscope.* ones, compose's project and service, Kubernetes' pod keys).</summary>
+    [JsonPropertyName("labels")]
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary>A Kubernetes pod container's namespace (label io.kubernetes.pod.namespace); null for the others.</summary>
+    [JsonPropertyName("namespace")]
+    public string? Namespace => Labels?.GetValueOrDefault(KubernetesLabels.Namespace);
+
+    /// <summary>A Kubernetes pod container's pod (label io.kubernetes.pod.name); null for the others.</summary>
+    [JsonPropertyName("pod")]
+    public string? Pod => Labels?.GetValueOrDefault(KubernetesLabels.Pod);
+}
+
+/// <summary>The labels kubelet sets on a pod's containers, which the agent forwards by default.</summary>
+internal static class KubernetesLabels
+{
+    public const string Namespace = "io.kubernetes.pod.namespace";
+    public const string Pod = "io.kubernetes.pod.name";
 }
 
 /// <summary>One bucket of a chart: its start (UTC), sample count, and average and maximum of each figure.</summary>

@@ -71,6 +71,9 @@ internal sealed record ContainerRow(
 
     /// <summary>docker or podman: an agent may report both engines of its host.</summary>
     public string EngineType { get; init; } = "";
+
+    /// <summary>The labels the agent forwarded (Kubernetes' pod, namespace and container among them); null for none.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
 }
 
 /// <summary>One time bucket of a history: average and maximum of each figure, and how many samples fell in it.</summary>

@@ -252,7 +252,7 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
             "image AS Image, con_net_rx_bytes AS NetRxBytes, con_net_tx_bytes AS NetTxBytes, con_block_read_bytes AS BlockReadBytes, " +
             "con_block_write_bytes AS BlockWriteBytes, con_pids AS Pids, con_memory_limit AS MemoryLimitBytes, con_cpu_usage_ns AS CpuUsageNanos, " +
             "health AS Health, restart_count AS RestartCount, exit_code AS ExitCode, oom_killed AS OomKilled, started_at AS StartedAt, " +
-            "finished_at AS FinishedAt, engine_type AS EngineType FROM container " + tail,
+            "finished_at AS FinishedAt, engine_type AS EngineType, labels AS Labels FROM container " + tail,
             parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => new ContainerRow(r.AgentId, r.NodeName, r.ContainerName, r.Status, Dialect.FromDbTime(r.SampledAt!), r.CpuPercent,
             r.MemoryUsageMiB, r.MemoryPercent)
@@ -273,6 +273,9 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
             StartedAt = r.StartedAt is null ? null : Dialect.FromDbTime(r.StartedAt),
             FinishedAt = r.FinishedAt is null ? null : Dialect.FromDbTime(r.FinishedAt),
             EngineType = r.EngineType,
+            Labels = r.Labels is { Length: > 0 } labels
+                ? System.Text.Json.JsonSerializer.Deserialize(labels, Contracts.ContractsJsonContext.Default.IReadOnlyDictionaryStringString)
+                : null,
         }).ToList();
     }
 
@@ -357,6 +360,8 @@ internal sealed class SqlMetricQueries(SqlDatabase database) : IMetricQueries
     private sealed class ContainerRecord
     {
         public string EngineType { get; set; } = "";
+
+        public string? Labels { get; set; }
         public string AgentId { get; set; } = "";
         public string NodeName { get; set; } = "";
         public string ContainerName { get; set; } = "";

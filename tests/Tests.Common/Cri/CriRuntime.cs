@@ -23,6 +23,31 @@ public static class CriRuntime
         return new FakeKubelet(Host);
     }
 
+    /// <summary>Kills containerd (SIGKILL), as a crash would: its socket stays, refusing connections; the pods' shims run on.</summary>
+    public static async Task KillAsync()
+    {
+        var pid = int.Parse(await File.ReadAllTextAsync(Path.Combine(Dir, "containerd.pid")), System.Globalization.CultureInfo.InvariantCulture);
+        using var process = System.Diagnostics.Process.GetProcessById(pid);
+        process.Kill();
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts containerd again if it is not running (scripts/cri.sh start); it takes its pods back from their shims.</summary>
+    public static async Task StartAsync()
+    {
+        using var script = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash")
+        {
+            ArgumentList = { Path.Combine(MariaDb.RepositoryRoot, "scripts", "cri.sh"), "start", Dir },
+            RedirectStandardOutput = true,
+        })!;
+        await script.StandardOutput.ReadToEndAsync();
+        await script.WaitForExitAsync();
+        if (script.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"scripts/cri.sh start {Dir} failed ({script.ExitCode}); see {Dir}/containerd.log");
+        }
+    }
+
     private static string Variable(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value

@@ -54,17 +54,16 @@ internal sealed class CriClient : IDisposable
 
     public string Address { get; }
 
-    public async Task<(string Name, string Version)> VersionAsync(CancellationToken cancellationToken) =>
-        CriDecoder.Version(await CallAsync("Version", [], cancellationToken).ConfigureAwait(false));
+    // One generic call for the lists (reference types share one compiled body in the AOT binary, where an async method
+    // per list would each bring its own state machine).
+    public Task<List<CriSandbox>> ListPodSandboxAsync(CancellationToken cancellationToken) =>
+        CallAsync("ListPodSandbox", [], static bytes => CriDecoder.Sandboxes(bytes), cancellationToken);
 
-    public async Task<List<CriSandbox>> ListPodSandboxAsync(CancellationToken cancellationToken) =>
-        CriDecoder.Sandboxes(await CallAsync("ListPodSandbox", [], cancellationToken).ConfigureAwait(false));
+    public Task<List<CriContainer>> ListContainersAsync(CancellationToken cancellationToken) =>
+        CallAsync("ListContainers", [], static bytes => CriDecoder.Containers(bytes), cancellationToken);
 
-    public async Task<List<CriContainer>> ListContainersAsync(CancellationToken cancellationToken) =>
-        CriDecoder.Containers(await CallAsync("ListContainers", [], cancellationToken).ConfigureAwait(false));
-
-    public async Task<List<CriStats>> ListContainerStatsAsync(CancellationToken cancellationToken) =>
-        CriDecoder.Stats(await CallAsync("ListContainerStats", [], cancellationToken).ConfigureAwait(false));
+    public Task<List<CriStats>> ListContainerStatsAsync(CancellationToken cancellationToken) =>
+        CallAsync("ListContainerStats", [], static bytes => CriDecoder.Stats(bytes), cancellationToken);
 
     /// <summary>One attempt's status (verbose: with its PID and cgroup); null when the runtime no longer has it.</summary>
     public async Task<CriStatus?> ContainerStatusAsync(string id, bool verbose, CancellationToken cancellationToken)
@@ -95,7 +94,7 @@ internal sealed class CriClient : IDisposable
 
         try
         {
-            return CriDecoder.Status(await CallAsync("ContainerStatus", request[..at], cancellationToken).ConfigureAwait(false));
+            return await CallAsync("ContainerStatus", request[..at], static bytes => CriDecoder.Status(bytes), cancellationToken).ConfigureAwait(false);
         }
         catch (CriException ex) when (ex.Code == CriException.NotFound)
         {
@@ -103,7 +102,10 @@ internal sealed class CriClient : IDisposable
         }
     }
 
-    private async Task<byte[]> CallAsync(string method, byte[] message, CancellationToken cancellationToken)
+    private delegate T Decoder<out T>(ReadOnlySpan<byte> message);
+
+    private async Task<T> CallAsync<T>(string method, byte[] message, Decoder<T> decode, CancellationToken cancellationToken)
+        where T : class?
     {
         var body = new byte[5 + message.Length]; // flag 0 (not compressed), then the length, big-endian
         BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(1), message.Length);
@@ -133,7 +135,7 @@ internal sealed class CriClient : IDisposable
 
         if (bytes.Length < 5)
         {
-            return [];
+            return decode([]); // an empty message: every field at its default
         }
 
         var length = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(1));
@@ -142,7 +144,7 @@ internal sealed class CriClient : IDisposable
             throw new CriException(CriException.Unknown, $"{method}: a compressed or cut-short answer");
         }
 
-        return bytes.AsSpan(5, length).ToArray();
+        return decode(bytes.AsSpan(5, length));
     }
 
     private static async Task<byte[]> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)

@@ -57,7 +57,11 @@ internal static class CriDecoder
         }
 
         var (pid, cgroupsPath) = VerboseInfo(json);
-        return status with { Pid = pid, CgroupsPath = cgroupsPath };
+        return new CriStatus(status.Id, status.State, status.CreatedAt, status.StartedAt, status.FinishedAt, status.ExitCode, status.Reason, status.Image)
+        {
+            Pid = pid,
+            CgroupsPath = cgroupsPath,
+        };
     }
 
     private delegate T Decode<out T>(ReadOnlySpan<byte> bytes);
@@ -210,7 +214,7 @@ internal static class CriDecoder
             }
         }
 
-        return new CriStatus(id, state, created, started, finished, exitCode, reason, image, 0, null);
+        return new CriStatus(id, state, created, started, finished, exitCode, reason, image);
     }
 
     private static CriStats Stat(ReadOnlySpan<byte> bytes)

@@ -134,7 +134,12 @@ internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgr
 
     private CriStatus? StatusOf(string id) => _statuses.TryGetValue(id, out var known) ? known.Status : null;
 
-    private sealed record KnownStatus(CriState Listed, CriStatus Status);
+    private sealed class KnownStatus(CriState listed, CriStatus status)
+    {
+        public CriState Listed { get; } = listed;
+
+        public CriStatus Status { get; } = status;
+    }
 
     private void Forget(CriListing listing)
     {

@@ -5,7 +5,7 @@
 
 // Beyond 7 days the server answers from its 5-minute and hour rollups (which keep each bucket's maximum too).
 const RANGES = { "1h": 3600, "6h": 21600, "24h": 86400, "7d": 604800, "30d": 2592000, "90d": 7776000, "1y": 31536000 };
-const state = { range: "1h", sort: { key: "containerName", dir: 1 }, filter: "", status: "", timer: null, session: null };
+const state = { range: "1h", sort: { key: "containerName", dir: 1 }, filter: "", status: "", namespace: "", timer: null, session: null };
 const view = document.getElementById("view");
 
 function el(tag, attrs = {}, ...children) {
@@ -131,34 +131,6 @@ const bytes = n => {
   return `${Number(n.toFixed(n < 10 && i ? 2 : 1))} ${units[i]}`;
 };
 
-// What stands out: a non-zero exit, an OOM kill, a health check failing.
-function eventClass(e) {
-  if (e.action === "oom" || (e.action === "die" && e.exitCode !== 0 && e.exitCode != null)) return "bad";
-  if ((e.action === "health_status" && e.health === "unhealthy") || e.action === "kill") return "warn";
-  return "";
-}
-
-function eventDetail(e) {
-  if (e.action === "die") return `exit code ${e.exitCode ?? "?"}`;
-  if (e.action === "health_status") return e.health;
-  if (e.action === "kill") return e.signal != null ? `signal ${e.signal}` : "";
-  if (e.action === "oom") return "killed by the OOM killer";
-  return "";
-}
-
-const markersOf = events => events.map(e => ({ t: Date.parse(e.at), action: e.action, cls: eventClass(e),
-  title: `${localTime(e.at)} ${e.containerName}: ${e.action} ${eventDetail(e)}` }));
-
-function eventList(agentId, events, total) {
-  if (!events.length) return el("p", { class: "muted", "data-events": "0" }, "No container events in this range.");
-  return el("div", {}, el("ol", { class: "events", "data-events": events.length }, events.map(e =>
-    el("li", { class: eventClass(e), "data-event": e.action, "data-container": e.containerName },
-      el("time", { datetime: e.at }, localTime(e.at)), " ",
-      el("a", { href: `#/agent/${enc(agentId)}/container/${enc(e.containerName)}` }, e.containerName), " ",
-      el("b", {}, e.action), " ", eventDetail(e), e.source === "reconciled" ? el("span", { class: "muted", title: "reconstructed from the engine's state: the event stream did not see it" }, " (reconciled)") : ""))),
-    total > events.length ? el("p", { class: "muted" }, `${events.length} newest of ${total}`) : "");
-}
-
 function fileSystemTable(fileSystems) {
   if (!fileSystems.length) return el("p", { class: "muted" }, "No file systems reported.");
   return el("table", { class: "filesystems" }, el("thead", {}, el("tr", {}, el("th", {}, "Mount point"), el("th", {}, "Type"),
@@ -235,28 +207,9 @@ async function hostPage(agentId) {
     el("option", { value: "" }, "all statuses"), statuses.map(s => el("option", s === state.status ? { value: s, selected: "" } : { value: s }, s)));
   renderTable();
   view.replaceChildren(el("h2", {}, agentId), rangeButtons(route), charts, alerts.section,
-    el("h3", {}, `Containers (${containers.pageInfo.totalCount})`), el("div", { class: "controls" }, filter, select), table,
+    el("h3", {}, `Containers (${containers.pageInfo.totalCount})`), el("div", { class: "controls" }, filter, select, namespaceSelect(containers.data, renderTable)), table,
     el("h3", {}, "Container events"), eventList(agentId, events.data, events.pageInfo.totalCount),
     el("h3", {}, "Disk usage"), el("div", { class: "table-wrap" }, fileSystemTable(disks.data.fileSystems)));
-}
-
-function containerTable(agentId, rows) {
-  const columns = [["containerName", "Name"], ["engineType", "Engine"], ["status", "Status"], ["health", "Health"], ["restartCount", "Restarts", true], ["cpuPercent", "CPU %", true],
-    ["memoryUsageMiB", "Memory MiB", true], ["memoryPercent", "Memory %", true]];
-  const needle = state.filter.toLowerCase();
-  const shown = rows.filter(r => (!needle || r.containerName.toLowerCase().includes(needle)) && (!state.status || r.status === state.status))
-    .sort((a, b) => (a[state.sort.key] > b[state.sort.key] ? 1 : a[state.sort.key] < b[state.sort.key] ? -1 : 0) * state.sort.dir);
-  const head = el("tr", {}, columns.map(([key, label, num]) => el("th", { class: num ? "num" : "", "data-sort": key, onclick: () => {
-    state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : 1 }; route(); } }, label + (state.sort.key === key ? (state.sort.dir > 0 ? " ▲" : " ▼") : ""))));
-  const body = shown.map(r => el("tr", { "data-container": r.containerName },
-    el("td", {}, el("a", { href: `#/agent/${enc(agentId)}/container/${enc(r.containerName)}` }, r.containerName)),
-    el("td", { "data-engine": r.engineType }, r.engineType),
-    el("td", { class: `status-${r.status}` }, r.status, r.oomKilled ? el("span", { class: "bad", title: "its last run was ended by the OOM killer" }, " OOM") : "",
-      r.status === "exited" && r.exitCode ? el("span", { class: "muted" }, ` (${r.exitCode})`) : ""),
-    el("td", { class: `health-${r.health ?? "none"}`, "data-health": r.health ?? "" }, r.health ?? "–"),
-    el("td", { class: `num ${r.restartCount > 0 ? "warn" : ""}`, "data-restarts": r.restartCount ?? "" }, r.restartCount ?? "–"),
-    el("td", { class: "num" }, fmt(r.cpuPercent, 2)), el("td", { class: "num" }, fmt(r.memoryUsageMiB, 2)), el("td", { class: "num" }, fmt(r.memoryPercent, 2))));
-  return el("table", {}, el("thead", {}, head), el("tbody", {}, body));
 }
 
 async function containerPage(agentId, name) {

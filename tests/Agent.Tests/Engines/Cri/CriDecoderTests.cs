@@ -98,8 +98,8 @@ public sealed class CriDecoderTests
 
         var read = CriDecoder.Stats(response.ToByteArray());
 
-        Assert.Equal(new CriStats("c1", 987_654_321_000, 20_815_872, 113_401_856), read[0]);
-        Assert.Equal(new CriStats("exited", null, null, null), read[1]);
+        Assert.Equal(("c1", 987_654_321_000UL, 20_815_872UL, 113_401_856UL), (read[0].Id, read[0].CpuNanos!.Value, read[0].WorkingSetBytes!.Value, read[0].AvailableBytes!.Value));
+        Assert.Equal(("exited", (ulong?)null, (ulong?)null, (ulong?)null), (read[1].Id, read[1].CpuNanos, read[1].WorkingSetBytes, read[1].AvailableBytes));
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class CriDecoderTests
     public void Damaged_messages_are_refused()
     {
         var whole = new ListContainersResponse { Containers = { new Container { Id = "c1", Metadata = new ContainerMetadata { Name = "app" } } } }.ToByteArray();
-        Assert.Throws<FormatException>(() => CriDecoder.Containers(whole[..^1])); // cut short
+        Assert.Throws<FormatException>(() => CriDecoder.Containers(whole.AsSpan(0, whole.Length - 1))); // cut short
         Assert.Throws<FormatException>(() => CriDecoder.Containers([0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F])); // a length past the end
         Assert.Throws<FormatException>(() => CriDecoder.Containers([0x0B])); // wire type 3 (groups) is not protobuf 3
         Assert.Empty(CriDecoder.Containers([]));
