@@ -16,9 +16,14 @@ public sealed class CriDecoderTests
     {
         var container = new Container
         {
-            Id = "c1", PodSandboxId = "s1", Metadata = new ContainerMetadata { Name = "app", Attempt = 300 },
+            Id = "c1",
+            PodSandboxId = "s1",
+            Metadata = new ContainerMetadata { Name = "app", Attempt = 300 },
             Image = new ImageSpec { Image = "sha256:abc", UserSpecifiedImage = "registry.example/web:1.2" },
-            ImageRef = "sha256:def", State = ContainerState.ContainerExited, CreatedAt = 1_765_000_000_123_456_789, ImageId = "skipped",
+            ImageRef = "sha256:def",
+            State = ContainerState.ContainerExited,
+            CreatedAt = 1_765_000_000_123_456_789,
+            ImageId = "skipped",
         };
         container.Labels["io.kubernetes.pod.namespace"] = "payments";
         container.Labels["ünïcode"] = "välue ✓";
@@ -63,8 +68,16 @@ public sealed class CriDecoderTests
         {
             Status = new ContainerStatus
             {
-                Id = "c1", State = ContainerState.ContainerExited, CreatedAt = 1, StartedAt = 2, FinishedAt = 3, ExitCode = -1, Reason = "OOMKilled",
-                Image = new ImageSpec { Image = "busybox" }, Message = "skipped", LogPath = "/var/log/pods/x",
+                Id = "c1",
+                State = ContainerState.ContainerExited,
+                CreatedAt = 1,
+                StartedAt = 2,
+                FinishedAt = 3,
+                ExitCode = -1,
+                Reason = "OOMKilled",
+                Image = new ImageSpec { Image = "busybox" },
+                Message = "skipped",
+                LogPath = "/var/log/pods/x",
             },
         };
         response.Info["info"] = """{"sandboxID":"s1","pid":4242,"runtimeSpec":{"process":{"args":["sh"]},"linux":{"resources":{"memory":{"limit":1}},"cgroupsPath":"/kubepods/besteffort/podu-1/c1"}}}""";
