@@ -14,9 +14,21 @@ using StackScope.Contracts;
 // agent-bench cycle DOCKER_HOST [rounds] [files|api]
 // Times one sampling cycle of every running container: the agent's way (concurrent one-shot stats)
 // against the original's (each container's stats with stream=false, one after another).
+// agent-bench pods CRI_HOST COUNT         makes COUNT pods of one sleeping container each, as kubelet would
+// agent-bench cycle-cri CRI_HOST [rounds] times the CRI engine's sampling cycle (cgroup files)
+if (args.Length >= 3 && args[0] == "pods")
+{
+    return await StackScope.Bench.Agent.CriBench.PodsAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
+}
+
+if (args.Length >= 2 && args[0] == "cycle-cri")
+{
+    return await StackScope.Bench.Agent.CriBench.CycleAsync(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20);
+}
+
 if (args.Length < 2 || args[0] != "cycle")
 {
-    Console.Error.WriteLine("usage: agent-bench cycle unix:///path/docker.sock [rounds]");
+    Console.Error.WriteLine("usage: agent-bench cycle unix:///path/docker.sock [rounds] | pods CRI_HOST COUNT | cycle-cri CRI_HOST [rounds]");
     return 2;
 }
 
