@@ -111,11 +111,25 @@ public class OptionsTests
             options.ResolveEngines(_ => true).Select(e => (e.Type, e.Host)));
         Assert.Empty(AgentOptionsValidator.Validate(options));
 
-        options.Engines = [new() { Type = "containerd", Host = "/run/containerd.sock" }, new() { Type = "podman" }, new() { Type = "podman" }];
+        options.Engines = [new() { Type = "rkt", Host = "/run/rkt.sock" }, new() { Type = "podman" }, new() { Type = "podman" }];
         var errors = AgentOptionsValidator.Validate(options);
         Assert.Contains(errors, e => e.StartsWith("Agent:Engines:0:Type", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Agent:Engines:0:Host", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("unix:///run/podman/podman.sock more than once", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Kubernetes_runtimes_by_their_usual_sockets_and_only_by_a_unix_socket()
+    {
+        var options = new AgentOptions { Engines = [new() { Type = "containerd" }, new() { Type = "CRI-O" }, new() { Type = "docker" }] };
+        options.ApplyDefaults("node-1", null);
+        Assert.Equal([("containerd", "unix:///run/containerd/containerd.sock"), ("cri-o", "unix:///var/run/crio/crio.sock"), ("docker", "unix:///var/run/docker.sock")],
+            options.ResolveEngines(_ => false).Select(e => (e.Type, e.Host)));
+        Assert.Empty(AgentOptionsValidator.Validate(options));
+        Assert.Contains("io.kubernetes.pod.namespace", options.ForwardLabels, StringComparison.Ordinal);
+
+        options.Engines = [new() { Type = "containerd", Host = "tcp://10.0.0.1:1234" }];
+        Assert.Contains(AgentOptionsValidator.Validate(options), e => e.StartsWith("Agent:Engines:0:Host of a CRI runtime must start with unix://", StringComparison.Ordinal));
     }
 
     [Fact]

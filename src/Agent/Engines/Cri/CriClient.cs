@@ -62,6 +62,10 @@ internal sealed class CriClient : IDisposable
     public Task<List<CriContainer>> ListContainersAsync(CancellationToken cancellationToken) =>
         CallAsync("ListContainers", [], static bytes => CriDecoder.Containers(bytes), cancellationToken);
 
+    /// <summary>The containers' ids and states as one number (<see cref="CriDecoder.Fingerprint"/>): has anything changed?</summary>
+    public async Task<ulong> ListContainersFingerprintAsync(CancellationToken cancellationToken) =>
+        (ulong)await CallAsync("ListContainers", [], static bytes => (object)CriDecoder.Fingerprint(bytes), cancellationToken).ConfigureAwait(false);
+
     public Task<List<CriStats>> ListContainerStatsAsync(CancellationToken cancellationToken) =>
         CallAsync("ListContainerStats", [], static bytes => CriDecoder.Stats(bytes), cancellationToken);
 

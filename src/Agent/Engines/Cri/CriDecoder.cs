@@ -32,6 +32,49 @@ internal static class CriDecoder
     /// <summary><c>ListContainersResponse</c>.</summary>
     public static List<CriContainer> Containers(ReadOnlySpan<byte> message) => Repeated(message, static bytes => Container(bytes));
 
+    /// <summary>
+    /// A <c>ListContainersResponse</c> reduced to a 64-bit FNV-1a hash of each container's id and state, in order: whether
+    /// anything changed since the last poll, read without a string or a dictionary (the event poll runs every second).
+    /// </summary>
+    public static ulong Fingerprint(ReadOnlySpan<byte> message)
+    {
+        const ulong prime = 1099511628211;
+        var hash = 14695981039346656037;
+        var reader = new ProtoReader(message);
+        while (reader.Next(out var field, out var type))
+        {
+            if (field != 1 || type != ProtoReader.WireBytes)
+            {
+                reader.Skip(type);
+                continue;
+            }
+
+            var container = new ProtoReader(reader.Bytes());
+            while (container.Next(out var inner, out var innerType))
+            {
+                if (inner == 1 && innerType == ProtoReader.WireBytes)
+                {
+                    foreach (var b in container.Bytes())
+                    {
+                        hash = (hash ^ b) * prime;
+                    }
+                }
+                else if (inner == 6 && innerType == ProtoReader.WireVarint)
+                {
+                    hash = (hash ^ (container.Varint() + 0x100)) * prime;
+                }
+                else
+                {
+                    container.Skip(innerType);
+                }
+            }
+
+            hash = (hash ^ 0x1FF) * prime; // the end of one container
+        }
+
+        return hash;
+    }
+
     /// <summary><c>ListContainerStatsResponse</c>.</summary>
     public static List<CriStats> Stats(ReadOnlySpan<byte> message) => Repeated(message, static bytes => Stat(bytes));
 
@@ -134,7 +177,6 @@ internal static class CriDecoder
         var state = CriState.Created;
         long created = 0;
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
         while (reader.Next(out var field, out var type))
         {
             switch (field)
@@ -146,12 +188,11 @@ internal static class CriDecoder
                 case 6 when type == ProtoReader.WireVarint: state = ToState(reader.Int32()); break;
                 case 7 when type == ProtoReader.WireVarint: created = reader.Int64(); break;
                 case 8 when type == ProtoReader.WireBytes: reader.MapEntry(labels); break;
-                case 9 when type == ProtoReader.WireBytes: reader.MapEntry(annotations); break;
                 default: reader.Skip(type); break;
             }
         }
 
-        return new CriContainer(id, sandbox, name, attempt, image, state, created, labels) { Annotations = annotations };
+        return new CriContainer(id, sandbox, name, attempt, image, state, created, labels); // annotations (9) are kubelet's bookkeeping: skipped
     }
 
     private static (string Name, uint Attempt) ContainerMetadata(ReadOnlySpan<byte> bytes)

@@ -84,10 +84,26 @@ internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgr
         // sample reconstructed meanwhile is its twin); a first start reports only what happens from now on. An end
         // still undecided when the agent went away and older than that is told by the samples' reconstruction.
         var trail = new CriEventTrail(sinceNanos ?? EngineTime.ToUnixNanos(DateTimeOffset.UtcNow));
+        ulong? seen = null;
         while (!cancellationToken.IsCancellationRequested)
         {
+            // Most polls find nothing new: one list call, read down to a number. Only a change (or an end still
+            // undecided, waiting for its pod's sandbox) costs the pods, the statuses and the trail.
+            var fingerprint = await client.ListContainersFingerprintAsync(cancellationToken).ConfigureAwait(false);
+            if (fingerprint == seen && !trail.Waiting)
+            {
+                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            seen = fingerprint;
             var listing = await ListAsync(cancellationToken).ConfigureAwait(false);
             await RefreshAsync(listing.Containers, cancellationToken).ConfigureAwait(false);
+            if (listing.Containers.Any(c => StatusOf(c.Id) is null))
+            {
+                seen = null; // a status that failed is asked again next poll
+            }
+
             foreach (var engineEvent in trail.Next(listing, id => StatusOf(id), EngineTime.ToUnixNanos(DateTimeOffset.UtcNow)))
             {
                 yield return engineEvent;

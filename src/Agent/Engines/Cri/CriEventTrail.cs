@@ -15,10 +15,14 @@ internal sealed class CriEventTrail(long floorNano)
     private readonly HashSet<string> _yielded = new(StringComparer.Ordinal);
     private Dictionary<string, string> _rowOf = new(StringComparer.Ordinal);
 
+    /// <summary>Whether the last listing held an end not yet told apart (see <see cref="CriExits"/>): look again next poll.</summary>
+    public bool Waiting { get; private set; }
+
     /// <summary>What this listing tells that the trail has not told yet, oldest first.</summary>
     public List<EngineEvent> Next(CriListing listing, Func<string, CriStatus?> statusOf, long nowNano)
     {
         var events = new List<EngineEvent>();
+        Waiting = false;
         foreach (var container in listing.Containers)
         {
             if (statusOf(container.Id) is not { } status)
@@ -41,6 +45,7 @@ internal sealed class CriEventTrail(long floorNano)
             var exit = CriExits.Classify(status, listing.SandboxOf(container), listing.Superseded(container), nowNano);
             if (exit == CriExit.Undecided)
             {
+                Waiting = true;
                 continue;
             }
 

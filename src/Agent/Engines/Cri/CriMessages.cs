@@ -38,8 +38,6 @@ internal sealed class CriContainer(
     public long CreatedAt { get; } = createdAt;
 
     public IReadOnlyDictionary<string, string> Labels { get; } = labels;
-
-    public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>

@@ -41,7 +41,6 @@ public sealed class CriDecoderTests
         Assert.Equal("registry.example/web:1.2", first.Image); // what the pod spec says, over the resolved reference
         Assert.Equal("payments", first.Labels["io.kubernetes.pod.namespace"]);
         Assert.Equal("välue ✓", first.Labels["ünïcode"]);
-        Assert.Equal("300", first.Annotations["io.kubernetes.container.restartCount"]);
         Assert.Equal(("c2", CriState.Running, "busybox"), (read[1].Id, read[1].State, read[1].Image));
     }
 
@@ -113,6 +112,30 @@ public sealed class CriDecoderTests
 
         Assert.Equal(("c1", 987_654_321_000UL, 20_815_872UL, 113_401_856UL), (read[0].Id, read[0].CpuNanos!.Value, read[0].WorkingSetBytes!.Value, read[0].AvailableBytes!.Value));
         Assert.Equal(("exited", (ulong?)null, (ulong?)null, (ulong?)null), (read[1].Id, read[1].CpuNanos, read[1].WorkingSetBytes, read[1].AvailableBytes));
+    }
+
+    [Fact]
+    public void The_polls_fingerprint_changes_with_an_id_or_a_state_and_nothing_else()
+    {
+        static byte[] List(params (string Id, ContainerState State, string Label)[] containers)
+        {
+            var response = new ListContainersResponse();
+            foreach (var (id, state, label) in containers)
+            {
+                var c = new Container { Id = id, State = state, Metadata = new ContainerMetadata { Name = "app" } };
+                c.Labels["l"] = label;
+                response.Containers.Add(c);
+            }
+
+            return response.ToByteArray();
+        }
+
+        var running = CriDecoder.Fingerprint(List(("a", ContainerState.ContainerRunning, "x"), ("b", ContainerState.ContainerRunning, "x")));
+        Assert.Equal(running, CriDecoder.Fingerprint(List(("a", ContainerState.ContainerRunning, "y"), ("b", ContainerState.ContainerRunning, "z"))));
+        Assert.NotEqual(running, CriDecoder.Fingerprint(List(("a", ContainerState.ContainerRunning, "x"), ("b", ContainerState.ContainerExited, "x"))));
+        Assert.NotEqual(running, CriDecoder.Fingerprint(List(("a", ContainerState.ContainerRunning, "x"))));
+        Assert.NotEqual(running, CriDecoder.Fingerprint(List(("a", ContainerState.ContainerRunning, "x"), ("c", ContainerState.ContainerRunning, "x"))));
+        Assert.NotEqual(CriDecoder.Fingerprint(List(("ab", ContainerState.ContainerRunning, "x"))), CriDecoder.Fingerprint(List(("a", ContainerState.ContainerRunning, "x"), ("b", ContainerState.ContainerRunning, "x"))));
     }
 
     [Fact]
