@@ -98,7 +98,7 @@ internal sealed class CriClient : IDisposable
 
         try
         {
-            return await CallAsync("ContainerStatus", request[..at], static bytes => CriDecoder.Status(bytes), cancellationToken).ConfigureAwait(false);
+            return await CallAsync("ContainerStatus", request[..at], static bytes => CriStatusDecoder.Status(bytes), cancellationToken).ConfigureAwait(false);
         }
         catch (CriException ex) when (ex.Code == CriException.NotFound)
         {

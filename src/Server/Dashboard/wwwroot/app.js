@@ -131,15 +131,6 @@ const bytes = n => {
   return `${Number(n.toFixed(n < 10 && i ? 2 : 1))} ${units[i]}`;
 };
 
-function fileSystemTable(fileSystems) {
-  if (!fileSystems.length) return el("p", { class: "muted" }, "No file systems reported.");
-  return el("table", { class: "filesystems" }, el("thead", {}, el("tr", {}, el("th", {}, "Mount point"), el("th", {}, "Type"),
-    el("th", { class: "num" }, "Used"), el("th", { class: "num" }, "Size"), el("th", {}, "Use %"))),
-  el("tbody", {}, fileSystems.map(f => el("tr", { "data-mount": f.mountPoint },
-    el("td", {}, f.mountPoint), el("td", {}, f.fsType), el("td", { class: "num" }, bytes(f.usedBytes)), el("td", { class: "num" }, bytes(f.totalBytes)),
-    el("td", {}, el("meter", { min: 0, max: 100, low: 80, high: 90, optimum: 0, value: Math.min(100, f.usedPercent) }), ` ${fmt(f.usedPercent)} %`)))));
-}
-
 function niceMax(v) {
   if (v <= 0) return 1;
   const p = Math.pow(10, Math.floor(Math.log10(v)));

@@ -1,5 +1,5 @@
-// StackScope dashboard: a host's container table (grouped by Kubernetes namespace and pod where the agent reads a
-// node's CRI) and the container event list. Uses el(), enc(), fmt(), localTime(), route() and state from app.js,
+// StackScope dashboard: a host's tables: its containers (grouped by Kubernetes namespace and pod where the agent reads
+// a node's CRI), their events and its file systems. Uses el(), enc(), fmt(), localTime(), route() and state from app.js,
 // loaded after this file; every API text goes in via textContent.
 "use strict";
 
@@ -88,4 +88,13 @@ function containerRow(agentId, r) {
     el("td", { class: `health-${r.health ?? "none"}`, "data-health": r.health ?? "" }, r.health ?? "–"),
     el("td", { class: `num ${r.restartCount > 0 ? "warn" : ""}`, "data-restarts": r.restartCount ?? "" }, r.restartCount ?? "–"),
     el("td", { class: "num" }, fmt(r.cpuPercent, 2)), el("td", { class: "num" }, fmt(r.memoryUsageMiB, 2)), el("td", { class: "num" }, fmt(r.memoryPercent, 2)));
+}
+
+function fileSystemTable(fileSystems) {
+  if (!fileSystems.length) return el("p", { class: "muted" }, "No file systems reported.");
+  return el("table", { class: "filesystems" }, el("thead", {}, el("tr", {}, el("th", {}, "Mount point"), el("th", {}, "Type"),
+    el("th", { class: "num" }, "Used"), el("th", { class: "num" }, "Size"), el("th", {}, "Use %"))),
+  el("tbody", {}, fileSystems.map(f => el("tr", { "data-mount": f.mountPoint },
+    el("td", {}, f.mountPoint), el("td", {}, f.fsType), el("td", { class: "num" }, bytes(f.usedBytes)), el("td", { class: "num" }, bytes(f.totalBytes)),
+    el("td", {}, el("meter", { min: 0, max: 100, low: 80, high: 90, optimum: 0, value: Math.min(100, f.usedPercent) }), ` ${fmt(f.usedPercent)} %`)))));
 }

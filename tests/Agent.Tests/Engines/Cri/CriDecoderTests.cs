@@ -82,7 +82,7 @@ public sealed class CriDecoderTests
         response.Info["info"] = """{"sandboxID":"s1","pid":4242,"runtimeSpec":{"process":{"args":["sh"]},"linux":{"resources":{"memory":{"limit":1}},"cgroupsPath":"/kubepods/besteffort/podu-1/c1"}}}""";
         response.Info["other"] = "ignored";
 
-        var status = CriDecoder.Status(response.ToByteArray())!;
+        var status = CriStatusDecoder.Status(response.ToByteArray())!;
 
         Assert.Equal(("c1", CriState.Exited, 1L, 2L, 3L, -1, "OOMKilled", "busybox"),
             (status.Id, status.State, status.CreatedAt, status.StartedAt, status.FinishedAt, status.ExitCode, status.Reason, status.Image));
@@ -94,7 +94,7 @@ public sealed class CriDecoderTests
     [InlineData("""{"pid":7,"other":{"linux":{"cgroupsPath":"/not/this"}}}""", 7, null)] // only the runtime spec's
     [InlineData("""{"pid":"7"}""", 0, null)]
     [InlineData("not json", 0, null)]
-    public void Verbose_info(string json, int pid, string? cgroupsPath) => Assert.Equal((pid, cgroupsPath), CriDecoder.VerboseInfo(json));
+    public void Verbose_info(string json, int pid, string? cgroupsPath) => Assert.Equal((pid, cgroupsPath), CriStatusDecoder.VerboseInfo(json));
 
     [Fact]
     public void Stats_with_wrappers_present_and_absent()
