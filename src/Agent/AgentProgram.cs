@@ -128,6 +128,7 @@ internal static class AgentProgram
                     options.ProcRoot, cri, loggers.CreateLogger<CriEngine>())
                 {
                     Key = key,
+                    PollInterval = TimeSpan.FromSeconds(options.IntervalSeconds),
                 };
             }
 

@@ -20,7 +20,13 @@ internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgr
     private readonly ConcurrentDictionary<string, string?> _cgroupOf = new(StringComparer.Ordinal);
     private int _source; // 0 unknown, 1 cgroup files, 2 CRI stats: logged once when it changes
 
-    /// <summary>How often the events are looked for: kubelet's own relist period (genericPlegRelistPeriod).</summary>
+    private readonly CriHandoff _handoff = new();
+
+    /// <summary>
+    /// The agent's interval: events are read from each sample's listing (<see cref="CriHandoff"/>); when no sample comes
+    /// for twice this, the trail looks for itself. kubelet keeps one ended attempt per container, so an attempt that
+    /// started and ended between two samples is still listed at the next.
+    /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public string EngineType => dialect.EngineType;
@@ -34,7 +40,8 @@ internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgr
     public async Task<IReadOnlyList<ContainerSample>> SampleAsync(CancellationToken cancellationToken)
     {
         var listing = await ListAsync(cancellationToken).ConfigureAwait(false);
-        await RefreshAsync(listing.Rows, cancellationToken).ConfigureAwait(false);
+        await RefreshAsync(listing.Containers, cancellationToken).ConfigureAwait(false); // the trail reads every attempt's
+        await _handoff.OfferAsync(listing, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         var now = EngineTime.ToUnixNanos(DateTimeOffset.UtcNow);
         Dictionary<string, CriStats>? stats = null;
         var samples = new List<ContainerSample>(listing.Rows.Count);
@@ -84,32 +91,42 @@ internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgr
         // sample reconstructed meanwhile is its twin); a first start reports only what happens from now on. An end
         // still undecided when the agent went away and older than that is told by the samples' reconstruction.
         var trail = new CriEventTrail(sinceNanos ?? EngineTime.ToUnixNanos(DateTimeOffset.UtcNow));
+        using var watching = _handoff.Watch();
         ulong? seen = null;
         while (!cancellationToken.IsCancellationRequested)
         {
-            // Most polls find nothing new: one list call, read down to a number. Only a change (or an end still
-            // undecided, waiting for its pod's sandbox) costs the pods, the statuses and the trail.
-            var fingerprint = await client.ListContainersFingerprintAsync(cancellationToken).ConfigureAwait(false);
-            if (fingerprint == seen && !trail.Waiting)
+            var offer = await _handoff.TakeAsync(PollInterval * 2 + TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            var listing = offer?.Listing;
+            if (listing is null)
             {
-                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-                continue;
+                // No sample came: look for itself. One list call read down to a fingerprint of ids and states; only a
+                // change (or an end still undecided, waiting for its pod's sandbox) costs the pods and the statuses.
+                var fingerprint = await client.ListContainersFingerprintAsync(cancellationToken).ConfigureAwait(false);
+                if (fingerprint == seen && !trail.Waiting)
+                {
+                    continue;
+                }
+
+                seen = fingerprint;
+                listing = await ListAsync(cancellationToken).ConfigureAwait(false);
+                await RefreshAsync(listing.Containers, cancellationToken).ConfigureAwait(false);
+                if (listing.Containers.Any(c => StatusOf(c.Id) is null))
+                {
+                    seen = null; // a status that failed is asked again next time
+                }
             }
 
-            seen = fingerprint;
-            var listing = await ListAsync(cancellationToken).ConfigureAwait(false);
-            await RefreshAsync(listing.Containers, cancellationToken).ConfigureAwait(false);
-            if (listing.Containers.Any(c => StatusOf(c.Id) is null))
+            try
             {
-                seen = null; // a status that failed is asked again next poll
+                foreach (var engineEvent in trail.Next(listing, id => StatusOf(id), EngineTime.ToUnixNanos(DateTimeOffset.UtcNow)))
+                {
+                    yield return engineEvent; // the watcher has handed the previous one to the tracker when this resumes
+                }
             }
-
-            foreach (var engineEvent in trail.Next(listing, id => StatusOf(id), EngineTime.ToUnixNanos(DateTimeOffset.UtcNow)))
+            finally
             {
-                yield return engineEvent;
+                offer?.Told.TrySetResult();
             }
-
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 
