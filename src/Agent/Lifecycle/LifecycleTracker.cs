@@ -19,12 +19,6 @@ internal sealed class LifecycleTracker
 {
     private const long Second = 1_000_000_000L;
 
-    /// <summary>How far apart the stream's event and inspect's time of the same thing may be (dockerd logs both within ms).</summary>
-    private const long MatchWindow = Second;
-
-    /// <summary>The oom event precedes the die it causes; health events follow the check's end.</summary>
-    private const long LooseWindow = 3 * Second;
-
     /// <summary>A change younger than this may still have its stream event on the way: it waits for the next sample.</summary>
     private const long Grace = 2 * Second;
 
@@ -78,7 +72,7 @@ internal sealed class LifecycleTracker
         lock (_gate)
         {
             // A replay after a reconnect repeats what is still waiting here.
-            if (!_incoming.Any(i => i.Engine == engine && SameKey(i.Event, engineEvent)))
+            if (!_incoming.Any(i => i.Engine == engine && EventMatching.SameKey(i.Event, engineEvent)))
             {
                 _incoming.Add((engine, engineEvent));
             }
@@ -122,10 +116,10 @@ internal sealed class LifecycleTracker
                 }
 
                 cursor = Math.Max(cursor, incoming.TimeNano);
-                if (Accept(emitted, known, incoming) is { } key)
+                if (EventMatching.Accept(emitted, known, incoming) is { } key)
                 {
                     emitted.Add(key);
-                    events.Add((key, ToWire(incoming, ContainerActions.SourceEngine)));
+                    events.Add((key, EventWire.Of(incoming, ContainerActions.SourceEngine, _nodeName)));
                 }
             }
 
@@ -201,36 +195,6 @@ internal sealed class LifecycleTracker
         _store?.Save(snapshot);
     }
 
-    /// <summary>The stream's event as sent, or null when it was sent already (replay), reconstructed already (twin), or repeats the known health.</summary>
-    private static EmittedEvent? Accept(List<EmittedEvent> emitted, Dictionary<string, KnownContainer> known, EngineEvent incoming)
-    {
-        if (emitted.Any(e => e.ContainerId == incoming.ContainerId && e.Action == incoming.Action && e.TimeNano == incoming.TimeNano && !e.Reconciled))
-        {
-            return null;
-        }
-
-        var twin = emitted.FindIndex(e => e.Reconciled && !e.Matched && e.ContainerId == incoming.ContainerId && e.Action == incoming.Action &&
-            e.Health == incoming.Health && Math.Abs(e.TimeNano - incoming.TimeNano) <= Window(incoming.Action));
-        if (twin >= 0)
-        {
-            emitted[twin] = emitted[twin] with { Matched = true };
-            return null;
-        }
-
-        if (incoming.Action == ContainerActions.HealthStatus)
-        {
-            // Podman repeats health_status on every check; only a change is an event.
-            var last = emitted.Where(e => e.ContainerId == incoming.ContainerId && e.Action == ContainerActions.HealthStatus)
-                .OrderBy(e => e.TimeNano).LastOrDefault()?.Health ?? known.GetValueOrDefault(incoming.ContainerId)?.Health;
-            if (last == incoming.Health)
-            {
-                return null;
-            }
-        }
-
-        return new EmittedEvent(incoming.ContainerId, incoming.Action, incoming.TimeNano, Reconciled: false, incoming.Health, Matched: false);
-    }
-
     private KnownContainer Reconcile(ContainerSample sample, ContainerLifecycle now, KnownContainer before, long? oomKills, long floor, long nowNano,
         List<EmittedEvent> emitted, List<(EmittedEvent Key, ContainerEvent Wire)> events)
     {
@@ -302,7 +266,7 @@ internal sealed class LifecycleTracker
             return true;
         }
 
-        if (emitted.Any(e => e.ContainerId == sample.Id && e.Action == action && e.Health == health && Math.Abs(e.TimeNano - atNano) <= Window(action)))
+        if (emitted.Any(e => e.ContainerId == sample.Id && e.Action == action && e.Health == health && Math.Abs(e.TimeNano - atNano) <= EventMatching.Window(action)))
         {
             return true;
         }
@@ -323,34 +287,6 @@ internal sealed class LifecycleTracker
         var key = new EmittedEvent(sample.Id, action, atNano, Reconciled: true, health, Matched: false);
         emitted.Add(key);
         var image = sample.Lifecycle?.Image ?? sample.Image;
-        events.Add((key, ToWire(new EngineEvent(sample.Id, sample.Name, action, atNano, image, exitCode, null, health), ContainerActions.SourceReconciled)));
+        events.Add((key, EventWire.Of(new EngineEvent(sample.Id, sample.Name, action, atNano, image, exitCode, null, health), ContainerActions.SourceReconciled, _nodeName)));
     }
-
-    private static long Window(string action) => action is ContainerActions.Oom or ContainerActions.HealthStatus ? LooseWindow : MatchWindow;
-
-    private static bool SameKey(EngineEvent a, EngineEvent b) =>
-        a.ContainerId == b.ContainerId && a.Action == b.Action && a.TimeNano == b.TimeNano;
-
-    private ContainerEvent ToWire(EngineEvent e, string source) => new()
-    {
-        ContainerId = e.ContainerId,
-        ContainerName = WireNames.Fit(e.Name, isContainerName: true),
-        NodeName = _nodeName,
-        Action = e.Action,
-        OccurredAt = WireTimestamp.FromUnixNanos(e.TimeNano),
-        TimeNano = e.TimeNano,
-        Source = source,
-        Image = WireImage(e.Image),
-        ExitCode = e.ExitCode,
-        Signal = e.Signal is >= 0 and <= 255 ? e.Signal : null,
-        Health = e.Health,
-    };
-
-    /// <summary>An image reference the server keeps, else none (one odd field never costs the report).</summary>
-    internal static string? WireImage(string? image) => image is not null && ContainerStat.IsValidImage(image) ? image : null;
 }
-
-/// <summary>A report's events and the tracker state that holds once the report is spooled.</summary>
-internal sealed record LifecyclePlan(
-    string Engine, IReadOnlyList<ContainerEvent> Events, IReadOnlyList<(string Engine, EngineEvent Event)> Consumed, EngineLifecycleState State, long AtNano,
-    bool Changed);

@@ -172,7 +172,7 @@ internal sealed partial class ReportSampler(
             MemoryUsageMiB = f.MemoryMiB,
             MemoryPercent = f.MemoryPercent,
             ContainerId = ContainerStat.IsValidId(sample.Id) ? sample.Id : null,
-            Image = LifecycleTracker.WireImage(sample.Image ?? life?.Image),
+            Image = EventWire.WireImage(sample.Image ?? life?.Image),
             Labels = _labels.Select(sample.Labels),
             // Counters as docker stats shows them for a running or paused container; none for the others.
             NetRxBytes = io?.NetRxBytes,

@@ -125,8 +125,8 @@ internal static class QueryEndpoints
 
         // One report's containers (at most Ingest:MaxContainers) filtered here by their labels, then paged.
         var all = await queries.ContainersAtAsync(id, latest.SampledAt, 0, int.MaxValue, context.RequestAborted).ConfigureAwait(false);
-        var matching = all.Items.Where(c => (ns is null || c.Labels?.GetValueOrDefault(KubernetesLabels.Namespace) == ns) &&
-            (pod is null || c.Labels?.GetValueOrDefault(KubernetesLabels.Pod) == pod)).ToList();
+        var matching = all.Items.Where(c => (ns is null || c.Labels?.GetValueOrDefault(Contracts.KubernetesLabels.Namespace) == ns) &&
+            (pod is null || c.Labels?.GetValueOrDefault(Contracts.KubernetesLabels.Pod) == pod)).ToList();
         await WriteContainersAsync(context, new Page<ContainerRow>(matching.Skip(offset).Take(size).ToList(), matching.Count), page, size).ConfigureAwait(false);
     }
 

@@ -109,20 +109,12 @@ internal sealed record ContainerView(
 
     /// <summary>A Kubernetes pod container's namespace (label io.kubernetes.pod.namespace); null for the others.</summary>
     [JsonPropertyName("namespace")]
-    public string? Namespace => Labels?.GetValueOrDefault(KubernetesLabels.Namespace);
+    public string? Namespace => Labels?.GetValueOrDefault(Contracts.KubernetesLabels.Namespace);
 
     /// <summary>A Kubernetes pod container's pod (label io.kubernetes.pod.name); null for the others.</summary>
     [JsonPropertyName("pod")]
-    public string? Pod => Labels?.GetValueOrDefault(KubernetesLabels.Pod);
+    public string? Pod => Labels?.GetValueOrDefault(Contracts.KubernetesLabels.Pod);
 }
-
-/// <summary>The labels kubelet sets on a pod's containers, which the agent forwards by default.</summary>
-internal static class KubernetesLabels
-{
-    public const string Namespace = "io.kubernetes.pod.namespace";
-    public const string Pod = "io.kubernetes.pod.name";
-}
-
 /// <summary>One bucket of a chart: its start (UTC), sample count, and average and maximum of each figure.</summary>
 internal sealed record PointView(
     [property: JsonPropertyName("t")] DateTime Start,

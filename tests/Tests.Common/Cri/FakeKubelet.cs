@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Grpc.Net.Client;
 using Runtime.V1;
+using StackScope.Contracts;
 
 namespace StackScope.Tests.Common.Cri;
 
@@ -56,9 +57,9 @@ public sealed class FakeKubelet : IDisposable
             config.Labels[key] = value;
         }
 
-        config.Labels["io.kubernetes.pod.name"] = name;
-        config.Labels["io.kubernetes.pod.namespace"] = ns;
-        config.Labels["io.kubernetes.pod.uid"] = uid;
+        config.Labels[KubernetesLabels.Pod] = name;
+        config.Labels[KubernetesLabels.Namespace] = ns;
+        config.Labels[KubernetesLabels.PodUid] = uid;
         var response = await Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config });
         return new Pod(response.PodSandboxId, config);
     }
@@ -80,10 +81,10 @@ public sealed class FakeKubelet : IDisposable
             },
         };
         config.Command.AddRange(command);
-        config.Labels["io.kubernetes.pod.name"] = pod.Config.Metadata.Name;
-        config.Labels["io.kubernetes.pod.namespace"] = pod.Config.Metadata.Namespace;
-        config.Labels["io.kubernetes.pod.uid"] = pod.Config.Metadata.Uid;
-        config.Labels["io.kubernetes.container.name"] = name;
+        config.Labels[KubernetesLabels.Pod] = pod.Config.Metadata.Name;
+        config.Labels[KubernetesLabels.Namespace] = pod.Config.Metadata.Namespace;
+        config.Labels[KubernetesLabels.PodUid] = pod.Config.Metadata.Uid;
+        config.Labels[KubernetesLabels.Container] = name;
         config.Annotations["io.kubernetes.container.restartCount"] = attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
         config.Annotations["io.kubernetes.container.type"] = "container";
         config.Annotations["io.kubernetes.pod.terminationGracePeriod"] = "30";

@@ -6,24 +6,6 @@ namespace StackScope.Agent.Engines.Cri;
 /// </summary>
 internal static class CriDecoder
 {
-    /// <summary><c>VersionResponse</c>: the runtime's name ("containerd", "cri-o") and version.</summary>
-    public static (string Name, string Version) Version(ReadOnlySpan<byte> message)
-    {
-        var reader = new ProtoReader(message);
-        string name = "", version = "";
-        while (reader.Next(out var field, out var type))
-        {
-            switch (field)
-            {
-                case 2 when type == ProtoReader.WireBytes: name = reader.String(); break;
-                case 3 when type == ProtoReader.WireBytes: version = reader.String(); break;
-                default: reader.Skip(type); break;
-            }
-        }
-
-        return (name, version);
-    }
-
     /// <summary><c>ListPodSandboxResponse</c>.</summary>
     public static List<CriSandbox> Sandboxes(ReadOnlySpan<byte> message) => Repeated(message, static bytes => Sandbox(bytes));
 

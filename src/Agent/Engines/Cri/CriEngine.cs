@@ -18,9 +18,9 @@ internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgr
     // the AOT binary (measured: the first cut of this engine cost 189 KB, most of it such copies).
     private readonly ConcurrentDictionary<string, KnownStatus> _statuses = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string?> _cgroupOf = new(StringComparer.Ordinal);
-    private int _source; // 0 unknown, 1 cgroup files, 2 CRI stats: logged once when it changes
 
     private readonly CriHandoff _handoff = new();
+    private readonly CounterSource _counters = new(logger, dialect.DisplayName, "its CRI stats (cgroup files not visible)");
 
     /// <summary>
     /// The agent's interval: events are read from each sample's listing (<see cref="CriHandoff"/>); when no sample comes
@@ -44,6 +44,7 @@ internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgr
         await _handoff.OfferAsync(listing, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         var now = EngineTime.ToUnixNanos(DateTimeOffset.UtcNow);
         Dictionary<string, CriStats>? stats = null;
+        (ulong System, int Online)? host = null; // the host's /proc/stat, read once for the sample's CRI stats
         var samples = new List<ContainerSample>(listing.Rows.Count);
         var read = new HashSet<string>(StringComparer.Ordinal);
         foreach (var row in listing.Rows)
@@ -56,14 +57,15 @@ internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgr
                 if (counters is not null)
                 {
                     read.Add(row.Id);
-                    NoteSource(1);
+                    _counters.Files();
                 }
                 else
                 {
                     stats ??= (await client.ListContainerStatsAsync(cancellationToken).ConfigureAwait(false))
                         .GroupBy(s => s.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-                    counters = stats.TryGetValue(row.Id, out var stat) ? FromStats(stat) : null;
-                    NoteSource(2);
+                    host ??= HostCpu();
+                    counters = stats.TryGetValue(row.Id, out var stat) ? FromStats(stat, host) : null;
+                    _counters.Fallback();
                     if (counters is null)
                     {
                         continue; // ended between listing and reading: left out of this sample
@@ -223,7 +225,7 @@ internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgr
     /// The runtime's own counters: CPU time and the working set (what kubelet and <c>kubectl top</c> call memory: usage less
     /// inactive file, as docker stats counts it); the limit is working set + available when the runtime gives the latter.
     /// </summary>
-    private ContainerCounters? FromStats(CriStats stats)
+    private static ContainerCounters? FromStats(CriStats stats, (ulong System, int Online)? host)
     {
         if (stats.WorkingSetBytes is not { } workingSet)
         {
@@ -231,7 +233,7 @@ internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgr
         }
 
         var limit = stats.AvailableBytes is { } available ? workingSet + available : 0;
-        return new ContainerCounters(stats.CpuNanos is { } cpu && HostCpu() is { } host ? new CpuSnapshot(cpu, host.System, host.Online) : null,
+        return new ContainerCounters(stats.CpuNanos is { } cpu && host is { } h ? new CpuSnapshot(cpu, h.System, h.Online) : null,
             new MemoryCounters(workingSet, limit, 0));
     }
 
@@ -256,17 +258,6 @@ internal sealed partial class CriEngine(CriClient client, CgroupStatsReader? cgr
         return new ContainerLifecycle(status.Image.Length > 0 ? status.Image : row.Image, null, 0, (int)Math.Min(row.Attempt, int.MaxValue),
             status.ExitCode, status.Reason == CriExits.OomReason, status.StartedAt, exit == CriExit.Undecided ? 0 : status.FinishedAt, status.Pid);
     }
-
-    private void NoteSource(int source)
-    {
-        if (Interlocked.Exchange(ref _source, source) != source)
-        {
-            LogSource(logger, DisplayName, source == 1 ? "the containers' cgroup files" : "its CRI stats (cgroup files not visible)");
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Engine}: reading container CPU and memory from {Source}")]
-    private static partial void LogSource(ILogger logger, string engine, string source);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "ContainerStatus of {Id} failed ({Reason}); asked again next time")]
     private static partial void LogStatusFailed(ILogger logger, string id, string reason);

@@ -26,7 +26,7 @@ internal static class CriExits
     public const string OomReason = "OOMKilled";
 
     /// <summary>How long an end by a signal waits for its pod's sandbox to stop (kubelet stops it right after the containers).</summary>
-    public static readonly long Hold = 10_000_000_000L;
+    public const long Hold = 10_000_000_000L;
 
     public static CriExit Classify(CriStatus status, CriSandbox? sandbox, bool superseded, long nowNano)
     {

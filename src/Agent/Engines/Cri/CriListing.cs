@@ -9,6 +9,7 @@ namespace StackScope.Agent.Engines.Cri;
 internal sealed class CriListing
 {
     private readonly Dictionary<string, CriSandbox> _sandboxes;
+    private readonly Dictionary<string, string> _rowNames = new(StringComparer.Ordinal);
 
     public CriListing(IReadOnlyList<CriSandbox> sandboxes, IReadOnlyList<CriContainer> containers)
     {
@@ -19,7 +20,7 @@ internal sealed class CriListing
         var newest = new Dictionary<string, CriContainer>(StringComparer.Ordinal);
         foreach (var container in containers)
         {
-            var row = RowName(container);
+            var row = _rowNames[container.Id] = NameOf(container);
             if (!newest.TryGetValue(row, out var known) || Newer(container, known))
             {
                 newest[row] = container;
@@ -50,12 +51,15 @@ internal sealed class CriListing
     /// <summary>Whether a newer attempt of the same pod container is listed (kubelet restarted it).</summary>
     public bool Superseded(CriContainer container) => !Newest.Contains(container.Id);
 
-    public string RowName(CriContainer container)
+    /// <summary>The report's name of the attempt's row (made once per listing).</summary>
+    public string RowName(CriContainer container) => _rowNames.TryGetValue(container.Id, out var name) ? name : NameOf(container);
+
+    private string NameOf(CriContainer container)
     {
         var sandbox = SandboxOf(container);
-        var ns = sandbox?.Namespace is { Length: > 0 } n ? n : container.Labels.GetValueOrDefault(KubeletLabels.PodNamespace, "");
-        var pod = sandbox?.Name is { Length: > 0 } p ? p : container.Labels.GetValueOrDefault(KubeletLabels.PodName, "");
-        var name = container.Labels.GetValueOrDefault(KubeletLabels.ContainerName) is { Length: > 0 } c ? c : container.Name;
+        var ns = sandbox?.Namespace is { Length: > 0 } n ? n : container.Labels.GetValueOrDefault(Contracts.KubernetesLabels.Namespace, "");
+        var pod = sandbox?.Name is { Length: > 0 } p ? p : container.Labels.GetValueOrDefault(Contracts.KubernetesLabels.Pod, "");
+        var name = container.Labels.GetValueOrDefault(Contracts.KubernetesLabels.Container) is { Length: > 0 } c ? c : container.Name;
         return ns.Length > 0 && pod.Length > 0 ? $"{ns}_{pod}_{name}" : name.Length > 0 ? name : container.Id[..Math.Min(12, container.Id.Length)];
     }
 
@@ -75,13 +79,4 @@ internal sealed class CriListing
 
         return labels;
     }
-}
-
-/// <summary>The labels kubelet puts on every container it creates (pkg/kubelet/kuberuntime/labels.go).</summary>
-internal static class KubeletLabels
-{
-    public const string PodName = "io.kubernetes.pod.name";
-    public const string PodNamespace = "io.kubernetes.pod.namespace";
-    public const string PodUid = "io.kubernetes.pod.uid";
-    public const string ContainerName = "io.kubernetes.container.name";
 }

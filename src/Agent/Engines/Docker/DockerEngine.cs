@@ -21,6 +21,8 @@ internal sealed partial class DockerEngine(
 
     private readonly EngineDialect _dialect = dialect ?? EngineDialect.Docker;
 
+    private readonly CounterSource _counters = new(logger, (dialect ?? EngineDialect.Docker).DisplayName, "its API (cgroup files not visible)");
+
     private readonly ConcurrentDictionary<string, bool> _failing = new();
 
     // A failing container's stats are asked again in the background, one call at a time, and never waited for: one
@@ -33,7 +35,6 @@ internal sealed partial class DockerEngine(
     // the container since, which covers every change of restart count, exit code, OOM flag, health and start/finish.
     private readonly ConcurrentDictionary<string, (string? Status, ContainerLifecycle Lifecycle)> _inspected = new();
     private readonly ConcurrentDictionary<string, bool> _stale = new();
-    private int _source; // 0 unknown, 1 cgroup files, 2 Engine API: logged once when it changes
 
     public string EngineType => _dialect.EngineType;
 
@@ -106,7 +107,7 @@ internal sealed partial class DockerEngine(
 
         if (cgroups?.Read(container.Id, lifecycle?.Pid ?? 0) is { } direct)
         {
-            NoteSource(1);
+            _counters.Files();
             return Sample(container, state, direct, lifecycle);
         }
 
@@ -115,7 +116,7 @@ internal sealed partial class DockerEngine(
 
     private async Task<ContainerSample?> FromApiAsync(DockerContainerSummary container, ContainerLifecycle? lifecycle, CancellationToken cancellationToken)
     {
-        NoteSource(2);
+        _counters.Fallback();
         var name = NameOf(container);
         if (_failing.ContainsKey(container.Id) && !ProbeAnswered(container.Id))
         {
@@ -250,17 +251,6 @@ internal sealed partial class DockerEngine(
             LogStatsBack(logger, name);
         }
     }
-
-    private void NoteSource(int source)
-    {
-        if (Interlocked.Exchange(ref _source, source) != source)
-        {
-            LogSource(logger, DisplayName, source == 1 ? "the containers' cgroup files" : "its API (cgroup files not visible)");
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Engine}: reading container CPU and memory from {Source}")]
-    private static partial void LogSource(ILogger logger, string engine, string source);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stats of container {Container} failed ({Reason}); it is left out of reports until they answer")]
     private static partial void LogStatsFailed(ILogger logger, string container, string reason);

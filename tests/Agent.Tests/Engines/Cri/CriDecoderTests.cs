@@ -139,10 +139,6 @@ public sealed class CriDecoderTests
     }
 
     [Fact]
-    public void Version() => Assert.Equal(("containerd", "1.6.20~ds1"),
-        CriDecoder.Version(new VersionResponse { Version = "0.1.0", RuntimeName = "containerd", RuntimeVersion = "1.6.20~ds1", RuntimeApiVersion = "v1" }.ToByteArray()));
-
-    [Fact]
     public void Damaged_messages_are_refused()
     {
         var whole = new ListContainersResponse { Containers = { new Container { Id = "c1", Metadata = new ContainerMetadata { Name = "app" } } } }.ToByteArray();
